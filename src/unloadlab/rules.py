@@ -1,0 +1,279 @@
+"""The catalogue of documented rules. Every step of a trace cites rule ids from here.
+
+Each rule is one statement in our own words, its kind (how we know it) and its source
+page. Rules of kind ``silent`` record where the documentation says nothing: a trace
+that reaches such a point cites the silent rule instead of inventing an answer.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+__all__ = [
+    "Kind", "Source", "Rule", "RULES", "RULES_BY_ID", "rule", "fact", "open_question", "UnknownRuleError",
+]
+
+
+class Kind(enum.Enum):
+    """How a rule is known."""
+
+    DOC = "documented"                 # Microsoft documentation says it
+    SAMPLE = "sample"                  # what Microsoft's driver samples do
+    MECHANISM = "mechanism"            # how an open re-implementation (ReactOS) or KMDF's source does it
+    FIELD = "field-observed"           # seen on real Windows, not documented
+    SILENT = "documentation silent"    # nobody documents it: the trace says so
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+_IFS = "https://learn.microsoft.com/windows-hardware/drivers/ifs/"
+_DDI = "https://learn.microsoft.com/windows-hardware/drivers/ddi/"
+_FACTS = "docs/domain-facts.md"
+
+SEED_WRITING = Source("Writing a FilterUnloadCallback Routine for a Minifilter Driver",
+                      _IFS + "writing-a-filterunloadcallback-routine-for-a-minifilter-driver")
+SEED_CALLBACK = Source("PFLT_FILTER_UNLOAD_CALLBACK callback function",
+                       _DDI + "fltkernel/nc-fltkernel-pflt_filter_unload_callback")
+SEED_WHEN = Source("When the FilterUnloadCallback Routine Is Called",
+                   _IFS + "when-the-filterunloadcallback-routine-is-called")
+SEED_RETURNING = Source("Returning Status from a FilterUnloadCallback Routine",
+                        _IFS + "returning-status-from-a-filterunloadcallback-routine")
+SEED_WFP_UNLOAD = Source("Specifying an Unload Function (WFP callout drivers)",
+                         "https://learn.microsoft.com/windows-hardware/drivers/network/specifying-an-unload-function")
+
+
+_KERNEL = "https://learn.microsoft.com/windows-hardware/drivers/kernel/"
+_NETWORK = "https://learn.microsoft.com/windows-hardware/drivers/network/"
+_WDF = "https://learn.microsoft.com/windows-hardware/drivers/wdf/"
+_WIN32 = "https://learn.microsoft.com/windows/win32/api/"
+_RE = "https://github.com/reactos/reactos/blob/master/"
+_FIELD = "https://github.com/"
+
+# The primary page behind each researched fact (domain-facts.md names them all).
+FACT_PAGES: dict[int, tuple[str, str]] = {
+    1: ("Loading and Unloading (minifilters)", _IFS + "loading-and-unloading"),
+    2: ("ControlService function", _WIN32 + "winsvc/nf-winsvc-controlservice"),
+    3: ("ReactOS fltmgr FltRegisterFilter", _RE + "drivers/filters/fltmgr/Filter.c"),
+    4: ("ZwUnloadDriver function", _DDI + "wdm/nf-wdm-zwunloaddriver"),
+    5: ("ReactOS IopUnloadDriver; Unload Routine Environment",
+        _RE + "ntoskrnl/io/iomgr/driver.c"),
+    6: (SEED_WHEN.title, SEED_WHEN.url),
+    7: ("FLT_REGISTRATION structure", _DDI + "fltkernel/ns-fltkernel-_flt_registration"),
+    8: ("FltUnloadFilter function", _DDI + "fltkernel/nf-fltkernel-fltunloadfilter"),
+    9: ("Unload Routine Environment", _KERNEL + "unload-routine-environment"),
+    10: ("FLT_OPERATION_REGISTRATION structure", _DDI + "fltkernel/ns-fltkernel-_flt_operation_registration"),
+    11: ("FltUnloadFilter function", _DDI + "fltkernel/nf-fltkernel-fltunloadfilter"),
+    12: ("FilterUnload function (fltuser.h)", _WIN32 + "fltuser/nf-fltuser-filterunload"),
+    13: ("fltWinError.h (FILTER_HRESULT_FROM_FLT_NTSTATUS), via win32metadata",
+         "https://github.com/microsoft/win32metadata"),
+    14: ("fltmc output observed on Windows (CenterDevice/MiniFSWatcher#8)",
+         _FIELD + "CenterDevice/MiniFSWatcher/issues/8"),
+    15: ("WdFilter MpUnload decompilation with fltmc output (field evidence)", _FACTS + " #15"),
+    16: (SEED_CALLBACK.title, SEED_CALLBACK.url),
+    17: ("Using NTSTATUS Values", _KERNEL + "using-ntstatus-values"),
+    18: ("Writing a FilterUnloadCallback Routine", _IFS + "writing-a-filterunloadcallback-routine"),
+    19: ("Closing the Communication Server Port", _IFS + "closing-the-communication-server-port"),
+    20: ("cdo sample, CdoUnload", "https://github.com/microsoft/Windows-driver-samples/blob/main/"
+         "filesys/miniFilter/cdo/CdoInit.c"),
+    21: ("Unregistering the Minifilter", _IFS + "unregistering-the-minifilter"),
+    22: ("Unregistering the Minifilter", _IFS + "unregistering-the-minifilter"),
+    23: ("Loading and Unloading (minifilters)", _IFS + "loading-and-unloading"),
+    24: ("PFLT_INSTANCE_TEARDOWN_CALLBACK", _DDI + "fltkernel/nc-fltkernel-pflt_instance_teardown_callback"),
+    25: ("PFLT_INSTANCE_TEARDOWN_CALLBACK", _DDI + "fltkernel/nc-fltkernel-pflt_instance_teardown_callback"),
+    27: ("PFLT_INSTANCE_QUERY_TEARDOWN_CALLBACK",
+         _DDI + "fltkernel/nc-fltkernel-pflt_instance_query_teardown_callback"),
+    30: ("FLT_REGISTRATION structure", _DDI + "fltkernel/ns-fltkernel-_flt_registration"),
+    32: ("passThrough sample, DriverEntry", "https://github.com/microsoft/Windows-driver-samples/blob/main/"
+         "filesys/miniFilter/passThrough/passThrough.c"),
+    33: ("DRIVER_UNLOAD callback function", _DDI + "wdm/nc-wdm-driver_unload"),
+    34: ("Writing an Unload Routine", _KERNEL + "writing-an-unload-routine"),
+    35: ("ZwUnloadDriver function", _DDI + "wdm/nf-wdm-zwunloaddriver"),
+    36: ("Non-PnP Driver's Unload Routine", _KERNEL + "non-pnp-driver-s-unload-routine"),
+    37: ("Bug Check 0xCE", "https://learn.microsoft.com/windows-hardware/drivers/debugger/"
+         "bug-check-0xce--driver-unloaded-without-cancelling-pending-operations"),
+    38: ("EVT_WDF_DRIVER_UNLOAD callback function", _DDI + "wdfdriver/nc-wdfdriver-evt_wdf_driver_unload"),
+    39: ("KMDF source, FxDriver::Initialize / FxDriver::Unload",
+         "https://github.com/microsoft/Windows-Driver-Frameworks/blob/main/src/framework/shared/core/fxdriver.cpp"),
+    40: ("WDF_DRIVER_INIT_FLAGS enumeration", _DDI + "wdfdriver/ne-wdfdriver-_wdf_driver_init_flags"),
+    41: ("Using Kernel-Mode Driver Framework with Non-PnP Drivers",
+         _WDF + "using-kernel-mode-driver-framework-with-non-pnp-drivers"),
+    42: (SEED_WFP_UNLOAD.title, SEED_WFP_UNLOAD.url),
+    43: ("Unloading a Callout Driver", _NETWORK + "unloading-a-callout-driver"),
+    44: ("FwpsCalloutUnregisterById0 function", _DDI + "fwpsk/nf-fwpsk-fwpscalloutunregisterbyid0"),
+    45: ("FwpsFlowRemoveContext0 function", _DDI + "fwpsk/nf-fwpsk-fwpsflowremovecontext0"),
+    46: ("FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0", _DDI + "fwpsk/nc-fwpsk-fwps_callout_flow_delete_notify_fn0"),
+    47: ("FwpsCalloutUnregisterById0 function", _DDI + "fwpsk/nf-fwpsk-fwpscalloutunregisterbyid0"),
+    48: ("Using NTSTATUS Values", _KERNEL + "using-ntstatus-values"),
+}
+
+
+def fact(*numbers: int) -> Source:
+    """The page behind researched fact(s) N, labelled with the fact numbers."""
+    title, url = FACT_PAGES[numbers[0]]
+    label = ", ".join(f"#{n}" for n in numbers)
+    return Source(f"{title} (domain-facts {label})", url)
+
+
+def open_question(number: int) -> Source:
+    return Source(f"domain-facts open question {number}", f"{_FACTS} (Open questions, {number})")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    statement: str               # one line, our words
+    kind: Kind
+    sources: tuple[Source, ...]
+
+    def cite(self) -> str:
+        return "; ".join(f"{s.title} <{s.url}>" for s in self.sources)
+
+
+def _r(id: str, kind: Kind, statement: str, *sources: Source) -> Rule:
+    return Rule(id, statement, kind, sources)
+
+
+D, S, M, F, Q = Kind.DOC, Kind.SAMPLE, Kind.MECHANISM, Kind.FIELD, Kind.SILENT
+
+MINIFILTER_RULES: tuple[Rule, ...] = (
+    # --- the seeds ---------------------------------------------------------------
+    _r("callback-optional", D, "Registering a FilterUnloadCallback is optional, but strongly recommended.",
+       SEED_WRITING, SEED_CALLBACK),
+    _r("no-callback-no-unload", D, "A minifilter that registers no FilterUnloadCallback cannot be unloaded, "
+       "by any request.", SEED_WRITING, SEED_CALLBACK, fact(8)),
+    _r("callback-in-registration", D, "The callback is registered by putting its address in "
+       "FLT_REGISTRATION.FilterUnloadCallback, which DriverEntry passes to FltRegisterFilter.",
+       SEED_WRITING, SEED_CALLBACK),
+    _r("callback-notifies", D, "With a callback registered, the filter manager calls it to tell the "
+       "minifilter that it is about to be unloaded.", SEED_CALLBACK),
+    _r("nonmandatory-triggers", D, "FilterUnload (user mode), FltUnloadFilter (kernel mode) and "
+       "'fltmc unload' request a non-mandatory unload.", SEED_WHEN, fact(1)),
+    _r("mandatory-triggers", D, "A service stop ('sc stop', 'net stop', ControlService with "
+       "SERVICE_CONTROL_STOP) requests a mandatory unload.", SEED_WHEN, fact(2)),
+    _r("mandatory-flag", D, "The filter manager passes FLTFL_FILTER_UNLOAD_MANDATORY in Flags when the "
+       "unload is mandatory, and no flag (0) otherwise.", SEED_CALLBACK, fact(16)),
+    _r("nonmandatory-refusal", D, "On a non-mandatory unload, a callback that returns a warning or error "
+       "status (such as STATUS_FLT_DO_NOT_DETACH) keeps the minifilter loaded.",
+       SEED_CALLBACK, SEED_WHEN, SEED_RETURNING, fact(17)),
+    _r("otherwise-unloaded", D, "When the unload is not refused, the filter manager unloads the minifilter.",
+       SEED_CALLBACK),
+    _r("mandatory-ignores-refusal", D, "On a mandatory unload the minifilter cannot stop itself being "
+       "unloaded: the filter manager unloads it after the callback, whatever the callback returned.",
+       SEED_CALLBACK, SEED_WHEN, fact(6)),
+    _r("do-not-detach-is-error", D, "STATUS_FLT_DO_NOT_DETACH is an error status; it is the conventional "
+       "way to refuse a non-mandatory unload.", SEED_CALLBACK, SEED_RETURNING),
+    _r("normally-success", D, "A FilterUnloadCallback normally returns STATUS_SUCCESS.", SEED_RETURNING),
+    _r("do-not-support-service-stop", D, "With FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP in "
+       "FLT_REGISTRATION.Flags, mandatory (service stop) requests fail; non-mandatory ones work as usual.",
+       SEED_WHEN, fact(7)),
+    _r("failed-request-no-callback", D, "The filter manager does not call the FilterUnloadCallback for an "
+       "unload request that fails.", SEED_WHEN, fact(7)),
+    _r("driver-entry-failed", D, "If DriverEntry returns a warning or error status, the FilterUnloadCallback "
+       "is never called: the filter manager simply unloads the driver.", SEED_WHEN, fact(9)),
+    _r("no-callback-at-shutdown", D, "The FilterUnloadCallback is not called when the system shuts down.",
+       SEED_WHEN, fact(10)),
+    _r("shutdown-preop", D, "A minifilter that must do work at shutdown registers a pre-operation callback "
+       "for IRP_MJ_SHUTDOWN (a post-operation callback for it is not allowed).", SEED_WHEN, fact(10)),
+    # --- the researched facts the model uses ----------------------------------------
+    _r("ntstatus-severity", D, "An NTSTATUS's top two bits give its severity; NT_SUCCESS holds for success "
+       "and informational values only.", fact(48)),
+    _r("informational-allows", D, "An informational status is not a warning or error (NT_SUCCESS is true), "
+       "so it does not refuse an unload.", SEED_RETURNING, fact(17, 48)),
+    _r("callback-passive", D, "The filter manager calls FilterUnloadCallback at PASSIVE_LEVEL with one "
+       "parameter, Flags.", fact(16)),
+    _r("fltmc-calls-filterunload", D, "'fltmc unload' enables SeLoadDriverPrivilege and calls FilterUnload; "
+       "an explicit unload ignores service dependencies.", fact(1, 14)),
+    _r("filterunload-privilege", D, "FilterUnload requires the caller to hold SeLoadDriverPrivilege and "
+       "returns an HRESULT (S_OK on success).", fact(12)),
+    _r("fltunloadfilter-lookup", D, "FltUnloadFilter finds the filter by its service name and returns "
+       "STATUS_FLT_FILTER_NOT_FOUND when no such filter is registered.", fact(11)),
+    _r("flt-hresult", D, "A filter-manager NTSTATUS reaches user mode as an HRESULT that keeps the severity "
+       "bit and code and takes facility 0x1F (0xC01C0010 becomes 0x801F0010).", fact(13)),
+    _r("callback-status-propagates", F, "A refusing callback's status is what the non-mandatory requester "
+       "gets back (seen with fltmc on a real refusing filter).", fact(15)),
+    _r("fltmc-output", F, "On failure fltmc prints 'Unload failed with error: 0x%08x' and then the system's "
+       "message text for that HRESULT.", fact(14)),
+    _r("scm-ntunloaddriver", M, "For a driver service, the SCM enables SeLoadDriverPrivilege itself and "
+       "calls NtUnloadDriver with the service's registry path.", fact(2)),
+    _r("service-not-active", D, "ControlService fails with ERROR_SERVICE_NOT_ACTIVE (1062) when the service "
+       "is not running.", fact(2)),
+    _r("fltmgr-owns-driverunload", M, "FltRegisterFilter points DriverObject->DriverUnload at the filter "
+       "manager only when a FilterUnloadCallback is registered and service stop is supported; otherwise "
+       "DriverUnload is NULL.", fact(3)),
+    _r("null-driverunload", D, "NtUnloadDriver refuses a driver whose DriverUnload is NULL with "
+       "STATUS_INVALID_DEVICE_REQUEST; the image stays loaded.", fact(4, 35)),
+    _r("sc-stop-1052", F, "'sc stop' on a driver that cannot be stopped reports "
+       "'[SC] ControlService FAILED 1052' (ERROR_INVALID_SERVICE_CONTROL).", fact(4)),
+    _r("unload-in-system-thread", M, "The I/O manager calls DriverUnload in a system worker thread, then "
+       "unloads the image.", fact(5)),
+    _r("unload-routine-order", D, "An unload routine closes its server ports, then calls FltUnregisterFilter, "
+       "then does global cleanup, then returns.", fact(18)),
+    _r("port-before-unregister", D, "Closing the communication server port before FltUnregisterFilter is "
+       "required: an open server port makes the unload hang.", fact(18, 19)),
+    _r("refuse-before-teardown", S, "A callback that refuses returns before it tears anything down (the "
+       "samples test the condition first).", fact(20)),
+    _r("fltunregister-teardown", D, "FltUnregisterFilter unregisters the callbacks, tears down every "
+       "instance and deletes the filter's contexts.", fact(21)),
+    _r("fltunregister-blocks", D, "FltUnregisterFilter waits until every rundown reference on the filter "
+       "is released.", fact(22)),
+    _r("teardown-sequence", D, "Each instance gets InstanceTeardownStartCallback, then, once its I/O has "
+       "drained, InstanceTeardownCompleteCallback; with NULL callbacks the instance is still torn down.",
+       fact(23)),
+    _r("teardown-hang", D, "TeardownComplete is not called while pended or filter-initiated I/O is "
+       "outstanding, and the unload appears hung until it is.", fact(24)),
+    _r("teardown-reason", D, "Both teardown callbacks receive a reason flag: FLTFL_INSTANCE_TEARDOWN_"
+       "FILTER_UNLOAD (0x2) or ..._MANDATORY_FILTER_UNLOAD (0x4) on unload.", fact(25)),
+    _r("query-teardown-manual-only", D, "InstanceQueryTeardownCallback is called only for manual detach, "
+       "never on filter unload.", fact(27)),
+    _r("driver-entry-pattern", S, "DriverEntry calls FltRegisterFilter then FltStartFiltering; if starting "
+       "fails it calls FltUnregisterFilter before returning the error.", fact(32)),
+    _r("registration-flags", D, "FLTFL_REGISTRATION_SUPPORT_NPFS_MSFS, _SUPPORT_DAX_VOLUME and "
+       "_SUPPORT_WCOS choose which volumes the filter may attach to; they do not change unloading.",
+       fact(30)),
+    # --- where the documentation is silent ------------------------------------------
+    _r("silent-no-callback-status", Q, "Which status FltUnloadFilter or FilterUnload returns when no "
+       "FilterUnloadCallback is registered is not documented; only that the call fails.", open_question(1)),
+    _r("silent-privilege-hresult", Q, "What FilterUnload returns without SeLoadDriverPrivilege is not "
+       "documented; 0x80070522 (ERROR_PRIVILEGE_NOT_HELD) is a likely, unverified value.", open_question(3)),
+    _r("silent-other-hresult", Q, "The HRESULT FilterUnload returns for a status outside the filter "
+       "manager's facility is not documented.", fact(13)),
+    _r("silent-no-unregister", Q, "What happens when a callback lets the unload go on without having "
+       "called FltUnregisterFilter is not documented; treat it as a driver bug.", open_question(4)),
+    _r("silent-teardown-reason", Q, "Whether FILTER_UNLOAD (0x2) is also set with MANDATORY_FILTER_UNLOAD "
+       "(0x4) is not documented.", open_question(5)),
+    _r("silent-callback-thread", Q, "For FltUnloadFilter and FilterUnload, the thread the callback runs in "
+       "is not documented.", open_question(6)),
+    _r("silent-sc-output", Q, "Microsoft's SCM source is not public: 1052 is observed, not documented, and "
+       "what 'sc stop' prints on success is not covered here.", open_question(8)),
+)
+
+
+class UnknownRuleError(KeyError):
+    """A rule id that is not in the catalogue."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _catalogue() -> tuple[Rule, ...]:
+    from .callout_rules import CALLOUT_RULES  # the WFP family lives in its own module
+    return MINIFILTER_RULES + CALLOUT_RULES
+
+
+RULES: tuple[Rule, ...] = _catalogue()
+RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+if len(RULES_BY_ID) != len(RULES):  # an id used twice would make citations ambiguous
+    raise RuntimeError("duplicate rule id in the catalogue")
+
+
+def rule(rule_id: str) -> Rule:
+    """Look a rule up by id; UnknownRuleError names the id and how to list them."""
+    try:
+        return RULES_BY_ID[rule_id]
+    except KeyError:
+        raise UnknownRuleError(
+            f"unknown rule id {rule_id!r}; 'python -m unloadlab rules' lists all {len(RULES)}") from None

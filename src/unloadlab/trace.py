@@ -1,0 +1,141 @@
+"""The outcome of one scenario: ordered steps, each citing rules, and the final state.
+
+Pure data. ``format_trace`` renders it as text; ``Trace.to_dict`` as JSON-able data.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .rules import RULES_BY_ID
+
+__all__ = ["Actor", "Kind", "Mark", "Outcome", "Step", "Trace", "format_trace", "ScenarioError"]
+
+
+class ScenarioError(ValueError):
+    """A scenario knob with a bad value; the message names it and what is accepted."""
+
+
+class Actor(enum.Enum):
+    """Who takes part in an unload: one lifeline each in a sequence diagram."""
+
+    CALLER = "caller"
+    SCM = "service control manager"
+    IO_MANAGER = "I/O manager"
+    FILTER_MANAGER = "filter manager"
+    MINIFILTER = "minifilter"
+    INSTANCES = "instances"
+    FRAMEWORK = "KMDF framework"
+    CALLOUT_DRIVER = "callout driver"
+    FILTER_ENGINE = "filter engine"
+
+
+class Kind(enum.Enum):
+    CALL = "call"        # actor calls target
+    RETURN = "return"    # actor returns to target (status says what)
+    ACTION = "action"    # actor does something itself
+    NOTE = "note"        # an explanation, or where the documentation is silent
+
+
+class Mark(enum.Enum):
+    """What makes a step stand out; diagrams draw each with its own line style and label."""
+
+    REFUSED = "refused"
+    FAILED = "failed"
+    IGNORED = "ignored"
+    HUNG = "hung"
+    HAZARD = "hazard"
+    SILENT = "documentation silent"
+
+
+class Outcome(enum.Enum):
+    """How the request ended."""
+
+    UNLOADED = "unloaded"
+    REFUSED = "refused"
+    FAILED = "failed without calling the unload routine"
+    HUNG = "hung"
+    SHUTDOWN = "not called at shutdown"
+    DRIVER_ENTRY_FAILED = "unloaded after DriverEntry failed"
+    HAZARD = "unloaded with callouts still registered"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    actor: Actor
+    kind: Kind
+    action: str                  # the call or act, in the driver engineer's words
+    detail: str                  # one sentence: what happens and why
+    rules: tuple[str, ...]       # ids in the rules catalogue
+    target: Actor | None = None  # who is called or returned to
+    status: str | None = None    # the status on a return
+    mark: Mark | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "actor": self.actor.value, "target": self.target.value if self.target else None,
+            "kind": self.kind.value, "action": self.action, "detail": self.detail,
+            "status": self.status, "mark": self.mark.value if self.mark else None,
+            "rules": list(self.rules),
+        }
+
+
+@dataclass(frozen=True)
+class Trace:
+    model: str                          # "minifilter" or "callout"
+    inputs: Mapping[str, Any]           # the scenario's knobs, JSON-able, echoed first
+    steps: tuple[Step, ...]
+    outcome: Outcome
+    headline: str                       # the outcome in one sentence
+    state: Mapping[str, Any] = field(default_factory=dict)  # final state, JSON-able
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """Every rule id cited, in first-cited order."""
+        return tuple(dict.fromkeys(r for s in self.steps for r in s.rules))
+
+    def __getitem__(self, key: str) -> Any:
+        """trace['unloaded'] reads the final state, then the inputs."""
+        return self.state[key] if key in self.state else self.inputs[key]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model, **self.inputs, **self.state,
+            "outcome": self.outcome.value, "headline": self.headline,
+            "rules": list(self.rules), "steps": [s.to_dict() for s in self.steps],
+        }
+
+
+def _arrow(step: Step) -> str:
+    if step.target is None:
+        return f"[{step.actor.value}]"
+    return f"[{step.actor.value} -> {step.target.value}]"
+
+
+def format_trace(trace: Trace, *, with_rules: bool = True) -> str:
+    """A readable trace: inputs, numbered steps with their rules, outcome, the rules cited."""
+    lines = [f"{trace.model} scenario"]
+    lines += [f"  {k}: {_show(v)}" for k, v in trace.inputs.items()]
+    lines.append("")
+    for n, step in enumerate(trace.steps, 1):
+        mark = f"  << {step.mark.value.upper()} >>" if step.mark else ""
+        status = f" -> {step.status}" if step.status else ""
+        lines.append(f"{n:2}. {_arrow(step)} {step.action}{status}{mark}")
+        lines.append(f"    {step.detail}")
+        lines.append(f"    rules: {', '.join(step.rules)}")
+    lines += ["", f"Outcome: {trace.outcome.value}. {trace.headline}"]
+    if with_rules:
+        lines += ["", "Rules cited:"]
+        for rid in trace.rules:
+            r = RULES_BY_ID[rid]
+            lines.append(f"  {rid} [{r.kind.value}]: {r.statement}")
+    return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "(none)"
+    if value is None:
+        return "(none)"
+    return str(value)
