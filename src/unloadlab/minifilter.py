@@ -32,7 +32,14 @@ _MESSAGE_TEXT = {
 
 
 class Trigger(enum.Enum):
-    """The seven ways an unload can be asked for (or, at shutdown, not asked for)."""
+    """The seven ways an unload can be asked for (or, at shutdown, not asked for).
+
+    Each member carries plain attributes: ``mandatory`` (rule mandatory-triggers: the
+    service stops are mandatory; shutdown is no unload at all), ``service_stop``,
+    ``caller`` (the lifeline's name) and ``who`` (who starts it).
+    """
+
+    __hash__ = object.__hash__  # members are singletons; the C hash keeps simulate() fast
 
     FILTER_UNLOAD = "FilterUnload"
     FLT_UNLOAD_FILTER = "FltUnloadFilter"
@@ -42,50 +49,30 @@ class Trigger(enum.Enum):
     CONTROL_SERVICE = "ControlService"
     SHUTDOWN = "shutdown"
 
-    @property
-    def mandatory(self) -> bool:
-        """Service stops are mandatory unloads (rule mandatory-triggers); shutdown is no unload."""
-        return self in _SERVICE_STOPS
 
-    @property
-    def service_stop(self) -> bool:
-        return self in _SERVICE_STOPS
-
-    @property
-    def caller(self) -> str:
-        return _CALLERS[self][0]
-
-    @property
-    def who(self) -> str:
-        return _CALLERS[self][1]
-
-
-_CALL_NAME = {Trigger.FILTER_UNLOAD: "FilterUnload", Trigger.FLTMC_UNLOAD: "FilterUnload",
-              Trigger.FLT_UNLOAD_FILTER: "FltUnloadFilter"}
-_SERVICE_STOPS = frozenset({Trigger.SC_STOP, Trigger.NET_STOP, Trigger.CONTROL_SERVICE})
-_CALLERS = {
-    Trigger.FILTER_UNLOAD: ("application (fltlib)", "a user-mode application"),
-    Trigger.FLT_UNLOAD_FILTER: ("kernel-mode driver", "a kernel-mode driver"),
-    Trigger.FLTMC_UNLOAD: ("fltmc.exe", "an administrator at a command prompt"),
-    Trigger.SC_STOP: ("sc.exe", "an administrator at a command prompt"),
-    Trigger.NET_STOP: ("net.exe", "an administrator at a command prompt"),
-    Trigger.CONTROL_SERVICE: ("application (advapi32)", "a user-mode application"),
-    Trigger.SHUTDOWN: ("system", "the system"),
+_TRIGGER_FACTS = {  # member: (service stop = mandatory, caller, who starts it, call name)
+    Trigger.FILTER_UNLOAD: (False, "application (fltlib)", "a user-mode application", "FilterUnload"),
+    Trigger.FLT_UNLOAD_FILTER: (False, "kernel-mode driver", "a kernel-mode driver", "FltUnloadFilter"),
+    Trigger.FLTMC_UNLOAD: (False, "fltmc.exe", "an administrator at a command prompt", "FilterUnload"),
+    Trigger.SC_STOP: (True, "sc.exe", "an administrator at a command prompt", "ControlService"),
+    Trigger.NET_STOP: (True, "net.exe", "an administrator at a command prompt", "ControlService"),
+    Trigger.CONTROL_SERVICE: (True, "application (advapi32)", "a user-mode application", "ControlService"),
+    Trigger.SHUTDOWN: (False, "system", "the system", "shutdown"),
 }
+for _t, (_stop, _caller, _who, _call) in _TRIGGER_FACTS.items():
+    _t.mandatory = _t.service_stop = _stop
+    _t.caller, _t.who, _t.call_name = _caller, _who, _call
 
 
 class RegistrationFlag(enum.Enum):
-    """FLT_REGISTRATION.Flags bits (domain-facts constants)."""
+    """FLT_REGISTRATION.Flags bits (domain-facts constants); ``bit`` is the value."""
+
+    __hash__ = object.__hash__  # members are singletons; the C hash keeps simulate() fast
 
     DO_NOT_SUPPORT_SERVICE_STOP = "FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP"
     SUPPORT_NPFS_MSFS = "FLTFL_REGISTRATION_SUPPORT_NPFS_MSFS"
     SUPPORT_DAX_VOLUME = "FLTFL_REGISTRATION_SUPPORT_DAX_VOLUME"
     SUPPORT_WCOS = "FLTFL_REGISTRATION_SUPPORT_WCOS"
-
-    @property
-    def bit(self) -> int:
-        return {"DO_NOT_SUPPORT_SERVICE_STOP": 1, "SUPPORT_NPFS_MSFS": 2,
-                "SUPPORT_DAX_VOLUME": 4, "SUPPORT_WCOS": 8}[self.name]
 
     @classmethod
     def parse(cls, text: str) -> "RegistrationFlag":
@@ -97,8 +84,14 @@ class RegistrationFlag(enum.Enum):
         raise ScenarioError(f"unknown registration flag {text!r}; accepted: {names}")
 
 
+for _f, _bit in zip(RegistrationFlag, (0x1, 0x2, 0x4, 0x8)):
+    _f.bit = _bit
+
+
 class ServerPort(enum.Enum):
     """A communication server port, and when the unload routine closes it."""
+
+    __hash__ = object.__hash__  # members are singletons; the C hash keeps simulate() fast
 
     NONE = "none"
     CLOSED_FIRST = "closed-before-unregister"
@@ -159,9 +152,9 @@ class MinifilterScenario:
                 put(name, parse_status(getattr(self, name)))
             except StatusError as e:
                 raise ScenarioError(f"{name}: {e}") from None
-        for f in fields(self):
-            if f.type == "bool" and not isinstance(getattr(self, f.name), bool):
-                raise ScenarioError(f"{f.name}: expected True or False, got {getattr(self, f.name)!r}")
+        for name in _BOOL_KNOBS:
+            if not isinstance(getattr(self, name), bool):
+                raise ScenarioError(f"{name}: expected True or False, got {getattr(self, name)!r}")
         n = self.instances
         if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= len(VOLUMES):
             raise ScenarioError(f"instances: expected a whole number 0..{len(VOLUMES)}, got {n!r}")
@@ -191,6 +184,48 @@ class MinifilterScenario:
         """Whether FltRegisterFilter leaves DriverObject->DriverUnload pointing at the filter
         manager (rule fltmgr-owns-driverunload): only with a callback and service stop supported."""
         return self.unload_callback and RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP not in self.flags
+
+
+_BOOL_KNOBS = tuple(f.name for f in fields(MinifilterScenario) if f.type == "bool")
+
+
+# Steps that never vary are made once: Steps are immutable, so sharing them is safe.
+_DRIVER_ENTRY_CALL = Step(
+    Actor.IO_MANAGER, Kind.CALL, "DriverEntry(DriverObject, RegistryPath)",
+    f"The I/O manager loads the {SERVICE_NAME} image and calls its DriverEntry.",
+    ("callback-in-registration",), Actor.MINIFILTER)
+_DRIVER_UNLOAD_FLTMGR = Step(
+    Actor.FILTER_MANAGER, Kind.ACTION, "DriverObject->DriverUnload = filter manager's routine",
+    "A callback is registered and service stop is supported, so a service stop will reach the filter manager.",
+    ("fltmgr-owns-driverunload",))
+_NULL_DRIVER_UNLOAD = ("Because {}, the driver gets no DriverUnload routine: "
+                       "a service stop cannot unload it.")
+_DRIVER_UNLOAD_NULL_NO_CALLBACK = Step(
+    Actor.FILTER_MANAGER, Kind.ACTION, "DriverObject->DriverUnload = NULL",
+    _NULL_DRIVER_UNLOAD.format("no FilterUnloadCallback is registered"), ("fltmgr-owns-driverunload",))
+_DRIVER_UNLOAD_NULL_OPT_OUT = Step(
+    Actor.FILTER_MANAGER, Kind.ACTION, "DriverObject->DriverUnload = NULL",
+    _NULL_DRIVER_UNLOAD.format("FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP is set"),
+    ("fltmgr-owns-driverunload",))
+_UNDO_REGISTRATION = Step(
+    Actor.MINIFILTER, Kind.CALL, "FltUnregisterFilter(Filter)",
+    "DriverEntry is failing, so it undoes its registration before returning.",
+    ("driver-entry-pattern",), Actor.FILTER_MANAGER)
+_IMAGE_UNLOADED_AFTER_FAILURE = Step(
+    Actor.FILTER_MANAGER, Kind.ACTION, "image unloaded; FilterUnloadCallback not called",
+    "After a failed DriverEntry the driver is simply unloaded: no unload routine runs.", ("driver-entry-failed",))
+
+
+def _bit(flag: RegistrationFlag) -> int:
+    return flag.bit
+
+
+_HEADLINES = {
+    Outcome.UNLOADED: "the minifilter was unloaded.",
+    Outcome.REFUSED: "the FilterUnloadCallback refused and the minifilter stays loaded.",
+    Outcome.FAILED: "the request failed without calling FilterUnloadCallback; the minifilter stays loaded.",
+    Outcome.HUNG: "the unload hangs inside FltUnregisterFilter; the request never returns.",
+}
 
 
 def _article(word: str) -> str:
@@ -258,59 +293,43 @@ class _Run:
 
     def headline(self, outcome: Outcome) -> str:
         t = self.sc.trigger
-        who = f"{t.value} ({'mandatory' if t.mandatory else 'non-mandatory'})"
-        return {
-            Outcome.UNLOADED: f"{who}: the minifilter was unloaded.",
-            Outcome.REFUSED: f"{who}: the FilterUnloadCallback refused and the minifilter stays loaded.",
-            Outcome.FAILED: f"{who}: the request failed without calling FilterUnloadCallback; "
-                            "the minifilter stays loaded.",
-            Outcome.HUNG: f"{who}: the unload hangs inside FltUnregisterFilter; the request never returns.",
-            Outcome.SHUTDOWN: "System shutdown: FilterUnloadCallback is not called"
-                              + ("; the IRP_MJ_SHUTDOWN pre-operation is." if self.preop_called else "."),
-            Outcome.DRIVER_ENTRY_FAILED: "DriverEntry failed, so the image was simply unloaded; "
-                                         "FilterUnloadCallback was never called.",
-        }[outcome]
+        if outcome is Outcome.SHUTDOWN:
+            return "System shutdown: FilterUnloadCallback is not called" + (
+                "; the IRP_MJ_SHUTDOWN pre-operation is." if self.preop_called else ".")
+        if outcome is Outcome.DRIVER_ENTRY_FAILED:
+            return "DriverEntry failed, so the image was simply unloaded; FilterUnloadCallback was never called."
+        kind = "mandatory" if t.mandatory else "non-mandatory"
+        return f"{t.value} ({kind}): {_HEADLINES[outcome]}"
 
     # --- load -------------------------------------------------------------------------
     def load(self) -> bool:
         sc = self.sc
-        self.step(Actor.IO_MANAGER, Kind.CALL, "DriverEntry(DriverObject, RegistryPath)",
-                  f"The I/O manager loads the {SERVICE_NAME} image and calls its DriverEntry.",
-                  ("callback-in-registration",), Actor.MINIFILTER)
+        self.steps.append(_DRIVER_ENTRY_CALL)
         cb = "FilterUnloadCallback" if sc.unload_callback else "NULL"
-        flags = " | ".join(f.value for f in sorted(sc.flags, key=lambda f: f.bit)) or "0"
-        rules = ["callback-in-registration"]
+        flags = " | ".join(f.value for f in sorted(sc.flags, key=_bit)) if sc.flags else "0"
+        rules = ("callback-in-registration",)
         if not sc.unload_callback:
-            rules.append("callback-optional")
-        if sc.flags - {RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP}:
-            rules.append("registration-flags")
+            rules += ("callback-optional",)
+        if len(sc.flags) > (RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP in sc.flags):
+            rules += ("registration-flags",)
+        preop = ""
         if sc.shutdown_preop:
-            rules.append("shutdown-preop")
-        preop = ", IRP_MJ_SHUTDOWN pre-operation" if sc.shutdown_preop else ""
+            rules += ("shutdown-preop",)
+            preop = ", IRP_MJ_SHUTDOWN pre-operation"
         self.step(Actor.MINIFILTER, Kind.CALL, f"FltRegisterFilter(Flags={flags}, FilterUnloadCallback={cb}{preop})",
                   "DriverEntry registers with the filter manager through FLT_REGISTRATION.",
-                  tuple(rules), Actor.FILTER_MANAGER)
+                  rules, Actor.FILTER_MANAGER)
         if sc.driver_unload_set:
-            self.step(Actor.FILTER_MANAGER, Kind.ACTION, "DriverObject->DriverUnload = filter manager's routine",
-                      "A callback is registered and service stop is supported, so a service stop will reach "
-                      "the filter manager.", ("fltmgr-owns-driverunload",))
+            self.steps.append(_DRIVER_UNLOAD_FLTMGR)
         else:
-            why = ("no FilterUnloadCallback is registered" if not sc.unload_callback
-                   else "FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP is set")
-            self.step(Actor.FILTER_MANAGER, Kind.ACTION, "DriverObject->DriverUnload = NULL",
-                      f"Because {why}, the driver gets no DriverUnload routine: a service stop cannot unload it.",
-                      ("fltmgr-owns-driverunload",))
+            self.steps.append(_DRIVER_UNLOAD_NULL_NO_CALLBACK if not sc.unload_callback else _DRIVER_UNLOAD_NULL_OPT_OUT)
         de = sc.driver_entry_returns
         if not de.nt_success:
-            self.step(Actor.MINIFILTER, Kind.CALL, "FltUnregisterFilter(Filter)",
-                      "DriverEntry is failing, so it undoes its registration before returning.",
-                      ("driver-entry-pattern",), Actor.FILTER_MANAGER)
+            self.steps.append(_UNDO_REGISTRATION)
             self.step(Actor.MINIFILTER, Kind.RETURN, "DriverEntry returns",
                       f"DriverEntry returns {de.describe()}, {_article(de.severity.value)} status.",
                       ("driver-entry-failed", "ntstatus-severity"), Actor.IO_MANAGER, de.label, Mark.FAILED)
-            self.step(Actor.FILTER_MANAGER, Kind.ACTION, "image unloaded; FilterUnloadCallback not called",
-                      "After a failed DriverEntry the driver is simply unloaded: no unload routine runs.",
-                      ("driver-entry-failed",))
+            self.steps.append(_IMAGE_UNLOADED_AFTER_FAILURE)
             return False
         volumes = ", ".join(VOLUMES[: sc.instances]) or "no volume"
         self.step(Actor.MINIFILTER, Kind.CALL, "FltStartFiltering(Filter)",
@@ -590,7 +609,7 @@ class _Run:
         else:
             shown = self.user_mode_result(st, "silent-other-hresult" if st else "silent-no-callback-status")
             rules += self._print_rules[1:]
-        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{_CALL_NAME[t]} fails", detail, rules,
+        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{t.call_name} fails", detail, rules,
                   Actor.CALLER, shown, mark)
         self.print_fltmc()
 

@@ -8,6 +8,7 @@ value, read as a signed 32-bit integer, is not negative (domain-facts #48).
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -113,11 +114,17 @@ class NtStatus:
 
     def describe(self) -> str:
         """e.g. 'STATUS_FLT_DO_NOT_DETACH (0xC01C0010, error)'."""
-        head = f"{self.name} ({self.hex}, " if self.name else f"{self.hex} ("
-        return f"{head}{self.severity.value})"
+        return _describe(self.code)
 
     def __str__(self) -> str:
         return self.label
+
+
+@functools.lru_cache(maxsize=1024)
+def _describe(code: int) -> str:
+    st = NtStatus(code)
+    head = f"{st.name} ({st.hex}, " if st.name else f"{st.hex} ("
+    return f"{head}{st.severity.value})"
 
 
 def parse_status(value: object) -> NtStatus:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from .rules import RULES_BY_ID
 
@@ -20,6 +20,8 @@ class ScenarioError(ValueError):
 class Actor(enum.Enum):
     """Who takes part in an unload: one lifeline each in a sequence diagram."""
 
+    __hash__ = object.__hash__  # members are singletons; fast hashing
+
     CALLER = "caller"
     SCM = "service control manager"
     IO_MANAGER = "I/O manager"
@@ -32,6 +34,7 @@ class Actor(enum.Enum):
 
 
 class Kind(enum.Enum):
+    __hash__ = object.__hash__  # members are singletons; fast hashing
     CALL = "call"        # actor calls target
     RETURN = "return"    # actor returns to target (status says what)
     ACTION = "action"    # actor does something itself
@@ -40,6 +43,8 @@ class Kind(enum.Enum):
 
 class Mark(enum.Enum):
     """What makes a step stand out; diagrams draw each with its own line style and label."""
+
+    __hash__ = object.__hash__  # members are singletons; fast hashing
 
     REFUSED = "refused"
     FAILED = "failed"
@@ -52,6 +57,8 @@ class Mark(enum.Enum):
 class Outcome(enum.Enum):
     """How the request ended."""
 
+    __hash__ = object.__hash__  # members are singletons; fast hashing
+
     UNLOADED = "unloaded"
     REFUSED = "refused"
     FAILED = "failed without calling the unload routine"
@@ -61,8 +68,9 @@ class Outcome(enum.Enum):
     HAZARD = "unloaded with callouts still registered"
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
+    """One step of a trace. A NamedTuple: immutable, and cheap to make thousands of."""
+
     actor: Actor
     kind: Kind
     action: str                  # the call or act, in the driver engineer's words

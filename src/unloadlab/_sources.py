@@ -1,0 +1,141 @@
+"""Where the rules come from: the kinds of knowledge, the source pages, and the small
+helpers both rule families (rules.py, callout_rules.py) build their catalogues with.
+
+Kept apart from rules.py so that callout_rules.py can import these without an import
+cycle (rules.py assembles the whole catalogue from both families).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+__all__ = [
+    "Kind", "Source", "Rule", "fact", "open_question", "FACT_PAGES",
+    "SEED_WRITING", "SEED_CALLBACK", "SEED_WHEN", "SEED_RETURNING", "SEED_WFP_UNLOAD",
+]
+
+
+class Kind(enum.Enum):
+    """How a rule is known."""
+
+    DOC = "documented"                 # Microsoft documentation says it
+    SAMPLE = "sample"                  # what Microsoft's driver samples do
+    MECHANISM = "mechanism"            # how an open re-implementation (ReactOS) or KMDF's source does it
+    FIELD = "field-observed"           # seen on real Windows, not documented
+    SILENT = "documentation silent"    # nobody documents it: the trace says so
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+_IFS = "https://learn.microsoft.com/windows-hardware/drivers/ifs/"
+_DDI = "https://learn.microsoft.com/windows-hardware/drivers/ddi/"
+_FACTS = "docs/domain-facts.md"
+
+SEED_WRITING = Source("Writing a FilterUnloadCallback Routine for a Minifilter Driver",
+                      _IFS + "writing-a-filterunloadcallback-routine-for-a-minifilter-driver")
+SEED_CALLBACK = Source("PFLT_FILTER_UNLOAD_CALLBACK callback function",
+                       _DDI + "fltkernel/nc-fltkernel-pflt_filter_unload_callback")
+SEED_WHEN = Source("When the FilterUnloadCallback Routine Is Called",
+                   _IFS + "when-the-filterunloadcallback-routine-is-called")
+SEED_RETURNING = Source("Returning Status from a FilterUnloadCallback Routine",
+                        _IFS + "returning-status-from-a-filterunloadcallback-routine")
+SEED_WFP_UNLOAD = Source("Specifying an Unload Function (WFP callout drivers)",
+                         "https://learn.microsoft.com/windows-hardware/drivers/network/specifying-an-unload-function")
+
+
+_KERNEL = "https://learn.microsoft.com/windows-hardware/drivers/kernel/"
+_NETWORK = "https://learn.microsoft.com/windows-hardware/drivers/network/"
+_WDF = "https://learn.microsoft.com/windows-hardware/drivers/wdf/"
+_WIN32 = "https://learn.microsoft.com/windows/win32/api/"
+_RE = "https://github.com/reactos/reactos/blob/master/"
+_FIELD = "https://github.com/"
+
+# The primary page behind each researched fact (domain-facts.md names them all).
+FACT_PAGES: dict[int, tuple[str, str]] = {
+    1: ("Loading and Unloading (minifilters)", _IFS + "loading-and-unloading"),
+    2: ("ControlService function", _WIN32 + "winsvc/nf-winsvc-controlservice"),
+    3: ("ReactOS fltmgr FltRegisterFilter", _RE + "drivers/filters/fltmgr/Filter.c"),
+    4: ("ZwUnloadDriver function", _DDI + "wdm/nf-wdm-zwunloaddriver"),
+    5: ("ReactOS IopUnloadDriver; Unload Routine Environment",
+        _RE + "ntoskrnl/io/iomgr/driver.c"),
+    6: (SEED_WHEN.title, SEED_WHEN.url),
+    7: ("FLT_REGISTRATION structure", _DDI + "fltkernel/ns-fltkernel-_flt_registration"),
+    8: ("FltUnloadFilter function", _DDI + "fltkernel/nf-fltkernel-fltunloadfilter"),
+    9: ("Unload Routine Environment", _KERNEL + "unload-routine-environment"),
+    10: ("FLT_OPERATION_REGISTRATION structure", _DDI + "fltkernel/ns-fltkernel-_flt_operation_registration"),
+    11: ("FltUnloadFilter function", _DDI + "fltkernel/nf-fltkernel-fltunloadfilter"),
+    12: ("FilterUnload function (fltuser.h)", _WIN32 + "fltuser/nf-fltuser-filterunload"),
+    13: ("fltWinError.h (FILTER_HRESULT_FROM_FLT_NTSTATUS), via win32metadata",
+         "https://github.com/microsoft/win32metadata"),
+    14: ("fltmc output observed on Windows (CenterDevice/MiniFSWatcher#8)",
+         _FIELD + "CenterDevice/MiniFSWatcher/issues/8"),
+    15: ("WdFilter MpUnload decompilation with fltmc output (field evidence)", _FACTS + " #15"),
+    16: (SEED_CALLBACK.title, SEED_CALLBACK.url),
+    17: ("Using NTSTATUS Values", _KERNEL + "using-ntstatus-values"),
+    18: ("Writing a FilterUnloadCallback Routine", _IFS + "writing-a-filterunloadcallback-routine"),
+    19: ("Closing the Communication Server Port", _IFS + "closing-the-communication-server-port"),
+    20: ("cdo sample, CdoUnload", "https://github.com/microsoft/Windows-driver-samples/blob/main/"
+         "filesys/miniFilter/cdo/CdoInit.c"),
+    21: ("Unregistering the Minifilter", _IFS + "unregistering-the-minifilter"),
+    22: ("Unregistering the Minifilter", _IFS + "unregistering-the-minifilter"),
+    23: ("Loading and Unloading (minifilters)", _IFS + "loading-and-unloading"),
+    24: ("PFLT_INSTANCE_TEARDOWN_CALLBACK", _DDI + "fltkernel/nc-fltkernel-pflt_instance_teardown_callback"),
+    25: ("PFLT_INSTANCE_TEARDOWN_CALLBACK", _DDI + "fltkernel/nc-fltkernel-pflt_instance_teardown_callback"),
+    27: ("PFLT_INSTANCE_QUERY_TEARDOWN_CALLBACK",
+         _DDI + "fltkernel/nc-fltkernel-pflt_instance_query_teardown_callback"),
+    30: ("FLT_REGISTRATION structure", _DDI + "fltkernel/ns-fltkernel-_flt_registration"),
+    32: ("passThrough sample, DriverEntry", "https://github.com/microsoft/Windows-driver-samples/blob/main/"
+         "filesys/miniFilter/passThrough/passThrough.c"),
+    33: ("DRIVER_UNLOAD callback function", _DDI + "wdm/nc-wdm-driver_unload"),
+    34: ("Writing an Unload Routine", _KERNEL + "writing-an-unload-routine"),
+    35: ("ZwUnloadDriver function", _DDI + "wdm/nf-wdm-zwunloaddriver"),
+    36: ("Non-PnP Driver's Unload Routine", _KERNEL + "non-pnp-driver-s-unload-routine"),
+    37: ("Bug Check 0xCE", "https://learn.microsoft.com/windows-hardware/drivers/debugger/"
+         "bug-check-0xce--driver-unloaded-without-cancelling-pending-operations"),
+    38: ("EVT_WDF_DRIVER_UNLOAD callback function", _DDI + "wdfdriver/nc-wdfdriver-evt_wdf_driver_unload"),
+    39: ("KMDF source, FxDriver::Initialize / FxDriver::Unload",
+         "https://github.com/microsoft/Windows-Driver-Frameworks/blob/main/src/framework/shared/core/fxdriver.cpp"),
+    40: ("WDF_DRIVER_INIT_FLAGS enumeration", _DDI + "wdfdriver/ne-wdfdriver-_wdf_driver_init_flags"),
+    41: ("Using Kernel-Mode Driver Framework with Non-PnP Drivers",
+         _WDF + "using-kernel-mode-driver-framework-with-non-pnp-drivers"),
+    42: (SEED_WFP_UNLOAD.title, SEED_WFP_UNLOAD.url),
+    43: ("Unloading a Callout Driver", _NETWORK + "unloading-a-callout-driver"),
+    44: ("FwpsCalloutUnregisterById0 function", _DDI + "fwpsk/nf-fwpsk-fwpscalloutunregisterbyid0"),
+    45: ("FwpsFlowRemoveContext0 function", _DDI + "fwpsk/nf-fwpsk-fwpsflowremovecontext0"),
+    46: ("FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0", _DDI + "fwpsk/nc-fwpsk-fwps_callout_flow_delete_notify_fn0"),
+    47: ("FwpsCalloutUnregisterById0 function", _DDI + "fwpsk/nf-fwpsk-fwpscalloutunregisterbyid0"),
+    48: ("Using NTSTATUS Values", _KERNEL + "using-ntstatus-values"),
+}
+
+
+def fact(*numbers: int) -> Source:
+    """The page behind researched fact(s) N, labelled with the fact numbers."""
+    title, url = FACT_PAGES[numbers[0]]
+    label = ", ".join(f"#{n}" for n in numbers)
+    return Source(f"{title} (domain-facts {label})", url)
+
+
+def open_question(number: int) -> Source:
+    return Source(f"domain-facts open question {number}", f"{_FACTS} (Open questions, {number})")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    statement: str               # one line, our words
+    kind: Kind
+    sources: tuple[Source, ...]
+
+    def cite(self) -> str:
+        return "; ".join(f"{s.title} <{s.url}>" for s in self.sources)
+
+
+def _r(id: str, kind: Kind, statement: str, *sources: Source) -> Rule:
+    return Rule(id, statement, kind, sources)
+
+
+D, S, M, F, Q = Kind.DOC, Kind.SAMPLE, Kind.MECHANISM, Kind.FIELD, Kind.SILENT
