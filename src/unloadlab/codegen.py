@@ -47,8 +47,8 @@ def _mf_teardown_body(sc: MinifilterScenario) -> list[str]:
     if sc.server_port is ServerPort.CLOSED_FIRST:
         out.append(f"{_IND}FltCloseCommunicationPort(gServerPort);  /* first: rule port-before-unregister */")
     elif sc.server_port is ServerPort.LEFT_OPEN:
-        hang = " so FltUnregisterFilter below hangs" if sc.calls_unregister else ""
-        out.append(f"{_IND}/* BUG: the server port is never closed,{hang} (rule port-before-unregister) */")
+        hang = ": FltUnregisterFilter below hangs" if sc.calls_unregister else ""
+        out.append(f"{_IND}/* BUG: server port left open{hang} (rule port-before-unregister) */")
     if sc.calls_unregister:
         out.append(f"{_IND}FltUnregisterFilter(gFilter);  /* tears down instances: rule fltunregister-teardown */")
     else:
@@ -64,7 +64,7 @@ def _mf_unload(sc: MinifilterScenario) -> list[str]:
     mandatory_check = f"{_IND}if (!FlagOn(Flags, FLTFL_FILTER_UNLOAD_MANDATORY)) {{"
     if refuses and sc.refuse_only_if_not_mandatory:
         body = [mandatory_check,
-                f"{_IND * 2}return {ret};  /* refuse before any teardown: rule refuse-before-teardown */",
+                f"{_IND * 2}return {ret};  /* before any teardown: rule refuse-before-teardown */",
                 f"{_IND}}}", *_mf_teardown_body(sc), f"{_IND}return STATUS_SUCCESS;"]
     elif refuses:
         body = [*_unused("Flags"),
@@ -105,7 +105,8 @@ def _mf_query_teardown() -> list[str]:
 
 def _mf_pre_shutdown() -> list[str]:
     head = ("static FLT_PREOP_CALLBACK_STATUS PreShutdown(PFLT_CALLBACK_DATA Data,\n"
-            "                                             PCFLT_RELATED_OBJECTS FltObjects, PVOID *CompletionContext)")
+            "                                             PCFLT_RELATED_OBJECTS FltObjects,\n"
+            "                                             PVOID *CompletionContext)")
     return _block(head, [*_unused("Data", "FltObjects", "CompletionContext"),
                          f"{_IND}/* shutdown work here: Unload is not called (rule no-callback-at-shutdown) */",
                          f"{_IND}return FLT_PREOP_SUCCESS_NO_CALLBACK;"])

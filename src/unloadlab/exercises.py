@@ -1,0 +1,48 @@
+"""Predict, then check: compare a learner's prediction with what the model says.
+
+Pure: takes a catalogue scenario name and a predicted outcome, returns feedback that names
+the rule the learner missed when the prediction is wrong.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .rules import RULES_BY_ID
+from .scenarios import example
+from .trace import Outcome
+
+__all__ = ["Feedback", "check", "OUTCOME_CHOICES", "parse_outcome"]
+
+# What a learner may predict, in words; each maps to one Outcome.
+OUTCOME_CHOICES: dict[str, Outcome] = {o.value: o for o in Outcome}
+
+
+def parse_outcome(value: object) -> Outcome:
+    """An Outcome from its value text (e.g. 'refused'); ValueError lists the choices."""
+    if isinstance(value, Outcome):
+        return value
+    if isinstance(value, str) and value.strip().lower() in OUTCOME_CHOICES:
+        return OUTCOME_CHOICES[value.strip().lower()]
+    raise ValueError(f"prediction {value!r} is not one of: {', '.join(OUTCOME_CHOICES)}")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    correct: bool
+    actual: Outcome
+    message: str                 # what to tell the learner, in words
+    missed_rule: str | None      # the deciding rule, when the prediction was wrong
+
+
+def check(scenario_name: str, predicted: object) -> Feedback:
+    """Run the named scenario and compare its outcome with the prediction."""
+    ex = example(scenario_name)
+    guess = parse_outcome(predicted)
+    trace = ex.run()
+    deciding = ex.rules[0]
+    if guess is trace.outcome:
+        return Feedback(True, trace.outcome, f"Right: {trace.outcome.value}. {trace.headline}", None)
+    r = RULES_BY_ID[deciding]
+    return Feedback(False, trace.outcome,
+                    f"Not quite: you said '{guess.value}', the model says '{trace.outcome.value}'. "
+                    f"The rule you missed is {deciding}: {r.statement}", deciding)

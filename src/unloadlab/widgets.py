@@ -1,0 +1,396 @@
+"""ipywidgets front ends over the model. No rule lives here: a panel reads its controls,
+builds a scenario, asks the core for the trace and renders it.
+
+``Panel("minifilter", show=("trigger", "callback_returns"))`` shows only those controls
+(the others keep their defaults or the values given as keywords). The outcome is stated in
+words; the tabs are Trace | Sequence diagram | C code | Rules; a tab is rendered only when
+it is shown, and only again after a knob changed. Bad input (a malformed hex status)
+appears in the panel and leaves the previous result in place.
+"""
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import ipywidgets as W
+
+from . import minifilter
+from .ntstatus import StatusError, parse_status
+from .rules import RULES_BY_ID
+from .trace import ScenarioError, Trace, format_trace
+
+__all__ = ["Panel", "Quiz", "MODELS", "OTHER"]
+
+OTHER = "other (hex)"
+TABS = ("Trace", "Sequence diagram", "C code", "Rules")
+
+
+# --- knob specifications: how each scenario field is shown ---------------------------------
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    options: tuple[tuple[str, Any], ...]   # (what the learner reads, the knob value)
+
+
+@dataclass(frozen=True)
+class Flag:
+    label: str
+
+
+@dataclass(frozen=True)
+class FlagSet:
+    label: str
+    options: tuple[tuple[str, str], ...]   # (checkbox description, flag name)
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class StatusChoice:
+    label: str
+    names: tuple[str, ...]                 # common statuses offered by name; OTHER adds a hex field
+
+
+def _status_label(name: str) -> str:
+    return f"{name} ({parse_status(name).severity.value})"
+
+
+_CALLBACK_STATUSES = ("STATUS_SUCCESS", "STATUS_FLT_DO_NOT_DETACH", "STATUS_OBJECT_NAME_EXISTS",
+                      "STATUS_DEVICE_BUSY", "STATUS_UNSUCCESSFUL", "STATUS_ACCESS_DENIED")
+_ENTRY_STATUSES = ("STATUS_SUCCESS", "STATUS_OBJECT_NAME_EXISTS", "STATUS_DEVICE_BUSY",
+                   "STATUS_INSUFFICIENT_RESOURCES", "STATUS_FLT_NOT_INITIALIZED", "STATUS_UNSUCCESSFUL")
+_TRIGGER_LABELS = {
+    "FilterUnload": "FilterUnload (application)", "FltUnloadFilter": "FltUnloadFilter (driver)",
+    "fltmc-unload": "fltmc unload", "sc-stop": "sc stop", "net-stop": "net stop",
+    "ControlService": "ControlService(SERVICE_CONTROL_STOP)", "shutdown": "system shutdown",
+}
+
+MINIFILTER_KNOBS: dict[str, Any] = {
+    "trigger": Choice("Trigger", tuple((_TRIGGER_LABELS[t.value], t.value) for t in minifilter.Trigger)),
+    "unload_callback": Flag("FilterUnloadCallback registered"),
+    "callback_returns": StatusChoice("Callback returns", _CALLBACK_STATUSES),
+    "refuse_only_if_not_mandatory": Flag("Refuse only if not mandatory"),
+    "flags": FlagSet("FLT_REGISTRATION.Flags", tuple((f.name, f.value) for f in minifilter.RegistrationFlag)),
+    "driver_entry_returns": StatusChoice("DriverEntry returns", _ENTRY_STATUSES),
+    "shutdown_preop": Flag("IRP_MJ_SHUTDOWN pre-operation"),
+    "instances": Count("Instances", 0, len(minifilter.VOLUMES)),
+    "teardown_callbacks": Flag("Instance teardown callbacks"),
+    "pended_io": Flag("Pended I/O never completed"),
+    "server_port": Choice("Server port", (("none", "none"), ("closed before FltUnregisterFilter",
+                                                             "closed-before-unregister"), ("left open", "left-open"))),
+    "calls_unregister": Flag("Calls FltUnregisterFilter"),
+    "caller_privileged": Flag("Caller holds SeLoadDriverPrivilege"),
+}
+
+
+@dataclass(frozen=True)
+class Model:
+    """What a panel needs to know about one driver family."""
+
+    scenario: Callable[..., Any]
+    simulate: Callable[[Any], Trace]
+    knobs: dict[str, Any]
+    defaults: dict[str, Any]
+
+
+def _minifilter_model() -> Model:
+    return Model(minifilter.MinifilterScenario, minifilter.simulate, MINIFILTER_KNOBS,
+                 {"trigger": "FilterUnload"})
+
+
+def _callout_model() -> Model:
+    from . import callout
+    return Model(callout.CalloutScenario, callout.simulate, _callout_knobs(), {})
+
+
+MODELS: dict[str, Callable[[], Model]] = {"minifilter": _minifilter_model, "callout": _callout_model}
+
+
+def _callout_knobs() -> dict[str, Any]:
+    return {
+        "model": Choice("Driver model", (("WDM (DriverUnload)", "wdm"), ("KMDF non-PnP (EvtDriverUnload)", "wdf"),
+                                         ("KMDF PnP (contrast)", "wdf-pnp"))),
+        "trigger": Choice("Trigger", tuple((_TRIGGER_LABELS[t], t) for t in
+                                           ("sc-stop", "net-stop", "ControlService", "shutdown"))),
+        "unload_function": Flag("Unload function set"),
+        "unregisters": Flag("Unregisters its callouts"),
+        "check_unregister_result": Flag("Checks the unregister result"),
+        "flows_with_context": Count("Flows with a context", 0, 8),
+        "remove_flow_contexts": Choice("Flow contexts", (("left in place", "none"),
+                                                         ("removed before unregistering", "before-unregister"),
+                                                         ("removed on STATUS_DEVICE_BUSY, then retry",
+                                                          "on-device-busy"))),
+        "flow_removal": Choice("Flow context removal", (("synchronous", "synchronous"), ("pending", "pending"))),
+        "callouts": Count("Callouts", 1, 8),
+        "driver_entry_returns": StatusChoice("DriverEntry returns", _ENTRY_STATUSES),
+    }
+
+
+# --- the controls ---------------------------------------------------------------------------------
+_STYLE = {"description_width": "210px"}
+_WIDE = W.Layout(width="460px")
+
+
+class _StatusControl:
+    """A Dropdown of common statuses plus 'other (hex)' with a text field."""
+
+    def __init__(self, spec: StatusChoice, initial: Any):
+        st = parse_status(initial)
+        known = st.name in spec.names
+        self.dropdown = W.Dropdown(options=[(_status_label(n), n) for n in spec.names] + [(OTHER, OTHER)],
+                                   value=st.name if known else OTHER, description=spec.label,
+                                   style=_STYLE, layout=_WIDE)
+        self.hex = W.Text(value="" if known else st.hex, description=f"{spec.label} (hex)",
+                          placeholder="e.g. 0xC01C0010", continuous_update=False, style=_STYLE, layout=_WIDE,
+                          disabled=known)
+        self.widgets = (self.dropdown, self.hex)
+
+    def value(self) -> str:
+        self.hex.disabled = self.dropdown.value != OTHER
+        return self.hex.value if self.dropdown.value == OTHER else self.dropdown.value
+
+
+def _control(spec: Any, initial: Any) -> tuple[tuple[W.Widget, ...], Callable[[], Any]]:
+    """The widgets for one knob, and a function reading the knob's value from them."""
+    if isinstance(spec, Choice):
+        w = W.Dropdown(options=list(spec.options), value=initial, description=spec.label, style=_STYLE, layout=_WIDE)
+        return (w,), lambda: w.value
+    if isinstance(spec, Flag):
+        w = W.Checkbox(value=initial, description=spec.label, indent=False)
+        return (w,), lambda: w.value
+    if isinstance(spec, Count):
+        w = W.BoundedIntText(value=initial, min=spec.low, max=spec.high, description=spec.label,
+                             style=_STYLE, layout=W.Layout(width="300px"))
+        return (w,), lambda: w.value
+    if isinstance(spec, FlagSet):
+        chosen = {getattr(f, "value", f) for f in initial}
+        boxes = [W.Checkbox(value=name in chosen, description=text, indent=False) for text, name in spec.options]
+        names = [name for _, name in spec.options]
+        box = W.VBox([W.Label(spec.label)] + boxes)
+        return (box,), lambda: [n for n, b in zip(names, boxes) if b.value]
+    if isinstance(spec, StatusChoice):
+        c = _StatusControl(spec, initial)
+        return c.widgets, c.value
+    raise TypeError(f"no control for {spec!r}")
+
+
+def _watched(widgets: Sequence[W.Widget]) -> list[W.Widget]:
+    out = []
+    for w in widgets:
+        out += _watched(w.children) if isinstance(w, W.Box) else [w]
+    return [w for w in out if not isinstance(w, W.Label)]
+
+
+# --- the panel --------------------------------------------------------------------------------------
+class Panel:
+    """Controls for a scenario's knobs, the outcome in words, and the tabbed views."""
+
+    def __init__(self, model: str = "minifilter", show: Sequence[str] | None = None, **initial: Any):
+        if model not in MODELS:
+            raise ValueError(f"model {model!r} is not one of: {', '.join(MODELS)}")
+        self.model = MODELS[model]()
+        unknown = (set(show or ()) | set(initial)) - set(self.model.knobs)
+        if unknown:
+            raise ValueError(f"unknown knob(s) {', '.join(sorted(unknown))}; known: {', '.join(self.model.knobs)}")
+        self.show = tuple(show) if show is not None else tuple(self.model.knobs)
+        defaults = {**self._scenario_defaults(), **self.model.defaults, **initial}
+        self.fixed = {k: v for k, v in initial.items() if k not in self.show}
+        self.controls: dict[str, tuple[W.Widget, ...]] = {}
+        self._readers: dict[str, Callable[[], Any]] = {}
+        for name in self.show:
+            self.controls[name], self._readers[name] = _control(self.model.knobs[name], defaults[name])
+        self.outcome = W.HTML()
+        self.error = W.HTML()
+        self.trace_view, self.code_view, self.rules_view = W.HTML(), W.HTML(), W.HTML()
+        self.diagram = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self.tabs = W.Tab(children=[self.trace_view, self.diagram, self.code_view, self.rules_view])
+        for i, title in enumerate(TABS):
+            self.tabs.set_title(i, title)
+        self.result: Trace | None = None
+        self.scenario: Any = None
+        self._stale: set[int] = set()
+        self._holding = False
+        self.widget = W.VBox([W.VBox([w for ws in self.controls.values() for w in ws]),
+                              self.error, self.outcome, self.tabs])
+        for w in _watched([w for ws in self.controls.values() for w in ws]):
+            w.observe(self._changed, names="value")
+        self.tabs.observe(self._tab_changed, names="selected_index")
+        self.update()
+
+    def _scenario_defaults(self) -> dict[str, Any]:
+        import dataclasses
+        return {f.name: f.default for f in dataclasses.fields(self.model.scenario)
+                if f.default is not dataclasses.MISSING}
+
+    # --- reading and updating ----------------------------------------------------------------------
+    def knobs(self) -> dict[str, Any]:
+        """The current knob values: the shown controls plus the fixed ones."""
+        return {**self.fixed, **{name: read() for name, read in self._readers.items()}}
+
+    def set(self, **values: Any) -> Trace | None:
+        """Set several controls at once (one update), e.g. panel.set(trigger="sc-stop")."""
+        self._holding = True
+        try:
+            for name, value in values.items():
+                self._set_one(name, value)
+        finally:
+            self._holding = False
+        return self.update()
+
+    def _set_one(self, name: str, value: Any) -> None:
+        if name not in self.controls:
+            raise ValueError(f"{name!r} is not shown in this panel; shown: {', '.join(self.show)}")
+        widgets, spec = self.controls[name], self.model.knobs[name]
+        if isinstance(spec, StatusChoice):
+            dropdown, hexbox = widgets
+            if isinstance(value, str) and value in spec.names:
+                dropdown.value = value
+            else:
+                dropdown.value, hexbox.value = OTHER, str(value)
+        elif isinstance(spec, FlagSet):
+            chosen = {getattr(v, "value", v) for v in value}
+            for (_, flag), box in zip(spec.options, widgets[0].children[1:]):
+                box.value = flag in chosen
+        else:
+            widgets[0].value = value
+
+    def update(self) -> Trace | None:
+        """Simulate the current knobs and render; on bad input keep the previous result."""
+        try:
+            scenario = self.model.scenario(**self.knobs())
+        except (ScenarioError, StatusError) as e:
+            knob, _, rest = str(e).partition(": ")
+            message = f"{self.model.knobs[knob].label}: {rest}" if knob in self.model.knobs else str(e)
+            self.error.value = (f"<p><b>Input not accepted.</b> {html.escape(message)}. "
+                                "The result below is still the previous one.</p>")
+            return self.result
+        self.error.value = ""
+        self.scenario, self.result = scenario, self.model.simulate(scenario)
+        self.outcome.value = _outcome_html(self.result)
+        self._stale = set(range(len(TABS)))
+        self._render(self.tabs.selected_index or 0)
+        return self.result
+
+    def render_all(self) -> None:
+        """Render every tab now (for benchmarks and tests; the panel itself is lazy)."""
+        for i in range(len(TABS)):
+            self._render(i)
+
+    def _changed(self, change: dict) -> None:
+        if not self._holding:
+            self.update()
+
+    def _tab_changed(self, change: dict) -> None:
+        if change["new"] is not None:
+            self._render(change["new"])
+
+    def _render(self, index: int) -> None:
+        if index not in self._stale or self.result is None:
+            return
+        self._stale.discard(index)
+        trace = self.result
+        if index == 0:
+            self.trace_view.value = _pre(format_trace(trace, with_rules=False))
+        elif index == 1:
+            self.diagram.value = _diagram_png(trace)
+        elif index == 2:
+            from .codegen import driver_c
+            self.code_view.value = _pre(driver_c(self.scenario))
+        else:
+            self.rules_view.value = _rules_html(trace)
+
+    # --- text views (for tests and for the learner's next cell) ----------------------------------------
+    @property
+    def outcome_text(self) -> str:
+        """The outcome as plain text."""
+        return _plain(self.outcome.value)
+
+    @property
+    def error_text(self) -> str:
+        return _plain(self.error.value)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+        display(self.widget)
+
+
+def _pre(text: str) -> str:
+    return f"<pre style='font-size:12px; line-height:1.35'>{html.escape(text)}</pre>"
+
+
+def _plain(markup: str) -> str:
+    import re
+    return html.unescape(re.sub(r"<[^>]+>", "", markup.replace("<br>", "\n"))).strip()
+
+
+def _outcome_html(trace: Trace) -> str:
+    state = trace.state
+    lines = [f"<b>Outcome: {html.escape(trace.outcome.value.upper())}</b>. {html.escape(trace.headline)}"]
+    if state.get("requester_got"):
+        lines.append(f"The requester got: {html.escape(state['requester_got'])}")
+    if state.get("printed"):
+        lines.append("It printed:<br><code>" + "<br>".join(html.escape(x) for x in state["printed"]) + "</code>")
+    return "<p>" + "<br>".join(lines) + "</p>"
+
+
+def _rules_html(trace: Trace) -> str:
+    items = []
+    for rid in trace.rules:
+        r = RULES_BY_ID[rid]
+        src = "; ".join(f"<a href='{html.escape(s.url)}' target='_blank'>{html.escape(s.title)}</a>"
+                        for s in r.sources)
+        items.append(f"<li><code>{rid}</code> [{r.kind.value}]: {html.escape(r.statement)}<br>"
+                     f"<small>{src}</small></li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _diagram_png(trace: Trace) -> bytes:
+    from .plots import sequence_diagram
+    fig = sequence_diagram(trace)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+
+class Quiz:
+    """Predict, then check: a catalogue scenario's knobs, a prediction, a Check button."""
+
+    def __init__(self, scenario_name: str, question: str = "What happens?"):
+        from .exercises import OUTCOME_CHOICES, check
+        from .scenarios import example
+        self._check, self.name = check, scenario_name
+        ex = example(scenario_name)
+        knobs = "<br>".join(f"<code>{html.escape(k)} = {html.escape(repr(v))}</code>" for k, v in ex.knobs.items())
+        self.question = W.HTML(f"<p><b>{html.escape(ex.title)}</b><br>{knobs}<br>{html.escape(question)}</p>")
+        self.prediction = W.Dropdown(options=[("(choose)", None)] + [(k, k) for k in OUTCOME_CHOICES],
+                                     description="Your prediction", style=_STYLE, layout=_WIDE)
+        self.button = W.Button(description="Check", tooltip="Compare your prediction with the model")
+        self.feedback = W.HTML()
+        self.button.on_click(lambda _: self.check())
+        self.widget = W.VBox([self.question, self.prediction, self.button, self.feedback])
+        self.result = None
+
+    def check(self) -> str:
+        if self.prediction.value is None:
+            self.feedback.value = "<p>Choose a prediction first.</p>"
+            return self.feedback_text
+        self.result = self._check(self.name, self.prediction.value)
+        verdict = "RIGHT" if self.result.correct else "NOT YET"
+        self.feedback.value = f"<p><b>{verdict}.</b> {html.escape(self.result.message)}</p>"
+        return self.feedback_text
+
+    @property
+    def feedback_text(self) -> str:
+        return _plain(self.feedback.value)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+        display(self.widget)

@@ -1,0 +1,264 @@
+"""The generated driver C: it compiles against our WDK stub, and it says what the knobs say.
+
+Every catalogue entry and every distinct text of the decision space is type-checked with
+``gcc -fsyntax-only`` (deduplicated by text; many knobs, e.g. the trigger, do not change
+the driver's code). Without gcc the compile tests skip, except under CI=true.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from unloadlab import codegen
+from unloadlab.codegen import c_status, driver_c, minifilter_c
+from unloadlab.minifilter import MinifilterScenario, RegistrationFlag, ServerPort
+from unloadlab.ntstatus import KNOWN_STATUSES, NtStatus
+from unloadlab.rules import RULES_BY_ID
+from unloadlab.scenarios import CATALOGUE, decision_space
+
+C_DIR = Path(__file__).parent / "c"
+STUB = C_DIR / "wdk_stub.h"
+# -Wextra's missing-field-initializers is switched off on purpose: the documented idiom
+# `{ IRP_MJ_OPERATION_END }` and a FLT_REGISTRATION that lists only the callbacks it sets
+# leave the remaining members zero.
+GCC_FLAGS = ["-fsyntax-only", "-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
+             "-Wno-missing-field-initializers", "-include", str(STUB), "-I", str(C_DIR / "include")]
+BATCH = 60  # translation units per gcc call; two calls run at a time (2 cores)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _gcc() -> str:
+    gcc = shutil.which("gcc")
+    if gcc:
+        return gcc
+    if os.environ.get("CI") == "true":
+        pytest.fail("gcc is required under CI=true to type-check the generated C")
+    pytest.skip("gcc not found: the generated C cannot be type-checked here")
+
+
+def compile_all(texts: dict[str, str], tmp: Path) -> None:
+    """Type-check each text as its own translation unit; fail listing the first errors."""
+    gcc = _gcc()
+    names = sorted(texts)
+    for name in names:
+        (tmp / f"{name}.c").write_text(texts[name])
+    batches = [names[i:i + BATCH] for i in range(0, len(names), BATCH)]
+    errors = []
+    for pair in (batches[i:i + 2] for i in range(0, len(batches), 2)):
+        procs = [subprocess.Popen([gcc, *GCC_FLAGS, *(f"{n}.c" for n in batch)], cwd=tmp,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for batch in pair]
+        for proc in procs:
+            out = proc.communicate()[0]
+            if proc.returncode:
+                errors.append(out)
+    if errors:
+        failing = sorted(set(re.findall(r"^(\w+)\.c:", "".join(errors), re.M)))
+        first = texts[failing[0]] if failing else ""
+        pytest.fail(f"{len(failing)} variant(s) do not compile: {failing[:10]}\n{errors[0][:3000]}\n"
+                    f"--- {failing[:1]} ---\n{first}")
+
+
+def strip_comments(c: str) -> str:
+    return re.sub(r"/\*.*?\*/", "", c, flags=re.S)
+
+
+def function(c: str, name: str) -> str:
+    """The text of function `name` (header to closing brace at column 0), or '' if absent."""
+    m = re.search(rf"^[A-Za-z_][^\n;]*\b{name}\(.*?^}}$", c, re.M | re.S)
+    return m.group(0) if m else ""
+
+
+def calls(c: str, name: str) -> int:
+    """How many times the code (not its comments) calls `name`."""
+    return len(re.findall(rf"\b{name}\(", strip_comments(c)))
+
+
+def mf(**knobs) -> MinifilterScenario:
+    return MinifilterScenario(**{"trigger": "FilterUnload", **knobs})
+
+
+# ----------------------------------------------------------------------------- variants
+@pytest.fixture(scope="module")
+def mf_space() -> list[tuple[MinifilterScenario, str]]:
+    """(scenario, C) for every decision-space scenario and every minifilter catalogue entry."""
+    scenarios = list(decision_space()) + [e.scenario() for e in CATALOGUE if e.model == "minifilter"]
+    return [(s, minifilter_c(s)) for s in scenarios]
+
+
+def _distinct(texts) -> dict[str, str]:
+    unique = sorted(set(texts))
+    return {f"v{i:04d}": t for i, t in enumerate(unique)}
+
+
+# ----------------------------------------------------------------------------- compiling
+def test_every_minifilter_variant_compiles(mf_space, tmp_path):
+    variants = _distinct(c for _, c in mf_space)
+    assert len(variants) > 300  # the sweep really covers the knobs
+    compile_all(variants, tmp_path)
+
+
+def test_compile_check_has_teeth(tmp_path):
+    """A wrong callback signature must be rejected, or the compile tests prove nothing."""
+    good = minifilter_c(mf(shutdown_preop=True))
+    bad = {
+        "unload_sig": good.replace("Unload(FLT_FILTER_UNLOAD_FLAGS Flags)", "Unload(PVOID Flags)"),
+        "preop_sig": good.replace("PVOID *CompletionContext)", "PVOID CompletionContext)"),
+        "order": good.replace("InstanceQueryTeardown,\n    InstanceTeardownStart,",
+                              "InstanceTeardownStart,\n    InstanceQueryTeardown,"),
+    }
+    assert all(text != good for text in bad.values())
+    gcc = _gcc()
+    for name, text in bad.items():
+        (tmp_path / f"{name}.c").write_text(text)
+        proc = subprocess.run([gcc, *GCC_FLAGS, f"{name}.c"], cwd=tmp_path, capture_output=True, text=True)
+        assert proc.returncode != 0, f"{name}: gcc accepted a broken variant"
+
+
+# ----------------------------------------------------------------------------- the stub
+def _stub_defines() -> dict[str, int]:
+    text = STUB.read_text()
+    found = re.findall(r"^#define (\w+)\s+\(\(NTSTATUS\)(0x[0-9A-Fa-f]+)L\)", text, re.M)
+    flags = re.findall(r"^#define (FLTFL_\w+)\s+(0x[0-9A-Fa-f]+)", text, re.M)
+    return {name: int(value, 16) for name, value in found + flags}
+
+
+def test_stub_status_values_match_the_constants_table():
+    assert {k: v for k, v in _stub_defines().items() if k.startswith("STATUS_")} == KNOWN_STATUSES
+
+
+def test_stub_registration_flag_values():
+    defined = _stub_defines()
+    for flag in RegistrationFlag:
+        assert defined[flag.value] == flag.bit
+    assert defined["FLTFL_FILTER_UNLOAD_MANDATORY"] == 1
+
+
+def test_stub_flt_registration_member_order():
+    """Documented order (domain-facts #30): the positional initialiser depends on it."""
+    body = re.search(r"typedef struct _FLT_REGISTRATION \{(.*?)\} FLT_REGISTRATION;", STUB.read_text(), re.S)
+    members = re.findall(r"(\w+);", body.group(1))
+    assert members == [
+        "Size", "Version", "Flags", "ContextRegistration", "OperationRegistration", "FilterUnloadCallback",
+        "InstanceSetupCallback", "InstanceQueryTeardownCallback", "InstanceTeardownStartCallback",
+        "InstanceTeardownCompleteCallback", "GenerateFileNameCallback", "NormalizeNameComponentCallback",
+        "NormalizeContextCleanupCallback", "TransactionNotificationCallback",
+        "NormalizeNameComponentExCallback", "SectionNotificationCallback"]
+
+
+# ----------------------------------------------------------------------------- minifilter content
+def test_minifilter_text_follows_every_knob(mf_space):
+    """One pass over the whole sweep; each assertion names the knob it checks."""
+    for sc, c in mf_space:
+        code = strip_comments(c)
+        unload = function(c, "Unload")
+        entry = function(c, "DriverEntry")
+        ctx = sc.knobs()
+        assert c.startswith("#include <fltKernel.h>\n"), ctx
+        # unload_callback: FLT_REGISTRATION.FilterUnloadCallback
+        member = re.search(r"^    (\w+),  /\* FilterUnloadCallback", c, re.M).group(1)
+        assert member == ("Unload" if sc.unload_callback else "NULL"), ctx
+        assert bool(unload) == sc.unload_callback, ctx
+        # refuse_only_if_not_mandatory: the MANDATORY test, exactly then
+        has_check = "if (!FlagOn(Flags, FLTFL_FILTER_UNLOAD_MANDATORY))" in code
+        assert has_check == (sc.unload_callback and sc.refuse_only_if_not_mandatory), ctx
+        # flags
+        flags = re.search(r"^    (.*),  /\* Flags \*/", c, re.M).group(1)
+        want = " | ".join(f.value for f in sorted(sc.flags, key=lambda f: f.bit)) or "0"
+        assert flags == want, ctx
+        # shutdown_preop
+        assert ("{ IRP_MJ_SHUTDOWN, 0, PreShutdown, NULL }" in c) == sc.shutdown_preop, ctx
+        assert bool(function(c, "PreShutdown")) == sc.shutdown_preop, ctx
+        assert code.count("{ IRP_MJ_OPERATION_END }") == 1, ctx
+        # teardown_callbacks
+        for name in ("InstanceTeardownStart", "InstanceTeardownComplete"):
+            assert bool(function(c, name)) == sc.teardown_callbacks, ctx
+        assert ("rule teardown-hang" in c) == sc.pended_io, ctx
+        # server_port
+        port = sc.server_port is not ServerPort.NONE
+        assert calls(entry, "FltCreateCommunicationPort") == port, ctx
+        # driver_entry_returns
+        de = sc.driver_entry_returns
+        assert f"return {c_status(de)};" in entry, ctx
+        assert calls(entry, "FltStartFiltering") == de.nt_success, ctx
+        if not de.nt_success:  # undo the registration first (rule driver-entry-pattern)
+            assert strip_comments(entry).rfind("FltUnregisterFilter(") < strip_comments(entry).rfind("return"), ctx
+        # the unload routine
+        if unload:
+            _check_unload(sc, unload, ctx)
+        # every cited rule exists
+        for rule_id in re.findall(r"rule ([a-z0-9-]+)", c):
+            assert rule_id in RULES_BY_ID, (rule_id, ctx)
+
+
+def _check_unload(sc: MinifilterScenario, unload: str, ctx) -> None:
+    code = strip_comments(unload)
+    refuses_always = not sc.callback_returns.nt_success and not sc.refuse_only_if_not_mandatory
+    assert f"return {c_status(sc.callback_returns)};" in code, ctx
+    if refuses_always:  # returns before tearing anything down (rule refuse-before-teardown)
+        assert "FltUnregisterFilter(" not in code and "FltCloseCommunicationPort(" not in code, ctx
+        assert code.count("return") == 1, ctx
+        return
+    if sc.refuse_only_if_not_mandatory and not sc.callback_returns.nt_success:
+        check = code.index("FLTFL_FILTER_UNLOAD_MANDATORY")
+        assert check < code.index("return") and check < code.find("FltUnregisterFilter(") % len(code), ctx
+        assert "return STATUS_SUCCESS;" in code, ctx
+    assert calls(code, "FltUnregisterFilter") == sc.calls_unregister, ctx
+    assert calls(code, "FltCloseCommunicationPort") == (sc.server_port is ServerPort.CLOSED_FIRST), ctx
+    if sc.server_port is ServerPort.CLOSED_FIRST and sc.calls_unregister:
+        assert code.index("FltCloseCommunicationPort(") < code.index("FltUnregisterFilter("), ctx
+    if sc.server_port is ServerPort.LEFT_OPEN:
+        assert "BUG: server port left open" in unload and "rule port-before-unregister" in unload, ctx
+    if not sc.calls_unregister:
+        assert "rule silent-no-unregister" in unload, ctx
+
+
+def test_conditional_refusal_checks_the_flag_before_any_teardown():
+    c = function(minifilter_c(mf(callback_returns="STATUS_FLT_DO_NOT_DETACH", refuse_only_if_not_mandatory=True,
+                                 server_port="closed-before-unregister")), "Unload")
+    lines = [ln.strip() for ln in strip_comments(c).splitlines()]
+    assert lines[2:7] == ["if (!FlagOn(Flags, FLTFL_FILTER_UNLOAD_MANDATORY)) {",
+                          "return STATUS_FLT_DO_NOT_DETACH;", "}",
+                          "FltCloseCommunicationPort(gServerPort);", "FltUnregisterFilter(gFilter);"]
+    assert lines[-2] == "return STATUS_SUCCESS;"
+
+
+def test_port_left_open_has_no_close_and_says_unregister_hangs():
+    c = function(minifilter_c(mf(server_port="left-open")), "Unload")
+    assert "FltCloseCommunicationPort" not in c
+    assert "FltUnregisterFilter below hangs" in c
+
+
+def test_unknown_status_is_written_as_a_cast_hex_literal():
+    assert c_status(NtStatus(0xC0123456)) == "((NTSTATUS)0xC0123456L)"
+    c = minifilter_c(mf(callback_returns="0xC0123456"))
+    assert "return ((NTSTATUS)0xC0123456L);" in function(c, "Unload")
+
+
+def test_minifilter_text_is_compact_and_deterministic(mf_space):
+    by_knobs = {}
+    for sc, c in mf_space:
+        assert max(map(len, c.splitlines())) <= 100, sc.knobs()
+        assert 40 <= c.count("\n") <= 115, sc.knobs()
+        key = tuple(v for k, v in sc.knobs().items() if k not in ("trigger", "caller_privileged", "instances"))
+        assert by_knobs.setdefault(key, c) == c  # the trigger never changes the driver
+    sc = mf(server_port="left-open", shutdown_preop=True)
+    assert minifilter_c(sc) == minifilter_c(mf(server_port="left-open", shutdown_preop=True))
+
+
+def test_driver_c_dispatches_and_rejects_other_types():
+    sc = mf()
+    assert driver_c(sc) == minifilter_c(sc)
+    with pytest.raises(TypeError, match="MinifilterScenario"):
+        driver_c("not a scenario")
+
+
+def test_codegen_has_no_third_party_imports():
+    src = Path(codegen.__file__).read_text()
+    imports = re.findall(r"^(?:from|import) ([\w.]+)", src, re.M)
+    assert all(m in ("__future__", "typing") or m.startswith(".") for m in imports), imports
