@@ -1,4 +1,121 @@
-"""Rules of the WFP callout driver family (filled in by the callout model)."""
+"""Rules of the WFP callout driver family: how a callout driver names its unload function,
+how the kernel and KMDF reach it, and what it must do to its callouts and flow contexts.
+
+Same shape as ``rules.MINIFILTER_RULES``: one behaviour per rule, one line in our words,
+its kind and its sources. The callout model also cites a few minifilter-family rules that
+hold for any driver service (``null-driverunload``, ``sc-stop-1052``, ``scm-ntunloaddriver``,
+``mandatory-triggers``, ``unload-in-system-thread``, ``service-not-active``,
+``silent-sc-output``, ``ntstatus-severity``).
+"""
 from __future__ import annotations
 
-CALLOUT_RULES: tuple = ()
+from ._sources import D, M, Q, S, SEED_WFP_UNLOAD, Rule, Source, _r, fact, open_question
+
+__all__ = ["CALLOUT_RULES"]
+
+_SAMPLES = "https://github.com/microsoft/Windows-driver-samples/blob/main/network/trans/"
+INSPECT = Source("inspect sample, DriverEntry and TLInspectEvtDriverUnload", _SAMPLES + "inspect/sys/TL_drv.c")
+DDPROXY = Source("ddproxy sample, unload routine", _SAMPLES + "ddproxy/sys/DD_drv.c")
+MSNMNTR = Source("msnmntr sample, MonitorCoUninitialize", _SAMPLES + "msnmntr/sys/msnmntr.c")
+PNP_UNLOAD = Source("PnP Driver's Unload Routine (domain-facts #36)",
+                    "https://learn.microsoft.com/windows-hardware/drivers/kernel/pnp-driver-s-unload-routine")
+
+CALLOUT_RULES: tuple[Rule, ...] = (
+    # --- the seed: Specifying an Unload Function --------------------------------------
+    _r("wfp-unload-required", D, "Every callout driver has to supply an unload function.",
+       SEED_WFP_UNLOAD, fact(42)),
+    _r("wfp-unload-called-on-unload", D, "The system calls that unload function when it unloads the callout "
+       "driver.", SEED_WFP_UNLOAD),
+    _r("wfp-unload-must-unregister", D, "The unload function has to make sure every callout is unregistered "
+       "from the filter engine before the driver's image leaves memory.", SEED_WFP_UNLOAD, fact(43)),
+    _r("wfp-no-unload-function", D, "A callout driver that supplies no unload function cannot be unloaded.",
+       SEED_WFP_UNLOAD, fact(42)),
+    _r("wfp-wdm-driverunload", D, "A WDM callout driver names its Unload routine from DriverEntry by storing "
+       "it in DriverObject->DriverUnload.", SEED_WFP_UNLOAD),
+    _r("wfp-wdf-evtdriverunload", D, "A WDF callout driver names its EvtDriverUnload in the WDF_DRIVER_CONFIG "
+       "that DriverEntry hands to WdfDriverCreate.", SEED_WFP_UNLOAD),
+    _r("wfp-wdf-nonpnp", D, "The WDF callout driver declares itself non-PnP: WdfDriverInitNonPnpDriver in "
+       "WDF_DRIVER_CONFIG.DriverInitFlags.", SEED_WFP_UNLOAD, open_question(11)),
+    # --- WDM and the I/O manager ------------------------------------------------------------
+    _r("callout-driverunload-void", D, "DriverUnload returns nothing and runs at PASSIVE_LEVEL in a system "
+       "thread: once it is called, the driver cannot stop the unload.", fact(33)),
+    _r("callout-wdm-unload-expected", D, "A WDM driver is expected to have an Unload routine; Driver Verifier "
+       "reports one that has none.", fact(34)),
+    _r("callout-nonpnp-unload-deletes-devices", D, "A non-PnP driver's Unload deletes the device objects (and "
+       "symbolic links) the driver created.", fact(36)),
+    _r("callout-no-unload-after-failed-entry", D, "When DriverEntry returns a warning or error, neither a WDM "
+       "Unload nor a KMDF EvtDriverUnload is ever called: the image is simply unloaded.", fact(9, 38)),
+    _r("callout-no-unload-at-shutdown", D, "A WDM driver's Unload is not called when the system shuts down; "
+       "shutdown work belongs in a DispatchShutdown routine.", fact(9, 10)),
+    _r("callout-ntunload-refuses-pnp", D, "NtUnloadDriver will not unload a PnP device driver: it returns "
+       "STATUS_INVALID_DEVICE_REQUEST and the driver stays loaded.", fact(4)),
+    _r("callout-pnp-unload-after-removal", D, "The PnP manager calls a PnP driver's Unload only once all of "
+       "the driver's devices have been removed.", PNP_UNLOAD),
+    _r("callout-bugcheck-0xce", D, "Bug check 0xCE is the documented crash when freed driver code or data is "
+       "reached through work the driver did not cancel before unloading (timers, DPCs, worker threads).",
+       fact(37)),
+    # --- KMDF -------------------------------------------------------------------------------
+    _r("callout-kmdf-evtdriverunload", D, "EvtDriverUnload returns nothing, runs at PASSIVE_LEVEL and frees "
+       "driver-wide resources that belong to no device.", fact(38)),
+    _r("callout-kmdf-nonpnp-needs-evt", M, "For a non-PnP driver KMDF points DriverObject->DriverUnload at its "
+       "own routine only when EvtDriverUnload is given; otherwise DriverUnload stays NULL.", fact(39)),
+    _r("callout-kmdf-pnp-always-unload", M, "For a PnP driver KMDF always points DriverObject->DriverUnload at "
+       "its own routine, which calls EvtDriverUnload only if one was given.", fact(39), open_question(11)),
+    _r("callout-kmdf-pnp-adddevice", M, "Without WdfDriverInitNonPnpDriver KMDF installs an AddDevice routine, "
+       "so the kernel counts the driver as PnP and a service stop cannot unload it.", fact(39, 4)),
+    _r("callout-kmdf-unload-order", M, "The framework's DriverUnload calls EvtDriverUnload first, then deletes "
+       "the WDFDRIVER object and its children.", fact(39)),
+    _r("callout-kmdf-deletes-control-device", D, "A driver with only control devices need not delete them: the "
+       "framework deletes them after EvtDriverUnload returns.", fact(41)),
+    # --- the filter engine: registering, unregistering, flow contexts ---------------------------
+    _r("wfp-sample-register-in-driverentry", S, "The WFP samples create a device object and an injection "
+       "handle in DriverEntry and register each callout there with FwpsCalloutRegister.", INSPECT),
+    _r("wfp-sample-failed-entry-cleanup", S, "When a later step of DriverEntry fails, the inspect sample "
+       "unregisters the callouts it already registered and destroys its injection handle before returning.",
+       INSPECT),
+    _r("wfp-unregister-by-id", D, "The unload function unregisters each callout with "
+       "FwpsCalloutUnregisterById0 (or ...ByKey0) at PASSIVE_LEVEL and must not return before all are gone.",
+       fact(43, 44)),
+    _r("wfp-unregister-success", D, "FwpsCalloutUnregisterById0 returns STATUS_SUCCESS once the callout is "
+       "unregistered.", fact(44)),
+    _r("wfp-unregister-busy", D, "FwpsCalloutUnregisterById0 returns STATUS_DEVICE_BUSY while flows the callout "
+       "processed still carry a context; the driver has to remove those contexts and try again.",
+       fact(44, 45)),
+    _r("wfp-device-busy-is-warning", D, "STATUS_DEVICE_BUSY (0x80000011) is a warning: NT_SUCCESS is false for "
+       "it, and so is NT_ERROR, so only an NT_SUCCESS test catches it.", fact(44, 48), open_question(12)),
+    _r("wfp-busy-recovery", D, "The documented recovery from STATUS_DEVICE_BUSY: FwpsFlowRemoveContext0 for "
+       "each flow that has a context, then unregister the callout once more.", fact(43, 45)),
+    _r("wfp-flow-remove-context", D, "FwpsFlowRemoveContext0 returns STATUS_SUCCESS when flowDeleteFn has "
+       "already run, or STATUS_PENDING when a classify is in progress and flowDeleteFn will run later.",
+       fact(45)),
+    _r("wfp-flow-delete-fn", D, "The filter engine calls flowDeleteFn only for flows that carry a context: "
+       "when that context is removed, or when the flow ends.", fact(46)),
+    _r("wfp-filters-after-unregister", D, "Unregistering works even while filters still name the callout; "
+       "afterwards its terminating or unknown-action filters act as BLOCK and inspection ones are skipped.",
+       fact(47)),
+    _r("wfp-unload-deletes-device", D, "After unregistering, the unload function deletes its device object "
+       "(IoDeleteDevice, or WdfObjectDelete under WDF) and destroys its injection handles.", fact(43)),
+    _r("wfp-not-unloadable-while-registered", D, "A callout driver must not be unloaded while any of its "
+       "callouts is still registered.", fact(43)),
+    # --- what the samples do ------------------------------------------------------------------
+    _r("wfp-sample-ignores-result", S, "The inspect sample unregisters its callouts one after another and "
+       "ignores what each call returns.", INSPECT),
+    _r("wfp-sample-remove-contexts-first", S, "The ddproxy and msnmntr samples remove every flow context "
+       "before they unregister, so STATUS_DEVICE_BUSY never comes up.", DDPROXY, MSNMNTR),
+    _r("wfp-sample-stop-at-first-failure", S, "msnmntr's unregister helper stops at the first callout that "
+       "fails to unregister and leaves the rest.", MSNMNTR),
+    _r("wfp-sample-keep-device", S, "The WDF samples leave their control device to the framework instead of "
+       "calling WdfObjectDelete, although the unloading page asks for it.", INSPECT, fact(41),
+       open_question(10)),
+    # --- where the documentation is silent ----------------------------------------------------
+    _r("wfp-silent-pending-unregister", Q, "While flowDeleteFn calls left pending by FwpsFlowRemoveContext0 "
+       "are outstanding, what FwpsCalloutUnregisterById0 returns, and when those calls run, is not "
+       "documented.", open_question(10)),
+    _r("wfp-silent-registered-at-unload", Q, "What follows when the image goes with callouts still registered "
+       "is not documented: whether the kernel holds the unload back, or which crash comes when the engine "
+       "next calls classifyFn or flowDeleteFn.", open_question(9), fact(43)),
+    _r("wfp-silent-failed-entry-callouts", Q, "No source says the system removes callouts that a failing "
+       "DriverEntry leaves registered; the driver has to unregister them itself.", fact(9, 38)),
+    _r("wfp-silent-shutdown", Q, "What the filter engine does at shutdown with callouts that are still "
+       "registered is not documented.", fact(9, 10)),
+)

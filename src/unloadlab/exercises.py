@@ -11,18 +11,20 @@ from .rules import RULES_BY_ID
 from .scenarios import example
 from .trace import Outcome
 
-__all__ = ["Feedback", "check", "OUTCOME_CHOICES", "parse_outcome"]
+__all__ = ["Feedback", "check", "check_prediction", "OUTCOME_CHOICES", "parse_outcome"]
 
-# What a learner may predict, in words; each maps to one Outcome.
-OUTCOME_CHOICES: dict[str, Outcome] = {o.value: o for o in Outcome}
+# What a learner may predict: a short word per Outcome ("failed" for "failed without calling
+# the unload routine"); the long wording is accepted too.
+OUTCOME_CHOICES: dict[str, Outcome] = {o.name.lower().replace("_", "-"): o for o in Outcome}
+_ACCEPTED = {**OUTCOME_CHOICES, **{o.value: o for o in Outcome}}
 
 
 def parse_outcome(value: object) -> Outcome:
     """An Outcome from its value text (e.g. 'refused'); ValueError lists the choices."""
     if isinstance(value, Outcome):
         return value
-    if isinstance(value, str) and value.strip().lower() in OUTCOME_CHOICES:
-        return OUTCOME_CHOICES[value.strip().lower()]
+    if isinstance(value, str) and value.strip().lower() in _ACCEPTED:
+        return _ACCEPTED[value.strip().lower()]
     raise ValueError(f"prediction {value!r} is not one of: {', '.join(OUTCOME_CHOICES)}")
 
 
@@ -46,3 +48,14 @@ def check(scenario_name: str, predicted: object) -> Feedback:
     return Feedback(False, trace.outcome,
                     f"Not quite: you said '{guess.value}', the model says '{trace.outcome.value}'. "
                     f"The rule you missed is {deciding}: {r.statement}", deciding)
+
+
+def check_prediction(scenario_name: str, prediction: object) -> str:
+    """The check cell's answer in words; with no prediction yet, how to make one."""
+    if prediction is None:
+        return ("Make your prediction first: set the variable to one of: "
+                + ", ".join(repr(c) for c in OUTCOME_CHOICES) + "; then run this cell again.")
+    try:
+        return check(scenario_name, prediction).message
+    except ValueError as e:
+        return f"Not a prediction this lab knows: {e}"

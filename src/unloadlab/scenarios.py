@@ -5,53 +5,15 @@ every combination of the minifilter knobs that change an outcome.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator
 
-from . import minifilter
+from .example import Example  # its own module: callout_scenarios.py imports it too
 from .minifilter import MinifilterScenario, RegistrationFlag, ServerPort, Trigger
 from .ntstatus import status
-from .trace import Outcome, Trace
+from .trace import Outcome
 
-__all__ = ["Example", "CATALOGUE", "BY_NAME", "example", "decision_space", "STATUS_CLASSES"]
-
-
-@dataclass(frozen=True)
-class Example:
-    """A named scenario with the outcome the documentation predicts."""
-
-    name: str
-    title: str
-    model: str                          # "minifilter" or "callout"
-    knobs: Mapping[str, Any]            # keyword arguments of the model's scenario class
-    expected: Mapping[str, Any]         # "outcome" plus final-state keys the trace must match
-    rules: tuple[str, ...]              # rule ids the trace must cite
-    lesson: str = ""                    # the notebook that shows it
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    def scenario(self) -> Any:
-        if self.model == "minifilter":
-            return MinifilterScenario(**self.knobs)
-        from .callout import CalloutScenario
-        return CalloutScenario(**self.knobs)
-
-    def run(self) -> Trace:
-        if self.model == "minifilter":
-            return minifilter.simulate(self.scenario())
-        from .callout import simulate
-        return simulate(self.scenario())
-
-    def mismatches(self, trace: Trace) -> list[str]:
-        """What in the trace differs from the expectation (empty when it matches)."""
-        problems = []
-        for key, want in self.expected.items():
-            got = trace.outcome if key == "outcome" else trace[key]
-            if got != want:
-                problems.append(f"{key}: expected {want!r}, got {got!r}")
-        missing = [r for r in self.rules if r not in trace.rules]
-        if missing:
-            problems.append(f"rules not cited: {', '.join(missing)}")
-        return problems
+__all__ = ["Example", "CATALOGUE", "BY_NAME", "example", "for_lesson", "format_lesson", "decision_space",
+           "STATUS_CLASSES"]
 
 
 def _mf(name: str, title: str, lesson: str, expected: dict, rules: tuple[str, ...], **knobs: Any) -> Example:
@@ -183,6 +145,22 @@ def example(name: str) -> Example:
         return BY_NAME[name]
     except KeyError:
         raise KeyError(f"unknown scenario {name!r}; known: {', '.join(BY_NAME)}") from None
+
+
+def for_lesson(lesson: str) -> tuple[Example, ...]:
+    """The catalogue entries a lesson notebook demonstrates, e.g. for_lesson('02-non-mandatory')."""
+    found = tuple(e for e in CATALOGUE if e.lesson == lesson)
+    if not found:
+        lessons = sorted({e.lesson for e in CATALOGUE})
+        raise KeyError(f"no scenarios for lesson {lesson!r}; lessons: {', '.join(lessons)}")
+    return found
+
+
+def format_lesson(lesson: str) -> str:
+    """A text table: each of the lesson's scenarios, its outcome, and the rule that decides it."""
+    rows = [(e.name, e.run().outcome.value, e.rules[0]) for e in for_lesson(lesson)]
+    width = max(len(r[0]) for r in rows)
+    return "\n".join(f"{n:{width}}  {o:42}  {r}" for n, o, r in rows)
 
 
 # One representative status per severity class, plus the conventional refusal.
