@@ -160,7 +160,7 @@ class _StatusControl:
 def _control(spec: Any, initial: Any) -> tuple[tuple[W.Widget, ...], Callable[[], Any]]:
     """The widgets for one knob, and a function reading the knob's value from them."""
     if isinstance(spec, Choice):
-        w = W.Dropdown(options=list(spec.options), value=initial, description=spec.label, style=_STYLE, layout=_WIDE)
+        w = W.Dropdown(options=list(spec.options), value=getattr(initial, "value", initial), description=spec.label, style=_STYLE, layout=_WIDE)
         return (w,), lambda: w.value
     if isinstance(spec, Flag):
         w = W.Checkbox(value=initial, description=spec.label, indent=False)

@@ -6,7 +6,7 @@
  * FLT_REGISTRATION, which keeps the documented member order (domain-facts #30)
  * because the generated initialiser is positional. Status values come from the
  * constants table of docs/domain-facts.md. Compiled with -include this file and
- * -I tests/c/include (empty fltKernel.h, ntddk.h, fwpsk.h, wdf.h shims).
+ * -I tests/c/include (empty fltKernel.h, ntddk.h, fwpsk.h, wdf.h, wdmsec.h shims).
  */
 #ifndef UNLOADLAB_WDK_STUB_H
 #define UNLOADLAB_WDK_STUB_H
@@ -221,5 +221,101 @@ NTSTATUS FLTAPI FltCreateCommunicationPort(PFLT_FILTER Filter, PFLT_PORT *Server
                                            LONG MaxConnections);
 VOID FLTAPI FltCloseCommunicationPort(PFLT_PORT ServerPort);
 VOID FLTAPI FltCloseClientPort(PFLT_FILTER Filter, PFLT_PORT *ClientPort);
+
+/* ---- Windows Filtering Platform callouts (fwpsk.h) ------------------------ */
+/* The version-independent names map to the newest versions, as in fwpsk.h. */
+typedef USHORT ADDRESS_FAMILY;
+#define AF_UNSPEC 0
+#define FWPS_INJECTION_TYPE_STREAM    0x00000001
+#define FWPS_INJECTION_TYPE_TRANSPORT 0x00000002
+typedef struct FWPS_INCOMING_VALUES0_ FWPS_INCOMING_VALUES0;
+typedef struct FWPS_INCOMING_METADATA_VALUES0_ FWPS_INCOMING_METADATA_VALUES0;
+typedef struct FWPS_FILTER3_ FWPS_FILTER3;
+typedef struct FWPS_CLASSIFY_OUT0_ FWPS_CLASSIFY_OUT0;
+typedef enum FWPS_CALLOUT_NOTIFY_TYPE_ {
+    FWPS_CALLOUT_NOTIFY_ADD_FILTER,
+    FWPS_CALLOUT_NOTIFY_DELETE_FILTER,
+    FWPS_CALLOUT_NOTIFY_ADD_FILTER_POST_COMMIT,
+    FWPS_CALLOUT_NOTIFY_TYPE_MAX
+} FWPS_CALLOUT_NOTIFY_TYPE;
+typedef void (NTAPI *FWPS_CALLOUT_CLASSIFY_FN3)(
+    const FWPS_INCOMING_VALUES0 *inFixedValues,
+    const FWPS_INCOMING_METADATA_VALUES0 *inMetaValues, void *layerData,
+    const void *classifyContext, const FWPS_FILTER3 *filter, UINT64 flowContext,
+    FWPS_CLASSIFY_OUT0 *classifyOut);
+typedef NTSTATUS (NTAPI *FWPS_CALLOUT_NOTIFY_FN3)(
+    FWPS_CALLOUT_NOTIFY_TYPE notifyType, const GUID *filterKey, FWPS_FILTER3 *filter);
+typedef void (NTAPI *FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0)(
+    UINT16 layerId, UINT32 calloutId, UINT64 flowContext);
+typedef struct FWPS_CALLOUT3_ {
+    GUID calloutKey;
+    UINT32 flags;
+    FWPS_CALLOUT_CLASSIFY_FN3 classifyFn;
+    FWPS_CALLOUT_NOTIFY_FN3 notifyFn;
+    FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0 flowDeleteFn;
+} FWPS_CALLOUT3;
+typedef FWPS_CALLOUT3 FWPS_CALLOUT;
+
+NTSTATUS NTAPI FwpsCalloutRegister3(void *deviceObject, const FWPS_CALLOUT3 *callout,
+                                    UINT32 *calloutId);
+NTSTATUS NTAPI FwpsCalloutUnregisterById0(const UINT32 calloutId);
+NTSTATUS NTAPI FwpsFlowRemoveContext0(UINT64 flowId, UINT16 layerId, UINT32 calloutId);
+NTSTATUS NTAPI FwpsInjectionHandleCreate0(ADDRESS_FAMILY addressFamily, UINT32 flags,
+                                          HANDLE *injectionHandle);
+NTSTATUS NTAPI FwpsInjectionHandleDestroy0(HANDLE injectionHandle);
+#define FwpsCalloutRegister FwpsCalloutRegister3
+#define FwpsCalloutUnregisterById FwpsCalloutUnregisterById0
+#define FwpsFlowRemoveContext FwpsFlowRemoveContext0
+#define FwpsInjectionHandleCreate FwpsInjectionHandleCreate0
+#define FwpsInjectionHandleDestroy FwpsInjectionHandleDestroy0
+
+/* ---- Kernel-Mode Driver Framework (wdf.h) --------------------------------- */
+typedef struct WDFDRIVER__ *WDFDRIVER;
+typedef struct WDFDEVICE__ *WDFDEVICE;
+typedef struct WDFDEVICE_INIT *PWDFDEVICE_INIT;
+typedef struct _WDF_OBJECT_ATTRIBUTES *PWDF_OBJECT_ATTRIBUTES;
+#define WDF_NO_EVENT_CALLBACK NULL
+#define WDF_NO_OBJECT_ATTRIBUTES NULL
+#define WDF_NO_HANDLE NULL
+typedef NTSTATUS EVT_WDF_DRIVER_DEVICE_ADD(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit);
+typedef EVT_WDF_DRIVER_DEVICE_ADD *PFN_WDF_DRIVER_DEVICE_ADD;
+typedef VOID EVT_WDF_DRIVER_UNLOAD(WDFDRIVER Driver);
+typedef EVT_WDF_DRIVER_UNLOAD *PFN_WDF_DRIVER_UNLOAD;
+typedef enum _WDF_DRIVER_INIT_FLAGS {
+    WdfDriverInitNonPnpDriver = 0x00000001,
+    WdfDriverInitNoDispatchOverride = 0x00000002,
+    WdfVerifyOn = 0x00000004,
+    WdfVerifierOn = 0x00000008,
+    WdfDriverInitCompanion = 0x00000010
+} WDF_DRIVER_INIT_FLAGS;
+typedef struct _WDF_DRIVER_CONFIG {
+    ULONG Size;
+    PFN_WDF_DRIVER_DEVICE_ADD EvtDriverDeviceAdd;
+    PFN_WDF_DRIVER_UNLOAD EvtDriverUnload;
+    ULONG DriverInitFlags;
+    ULONG DriverPoolTag;
+} WDF_DRIVER_CONFIG, *PWDF_DRIVER_CONFIG;
+static inline VOID WDF_DRIVER_CONFIG_INIT(PWDF_DRIVER_CONFIG Config,
+                                          PFN_WDF_DRIVER_DEVICE_ADD EvtDriverDeviceAdd)
+{
+    Config->Size = sizeof(WDF_DRIVER_CONFIG);
+    Config->EvtDriverDeviceAdd = EvtDriverDeviceAdd;
+    Config->EvtDriverUnload = NULL;
+    Config->DriverInitFlags = 0;
+    Config->DriverPoolTag = 0;
+}
+NTSTATUS WdfDriverCreate(PDRIVER_OBJECT DriverObject, PCUNICODE_STRING RegistryPath,
+                         PWDF_OBJECT_ATTRIBUTES DriverAttributes, PWDF_DRIVER_CONFIG DriverConfig,
+                         WDFDRIVER *Driver);
+PWDFDEVICE_INIT WdfControlDeviceInitAllocate(WDFDRIVER Driver, const UNICODE_STRING *SDDLString);
+VOID WdfDeviceInitFree(PWDFDEVICE_INIT DeviceInit);
+NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit, PWDF_OBJECT_ATTRIBUTES DeviceAttributes,
+                         WDFDEVICE *Device);
+VOID WdfControlFinishInitializing(WDFDEVICE Device);
+PDEVICE_OBJECT WdfDeviceWdmGetDeviceObject(WDFDEVICE Device);
+VOID WdfObjectDelete(PVOID Object);
+
+/* wdmsec.h */
+extern const UNICODE_STRING SDDL_DEVOBJ_KERNEL_ONLY;
 
 #endif /* UNLOADLAB_WDK_STUB_H */

@@ -1,0 +1,890 @@
+"""Drive the lesson notebooks in a real JupyterLab with Debian chromium and Playwright.
+
+Recipe: /work/shared/reference/notebook-testing.md (measured on these machines).
+
+- ``LabServer`` starts ``jupyter lab`` as a plain child process on 127.0.0.1 with a
+  free port, no token/password, ``port_retries=0``, its own config/data/runtime dirs
+  (so a learner's settings and kernelspecs cannot change the run), and its log in a
+  file.  ``stop()`` shuts kernels down through the REST API, then terminates the
+  process group, then kills it, then looks for stray kernels of this server.
+- ``prepare_root`` copies notebooks to a temporary root, strips ``metadata.widgets``
+  and stored outputs (the browser run must produce them itself) and runs
+  ``jupyter trust``.
+- ``run_notebook`` opens one notebook, waits for the kernel (status bar ``| Idle``),
+  runs Run All from the menu, waits for every code cell, then collects problems:
+  tracebacks in outputs, ``Error displaying widget``, widgets rendered as plain text,
+  controls without a visible label, controls the Tab key cannot reach, failed
+  interactions (see ``interactions.py``) and error entries in the log console (where
+  exceptions raised in widget callbacks end up).
+
+Only the standard library and Playwright; pathlib everywhere; no shell.
+"""
+from __future__ import annotations
+
+import atexit
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+
+# Seconds. Every wait has one; override the long ones through the environment.
+SERVER_START_TIMEOUT = float(os.environ.get("UNLOADLAB_LAB_START_TIMEOUT", "120"))
+KERNEL_IDLE_TIMEOUT = float(os.environ.get("UNLOADLAB_KERNEL_IDLE_TIMEOUT", "90"))
+RUN_ALL_TIMEOUT = float(os.environ.get("UNLOADLAB_RUN_ALL_TIMEOUT", "240"))
+ACTION_TIMEOUT = 30.0
+EXPECT_TIMEOUT = 20.0
+
+# User settings written into the server's private config dir.
+LAB_USER_SETTINGS = {
+    # Every cell attached to the DOM, so cell i on the page is cell i of the file.
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    # No "receive news?" toast over the notebook, no update check.
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    # The copy is throw-away; do not write it behind our back.
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+}
+
+WIDGET_REPR_RE = re.compile(
+    r"^\s*(VBox|HBox|Box|GridBox|Tab|Accordion|Stack|Dropdown|Select|SelectMultiple|"
+    r"Checkbox|ToggleButton|ToggleButtons|RadioButtons|Button|Text|Textarea|IntSlider|"
+    r"FloatSlider|Output|HTML|HTMLMath|Label|interactive)\("
+)
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def in_ci() -> bool:
+    """CI=true (GitHub Actions, GitLab, most others): missing browser bits are failures."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def chromium_path() -> Path:
+    return Path(os.environ.get("UNLOADLAB_CHROMIUM", DEFAULT_CHROMIUM))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def lab_env(state_dir: Path) -> dict[str, str]:
+    """Environment for the server, its kernels and ``jupyter trust``."""
+    env = dict(os.environ)
+    env["JUPYTER_CONFIG_DIR"] = str(state_dir / "config")
+    env["JUPYTER_DATA_DIR"] = str(state_dir / "data")
+    env["JUPYTER_RUNTIME_DIR"] = str(state_dir / "runtime")
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    # ipykernel picks the inline backend only when MPLBACKEND is unset.
+    env.pop("MPLBACKEND", None)
+    env.pop("PYTHONPATH", None)
+    for name in ("config", "data", "runtime"):
+        (state_dir / name).mkdir(parents=True, exist_ok=True)
+    settings = state_dir / "config" / "lab" / "user-settings"
+    for rel, value in LAB_USER_SETTINGS.items():
+        target = settings / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(value, indent=2), encoding="utf-8")
+    return env
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def list_notebooks(folder: Path) -> list[str]:
+    """Notebook paths relative to ``folder``, posix style, sorted."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    )
+
+
+def clean_notebook_file(path: Path) -> None:
+    """Strip ``metadata.widgets`` and stored outputs/execution counts, in place."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb.get("metadata", {}).pop("widgets", None)
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def trust(paths: list[Path], env: dict[str, str]) -> None:
+    if not paths:
+        return
+    subprocess.run(
+        [sys.executable, "-m", "jupyter", "trust", *map(str, paths)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def prepare_root(src: Path, dest: Path, env: dict[str, str]) -> list[str]:
+    """Copy ``src`` (the notebooks folder, may be missing) to ``dest`` and prepare it."""
+    if src.is_dir():
+        shutil.copytree(
+            src, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+            dirs_exist_ok=True,
+        )
+    else:
+        dest.mkdir(parents=True, exist_ok=True)
+    rels = list_notebooks(dest)
+    for rel in rels:
+        clean_notebook_file(dest / rel)
+    trust([dest / rel for rel in rels], env)
+    return rels
+
+
+@dataclass
+class CellInfo:
+    index: int
+    cell_type: str
+    runs: bool  # a code cell with non-blank source: JupyterLab gives it a number
+    raises: bool  # tagged raises-exception / NBVAL_RAISES_EXCEPTION: a traceback is fine
+
+
+def cell_info(path: Path) -> list[CellInfo]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else src
+        tags = cell.get("metadata", {}).get("tags", [])
+        is_code = cell.get("cell_type") == "code"
+        out.append(
+            CellInfo(
+                index=i,
+                cell_type=cell.get("cell_type", ""),
+                runs=is_code and bool(src.strip()),
+                raises="raises-exception" in tags or "NBVAL_RAISES_EXCEPTION" in src,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- server
+
+
+class LabServer:
+    """``jupyter lab`` as a child process, with a log file and a careful stop()."""
+
+    def __init__(self, root_dir: Path, state_dir: Path, env: dict[str, str]):
+        self.root_dir = Path(root_dir)
+        self.state_dir = Path(state_dir)
+        self.env = env
+        self.log_path = self.state_dir / "jupyterlab-server.log"
+        self.port: int | None = None
+        self.proc: subprocess.Popen | None = None
+        self._log_file = None
+        self._opener = None
+        self._xsrf: str | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "jupyterlab",
+            "--no-browser",
+            "--ip", "127.0.0.1",
+            "--port", str(self.port),
+            "--allow-root",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            f"--ServerApp.root_dir={self.root_dir}",
+            "--ServerApp.port_retries=0",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--KernelManager.transport_encryption=auto",
+        ]
+
+    def start(self, timeout: float = SERVER_START_TIMEOUT) -> "LabServer":
+        self.port = free_port()
+        self._log_file = open(self.log_path, "ab")
+        kwargs: dict[str, Any] = {}
+        if os.name == "posix":
+            kwargs["start_new_session"] = True  # own process group: stop() can kill it all
+        else:
+            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+        self.proc = subprocess.Popen(
+            self.command(),
+            cwd=self.root_dir,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            **kwargs,
+        )
+        atexit.register(self.stop)  # last resort if a teardown never runs
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"jupyter lab exited with code {self.proc.returncode} before it was "
+                    f"ready\n{self.log_tail()}"
+                )
+            try:
+                with urllib.request.urlopen(self.url + "/api/status", timeout=2) as r:
+                    if r.status == 200:
+                        json.load(r)
+                        break
+            except (urllib.error.URLError, OSError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(
+                    f"jupyter lab not answering /api/status after {timeout:.0f}s\n"
+                    f"{self.log_tail()}"
+                )
+            time.sleep(0.25)
+        return self
+
+    # -- REST with the XSRF cookie (no token, so non-GET requests need it)
+
+    def api(self, method: str, path: str, timeout: float = 10) -> Any:
+        if self._opener is None:
+            jar = http.cookiejar.CookieJar()
+            self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            with self._opener.open(self.url + "/lab", timeout=timeout) as r:
+                r.read()
+            self._xsrf = next((c.value for c in jar if c.name == "_xsrf"), "")
+        req = urllib.request.Request(
+            self.url + path, method=method, headers={"X-XSRFToken": self._xsrf or ""}
+        )
+        with self._opener.open(req, timeout=timeout) as r:
+            body = r.read()
+        return json.loads(body) if body else None
+
+    def shutdown_sessions(self) -> None:
+        """Stop every kernel of this server (2 cores: one kernel at a time)."""
+        if not self.running():
+            return
+        try:
+            for s in self.api("GET", "/api/sessions"):
+                self.api("DELETE", f"/api/sessions/{s['id']}", timeout=30)
+            for k in self.api("GET", "/api/kernels"):
+                self.api("DELETE", f"/api/kernels/{k['id']}", timeout=30)
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> list[str]:
+        """Stop server and kernels; return descriptions of processes that had to be killed."""
+        killed: list[str] = []
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                self.api("POST", "/api/shutdown", timeout=5)
+            except (urllib.error.URLError, OSError, ValueError):
+                pass
+            if not _wait(self.proc, 20):
+                self._signal_group(terminate=True)
+                if not _wait(self.proc, 10):
+                    self._signal_group(terminate=False)
+                    _wait(self.proc, 10)
+                    killed.append(f"jupyter lab pid {self.proc.pid} (SIGKILL)")
+        killed += kill_strays(self.state_dir / "runtime")
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+        return killed
+
+    def _signal_group(self, terminate: bool) -> None:
+        assert self.proc is not None
+        try:
+            if os.name == "posix":
+                os.killpg(self.proc.pid, signal.SIGTERM if terminate else signal.SIGKILL)
+            elif terminate:
+                self.proc.terminate()
+            else:
+                self.proc.kill()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+    def log_tail(self, lines: int = 80) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return f"(no server log at {self.log_path})"
+        tail = "\n".join(text.splitlines()[-lines:])
+        return f"--- last {lines} lines of {self.log_path} ---\n{tail}\n--- end of server log ---"
+
+
+def _wait(proc: subprocess.Popen, seconds: float) -> bool:
+    try:
+        proc.wait(timeout=seconds)
+        return True
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def kill_strays(runtime_dir: Path) -> list[str]:
+    """Kill processes whose command line names this server's runtime dir (its kernels).
+
+    Kernels run in their own session (jupyter_client), so killing the server's process
+    group does not reach them.  Linux only (/proc); elsewhere the API shutdown is all.
+    """
+    proc_root = Path("/proc")
+    if not proc_root.is_dir():
+        return []
+    marker = str(runtime_dir).encode()
+    killed = []
+    for entry in proc_root.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker in cmdline:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed.append(f"pid {entry.name}: {cmdline.replace(b'\0', b' ').decode(errors='replace')[:200]}")
+            except OSError:
+                pass
+    return killed
+
+
+# --------------------------------------------------------------------------- interactions
+
+# action name -> shape of its argument
+ACTION_SPECS: dict[str, str] = {
+    "select": "(label, option)",  # Dropdown / Select: choose the option by its text
+    "click_checkbox": "description",  # Checkbox: toggles it
+    "click_toggle": "description",  # ToggleButton
+    "click_button": "description",  # Button
+    "fill": "(label, text)",  # Text / Textarea: type, then Enter
+    "select_tab": "title",  # Tab: click the tab with this title
+    "expect_text": "text",  # visible somewhere in the notebook's outputs
+    "expect_no_text": "text",  # not visible anywhere in the outputs
+    "expect_value": "(label, value)",  # Text value / Dropdown's selected option
+    "check_accessibility": "True",  # labels + Tab reachability of what is visible now
+    "screenshot": "name",  # an extra screenshot, <notebook>--<name>.png
+}
+MODIFIERS = {"nth", "timeout"}
+
+
+def validate_actions(actions: Any, where: str = "") -> list[str]:
+    """Schema errors in a list of actions (empty list: valid)."""
+    errors = []
+    if not isinstance(actions, list):
+        return [f"{where}: expected a list of actions, got {type(actions).__name__}"]
+    for i, action in enumerate(actions):
+        at = f"{where}[{i}]"
+        if not isinstance(action, dict):
+            errors.append(f"{at}: expected a dict like {{'click_toggle': 'Verbose'}}, got {action!r}")
+            continue
+        names = [k for k in action if k not in MODIFIERS]
+        if len(names) != 1 or names[0] not in ACTION_SPECS:
+            errors.append(
+                f"{at}: exactly one action key from {sorted(ACTION_SPECS)} "
+                f"(plus optional {sorted(MODIFIERS)}), got {sorted(action)}"
+            )
+            continue
+        name = names[0]
+        arg = action[name]
+        pair = ACTION_SPECS[name].startswith("(")
+        if pair and not (isinstance(arg, (tuple, list)) and len(arg) == 2):
+            errors.append(f"{at}: {name} takes {ACTION_SPECS[name]}, got {arg!r}")
+        elif name == "check_accessibility" and arg is not True:
+            errors.append(f"{at}: check_accessibility takes True, got {arg!r}")
+        elif not pair and name != "check_accessibility" and not isinstance(arg, str):
+            errors.append(f"{at}: {name} takes a string ({ACTION_SPECS[name]}), got {arg!r}")
+        if "nth" in action and not (isinstance(action["nth"], int) and action["nth"] >= 0):
+            errors.append(f"{at}: nth must be an int >= 0")
+        if "timeout" in action and not (
+            isinstance(action["timeout"], (int, float)) and action["timeout"] > 0
+        ):
+            errors.append(f"{at}: timeout must be a positive number of seconds")
+    return errors
+
+
+# --------------------------------------------------------------------------- page scripts
+
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+_JS_COMMON = r"""
+const PANEL = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+const norm = s => (s || '').replace(/[\u200b\u00a0\s]+/g, ' ').trim();
+const visible = e => !!e && (e.checkVisibility ? e.checkVisibility({visibilityProperty: true})
+                                               : e.getClientRects().length > 0);
+const cellsOf = () => PANEL ? [...PANEL.querySelectorAll('.jp-Notebook .jp-Cell')] : [];
+const cellIndex = e => cellsOf().indexOf(e.closest('.jp-Cell'));
+"""
+
+JS_RUN_STATE = _JS_COMMON + r"""
+() => {
+  const cells = cellsOf();
+  return cells.map(c => {
+    const p = c.querySelector('.jp-InputPrompt');
+    const errs = [...c.querySelectorAll(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+      .map(o => o.innerText)
+      .filter(t => /Traceback|^\s*-{20,}\s*\n?\s*\w+(Error|Exception)\b/m.test(t));
+    return {prompt: p ? norm(p.textContent) : '', errors: errs};
+  });
+}
+"""
+
+JS_PAGE_PROBLEMS = _JS_COMMON + r"""
+() => {
+  const out = [];
+  if (!PANEL) return ['no notebook panel on the page'];
+  for (const o of PANEL.querySelectorAll('.jp-OutputArea-output')) {
+    const t = o.innerText || '';
+    if (t.includes('Error displaying widget'))
+      out.push(`cell ${cellIndex(o)}: ${norm(t).slice(0, 300)}`);
+    const mime = o.getAttribute('data-mime-type');
+    if (mime === 'text/plain' && !o.closest('.widget-output') &&
+        /^\s*(VBox|HBox|Box|GridBox|Tab|Accordion|Stack|Dropdown|Select|Checkbox|ToggleButton|ToggleButtons|RadioButtons|Button|Text|Textarea|IntSlider|FloatSlider|Output|HTML|HTMLMath|Label|interactive)\(/.test(t))
+      out.push(`cell ${cellIndex(o)}: widget shown as text, the widget front end is missing: ${norm(t).slice(0, 120)}`);
+  }
+  return out;
+}
+"""
+
+# Tag every visible interactive element of every widget panel; report labels.
+JS_A11Y_SCAN = _JS_COMMON + r"""
+() => {
+  const problems = [];
+  const groups = [];
+  if (!PANEL) return {problems: ['no notebook panel'], groups};
+  document.querySelectorAll('[data-unloadlab-a11y]').forEach(e => e.removeAttribute('data-unloadlab-a11y'));
+  document.querySelectorAll('[data-unloadlab-a11y-start]').forEach(e => e.removeAttribute('data-unloadlab-a11y-start'));
+  const SEL = 'button, select, textarea, input:not([type="hidden"]), a[href], [tabindex]';
+  const labelOf = el => {
+    const aria = norm(el.getAttribute('aria-label'));
+    if (el.matches('[role="tab"]')) return norm(el.querySelector('.lm-TabBar-tabLabel')?.textContent) || aria;
+    if (el.matches('button, a[href]')) return norm(el.innerText) || aria;
+    if (el.matches('input[type="checkbox"], input[type="radio"]')) {
+      const basic = el.closest('label');
+      if (basic && norm(basic.textContent)) return norm(basic.textContent);
+    }
+    if (el.id) {
+      const l = PANEL.querySelector(`label[for="${CSS.escape(el.id)}"]`);
+      if (l && visible(l) && norm(l.textContent)) return norm(l.textContent);
+    }
+    const box = el.closest('.jupyter-widgets.widget-inline-hbox, .jupyter-widgets.widget-hbox');
+    const l = box && box.querySelector(':scope > .widget-label');
+    if (l && visible(l) && norm(l.textContent)) return norm(l.textContent);
+    return aria;
+  };
+  const describe = el => {
+    const w = el.closest('.jupyter-widgets');
+    const cls = w ? [...w.classList].filter(c => c.startsWith('widget-')).join('.') : '';
+    return `cell ${cellIndex(el)}: <${el.tagName.toLowerCase()}${el.type ? ' type=' + el.type : ''}> in ${cls || 'widget'}`;
+  };
+  let n = 0;
+  const outputs = [...PANEL.querySelectorAll('.jp-Cell .jp-OutputArea-output')]
+      .filter(o => !o.parentElement.closest('.jp-OutputArea-output') && o.querySelector('.jupyter-widgets'));
+  outputs.forEach((o, g) => {
+    const ids = [];
+    for (const el of o.querySelectorAll(SEL)) {
+      if (!el.closest('.jupyter-widgets') || !visible(el) || el.disabled) continue;
+      const ti = el.getAttribute('tabindex');
+      const native = el.matches('button, select, textarea, input, a[href]');
+      if (!native && (ti === null || Number(ti) < 0)) continue;  // e.g. roving tabs not current
+      if (el.matches('[role="tab"]')) {
+        el.closest('[role="tablist"]').querySelectorAll('[role="tab"]').forEach((t, k) => {
+          if (!norm(t.querySelector('.lm-TabBar-tabLabel')?.textContent))
+            problems.push(`${describe(el)}: tab ${k} has no title`);
+        });
+      }
+      const id = `${g}-${n++}`;
+      el.setAttribute('data-unloadlab-a11y', id);
+      if (!labelOf(el)) problems.push(`${describe(el)} has no visible label/description`);
+      ids.push({id, what: describe(el) + (labelOf(el) ? ` "${labelOf(el)}"` : '')});
+    }
+    if (ids.length) {
+      o.setAttribute('data-unloadlab-a11y-start', String(g));
+      groups.push({group: g, controls: ids});
+    }
+  });
+  return {problems, groups};
+}
+"""
+
+JS_FIND_CONTROL = _JS_COMMON + r"""
+([kind, label, token]) => {
+  document.querySelectorAll(`[data-unloadlab-target]`).forEach(e => e.removeAttribute('data-unloadlab-target'));
+  if (!PANEL) return {found: 0, available: []};
+  const specs = {
+    select:   ['.widget-dropdown, .widget-select', w => w.querySelector('select'),
+               w => w.querySelector(':scope > .widget-label')?.textContent],
+    text:     ['.widget-text, .widget-textarea, .widget-password', w => w.querySelector('input, textarea'),
+               w => w.querySelector(':scope > .widget-label')?.textContent],
+    checkbox: ['.widget-checkbox', w => w.querySelector('input[type="checkbox"]'),
+               w => w.querySelector('.widget-label-basic')?.textContent || w.querySelector(':scope > .widget-label')?.textContent],
+    toggle:   ['.widget-toggle-button', w => w, w => w.textContent],
+    button:   ['.widget-button', w => w, w => w.textContent],
+    tab:      ['.widget-tab [role="tab"]', w => w, w => w.querySelector('.lm-TabBar-tabLabel')?.textContent],
+  };
+  const [sel, pick, name] = specs[kind];
+  const all = [...PANEL.querySelectorAll(sel)].filter(w => visible(w) && pick(w));
+  const matches = all.filter(w => norm(name(w)) === norm(label));
+  matches.forEach((w, i) => pick(w).setAttribute('data-unloadlab-target', `${token}-${i}`));
+  const el = matches.length ? pick(matches[0]) : null;
+  return {
+    found: matches.length,
+    available: all.map(w => norm(name(w))),
+    options: el && el.tagName === 'SELECT' ? [...el.options].map(o => norm(o.textContent)) : [],
+  };
+}
+"""
+
+JS_OUTPUT_TEXT = _JS_COMMON + r"""
+() => PANEL ? [...PANEL.querySelectorAll('.jp-Cell .jp-OutputArea')]
+   .filter(a => !a.parentElement.closest('.jp-OutputArea'))
+   .map(a => a.innerText).join('\n') : ''
+"""
+
+JS_CONTROL_VALUE = r"""
+el => el.tagName === 'SELECT'
+  ? (el.selectedOptions[0] ? el.selectedOptions[0].textContent.replace(/\u00a0/g, ' ').trim() : '')
+  : el.value
+"""
+
+
+# --------------------------------------------------------------------------- the run
+
+
+class HarnessError(AssertionError):
+    pass
+
+
+@dataclass
+class NotebookRun:
+    relpath: str
+    problems: list[str] = field(default_factory=list)
+    screenshots: list[Path] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def report(self) -> str:
+        lines = [f"{self.relpath}: {len(self.problems)} problem(s)"]
+        lines += [f"  - {p}" for p in self.problems]
+        if self.screenshots:
+            lines.append("  screenshots: " + ", ".join(map(str, self.screenshots)))
+        if self.console:
+            lines.append("  browser console errors:")
+            lines += [f"    {c}" for c in self.console[-20:]]
+        return "\n".join(lines)
+
+
+def _safe_name(relpath: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", relpath)
+
+
+def run_notebook(
+    page,
+    server: LabServer,
+    relpath: str,
+    actions: list[dict],
+    screenshot_dir: Path,
+) -> NotebookRun:
+    """Open ``relpath`` (relative to the server root) and check it; never raises for
+    notebook problems, it records them in the returned ``NotebookRun``."""
+    run = NotebookRun(relpath)
+    errs = validate_actions(actions, relpath)
+    if errs:
+        run.problems += errs
+        return run
+    info = cell_info(server.root_dir / relpath)
+    page.on(
+        "console",
+        lambda m: run.console.append(m.text) if m.type == "error" else None,
+    )
+    screenshot_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    try:
+        _open_and_run(page, server, relpath, info, run)
+        run.timings["open+run"] = time.monotonic() - t0
+        if not run.problems:
+            run.problems += page.evaluate(JS_PAGE_PROBLEMS)
+            run.problems += check_accessibility(page)
+            _perform(page, actions, run, screenshot_dir)
+            run.problems += [
+                p for p in page.evaluate(JS_PAGE_PROBLEMS) if p not in run.problems
+            ]
+            run.problems += _new_tracebacks(page, info, run)
+            run.problems += log_console_errors(page)
+    except Exception as exc:  # a harness timeout, a crashed page...
+        run.problems.append(f"harness: {type(exc).__name__}: {exc}")
+    finally:
+        shot = screenshot_dir / f"{_safe_name(relpath)}.png"
+        try:
+            page.screenshot(path=str(shot), full_page=True, timeout=15_000)
+            run.screenshots.insert(0, shot)
+        except Exception as exc:  # noqa: BLE001 - a screenshot must not hide the result
+            run.problems.append(f"harness: screenshot failed: {exc}")
+        run.timings["total"] = time.monotonic() - t0
+    return run
+
+
+def _open_and_run(page, server: LabServer, relpath: str, info: list[CellInfo], run: NotebookRun):
+    url = f"{server.url}/lab/tree/{urllib.parse.quote(relpath)}?reset"
+    page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+    page.locator(f"{PANEL} .jp-Cell").first.wait_for(state="attached", timeout=60_000)
+    page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\|\s*Idle")).first.wait_for(
+        timeout=KERNEL_IDLE_TIMEOUT * 1000
+    )
+    dom_cells = page.locator(f"{PANEL} .jp-Notebook .jp-Cell").count()
+    if dom_cells != len(info):
+        run.problems.append(f"harness: page shows {dom_cells} cells, the file has {len(info)}")
+        return
+    expected = [c.index for c in info if c.runs]
+    if not expected:
+        return
+    for attempt in range(2):
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        # Run All queues every code cell at once ([*]); see that it started.
+        started = _poll(
+            lambda: any(
+                s["prompt"] != "[ ]:" and s["prompt"] != ""
+                for s in page.evaluate(JS_RUN_STATE)
+            ),
+            timeout=15,
+        )
+        if started:
+            break
+        page.keyboard.press("Escape")
+    else:
+        run.problems.append("harness: Run All Cells did not start any cell (twice)")
+        return
+
+    def finished():
+        state = page.evaluate(JS_RUN_STATE)
+        if any("*" in s["prompt"] for s in state):
+            return None
+        errors = any(s["errors"] for s in state)
+        done = all(re.fullmatch(r"\[\d+\]:", state[i]["prompt"]) for i in expected)
+        return state if (done or errors) else None
+
+    state = _poll(finished, timeout=RUN_ALL_TIMEOUT, interval=0.25)
+    if state is None:
+        state = page.evaluate(JS_RUN_STATE)
+        stuck = [i for i in expected if not re.fullmatch(r"\[\d+\]:", state[i]["prompt"])]
+        run.problems.append(
+            f"cells {stuck} did not finish within {RUN_ALL_TIMEOUT:.0f}s "
+            f"(prompts: {[state[i]['prompt'] for i in stuck]})"
+        )
+    run.problems += _tracebacks(state, info)
+    if not run.problems:
+        not_run = [i for i in expected if not re.fullmatch(r"\[\d+\]:", state[i]["prompt"])]
+        if not_run:
+            run.problems.append(f"cells {not_run} were not run")
+
+
+def _tracebacks(state: list[dict], info: list[CellInfo]) -> list[str]:
+    out = []
+    for c in info:
+        if c.raises:
+            continue
+        for text in state[c.index]["errors"]:
+            out.append(f"cell {c.index} raised:\n{_shorten(text)}")
+    return out
+
+
+def _new_tracebacks(page, info: list[CellInfo], run: NotebookRun) -> list[str]:
+    """Tracebacks that appeared during the interactions (in outputs, not the log)."""
+    return [p for p in _tracebacks(page.evaluate(JS_RUN_STATE), info) if p not in run.problems]
+
+
+def _shorten(text: str, limit: int = 1500) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:300] + "\n...\n" + text[-1100:]
+
+
+def _poll(fn, timeout: float, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(interval)
+
+
+def check_accessibility(page) -> list[str]:
+    """Every visible widget control: a visible label/description, and reachable by Tab.
+
+    For each widget panel (one cell output holding widgets), focus moves to just before
+    its first control and Tab is pressed; every control must receive focus.
+    """
+    scan = page.evaluate(JS_A11Y_SCAN)
+    problems = list(scan["problems"])
+    for group in scan["groups"]:
+        start = page.locator(f'[data-unloadlab-a11y-start="{group["group"]}"]')
+        start.evaluate("o => { o.setAttribute('tabindex', '-1'); o.focus(); }")
+        wanted = {c["id"]: c["what"] for c in group["controls"]}
+        seen = set()
+        for _ in range(len(wanted) + 8):
+            page.keyboard.press("Tab")
+            active = page.evaluate(
+                "() => document.activeElement && document.activeElement.getAttribute('data-unloadlab-a11y')"
+            )
+            if active:
+                seen.add(active)
+            if seen >= set(wanted):
+                break
+        start.evaluate("o => o.removeAttribute('tabindex')")
+        for cid, what in wanted.items():
+            if cid not in seen:
+                problems.append(f"{what}: not reachable with the Tab key")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    return problems
+
+
+def log_console_errors(page) -> list[str]:
+    """Exceptions raised in widget callbacks go to JupyterLab's log console."""
+    item = page.locator(".jp-LogConsoleStatusItem")
+    if item.count() == 0 or not item.first.is_visible():
+        return []
+    item.first.click()
+    panel = page.locator(".jp-LogConsolePanel").first
+    panel.wait_for(timeout=10_000)
+    entries = panel.evaluate(
+        r"""p => [...p.querySelectorAll('.jp-OutputArea-child')].map(c => ({
+              level: c.querySelector('[data-log-level]')?.getAttribute('data-log-level') || '',
+              text: (c.querySelector('.jp-OutputArea-output')?.innerText || '')}))"""
+    )
+    return [
+        f"log console ({e['level']}), e.g. an exception in a widget callback:\n{_shorten(e['text'])}"
+        for e in entries
+        if e["level"] in ("error", "critical") or "Traceback" in e["text"]
+    ]
+
+
+_KIND = {
+    "select": "select",
+    "fill": "text",
+    "click_checkbox": "checkbox",
+    "click_toggle": "toggle",
+    "click_button": "button",
+    "select_tab": "tab",
+}
+_KIND_WORD = {
+    "select": "Dropdown/Select",
+    "text": "Text",
+    "checkbox": "Checkbox",
+    "toggle": "ToggleButton",
+    "button": "Button",
+    "tab": "Tab title",
+}
+
+
+def _find(page, kind: str, label: str, nth: int | None, token: str):
+    res = page.evaluate(JS_FIND_CONTROL, [kind, label, token])
+    if res["found"] == 0:
+        raise HarnessError(
+            f"no visible {_KIND_WORD[kind]} labelled {label!r}; visible ones: {res['available']}"
+        )
+    if nth is None and res["found"] > 1:
+        raise HarnessError(
+            f"{res['found']} visible {_KIND_WORD[kind]}s labelled {label!r}: add \"nth\": 0..{res['found'] - 1}"
+        )
+    i = nth or 0
+    if i >= res["found"]:
+        raise HarnessError(f"nth={i} but only {res['found']} {_KIND_WORD[kind]}s labelled {label!r}")
+    return page.locator(f'[data-unloadlab-target="{token}-{i}"]'), res
+
+
+def _perform(page, actions: list[dict], run: NotebookRun, screenshot_dir: Path) -> None:
+    for i, action in enumerate(actions):
+        name = next(k for k in action if k not in MODIFIERS)
+        arg = action[name]
+        nth = action.get("nth")
+        timeout = float(action.get("timeout", EXPECT_TIMEOUT))
+        where = f"action {i} {{{name!r}: {arg!r}}}"
+        try:
+            if name == "select":
+                label, option = arg
+                loc, res = _find(page, "select", label, nth, f"a{i}")
+                if option not in res["options"]:
+                    raise HarnessError(f"{label!r} has no option {option!r}; options: {res['options']}")
+                loc.select_option(label=option, timeout=ACTION_TIMEOUT * 1000)
+            elif name == "fill":
+                label, text = arg
+                loc, _ = _find(page, "text", label, nth, f"a{i}")
+                loc.fill(text, timeout=ACTION_TIMEOUT * 1000)
+                loc.press("Enter")
+            elif name in ("click_checkbox", "click_toggle", "click_button", "select_tab"):
+                loc, _ = _find(page, _KIND[name], arg, nth, f"a{i}")
+                loc.click(timeout=ACTION_TIMEOUT * 1000)
+            elif name == "expect_value":
+                label, value = arg
+                last = None
+                for kind in ("text", "select"):
+                    res = page.evaluate(JS_FIND_CONTROL, [kind, label, f"a{i}{kind}"])
+                    if res["found"]:
+                        loc = page.locator(f'[data-unloadlab-target="a{i}{kind}-{nth or 0}"]')
+                        ok = _poll(lambda: loc.evaluate(JS_CONTROL_VALUE) == value, timeout)
+                        if not ok:
+                            raise HarnessError(
+                                f"{label!r} shows {loc.evaluate(JS_CONTROL_VALUE)!r}, expected {value!r} "
+                                f"(waited {timeout:.0f}s)"
+                            )
+                        break
+                    last = res
+                else:
+                    raise HarnessError(f"no visible Text/Dropdown labelled {label!r}; "
+                                       f"visible: {last['available'] if last else []}")
+            elif name == "expect_text":
+                if not _poll(lambda: arg in page.evaluate(JS_OUTPUT_TEXT), timeout):
+                    raise HarnessError(
+                        f"text {arg!r} not visible in the outputs after {timeout:.0f}s; visible "
+                        f"output text ends with: {page.evaluate(JS_OUTPUT_TEXT)[-500:]!r}"
+                    )
+            elif name == "expect_no_text":
+                time.sleep(0.5)  # let a pending update land
+                if arg in page.evaluate(JS_OUTPUT_TEXT):
+                    raise HarnessError(f"text {arg!r} is visible in the outputs")
+            elif name == "check_accessibility":
+                run.problems += [p for p in check_accessibility(page) if p not in run.problems]
+            elif name == "screenshot":
+                shot = screenshot_dir / f"{_safe_name(run.relpath)}--{_safe_name(arg)}.png"
+                page.screenshot(path=str(shot), full_page=True, timeout=15_000)
+                run.screenshots.append(shot)
+        except Exception as exc:  # noqa: BLE001 - report and stop the sequence
+            msg = str(exc).splitlines()[0] if not isinstance(exc, HarnessError) else str(exc)
+            run.problems.append(f"{where} failed: {msg} (later actions not performed)")
+            return
