@@ -71,13 +71,6 @@ LAB_USER_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
 
-WIDGET_REPR_RE = re.compile(
-    r"^\s*(VBox|HBox|Box|GridBox|Tab|Accordion|Stack|Dropdown|Select|SelectMultiple|"
-    r"Checkbox|ToggleButton|ToggleButtons|RadioButtons|Button|Text|Textarea|IntSlider|"
-    r"FloatSlider|Output|HTML|HTMLMath|Label|interactive)\("
-)
-
-
 # --------------------------------------------------------------------------- environment
 
 
@@ -376,7 +369,8 @@ def kill_strays(runtime_dir: Path) -> list[str]:
         if marker in cmdline:
             try:
                 os.kill(int(entry.name), signal.SIGKILL)
-                killed.append(f"pid {entry.name}: {cmdline.replace(b'\0', b' ').decode(errors='replace')[:200]}")
+                shown = cmdline.replace(b"\0", b" ").decode(errors="replace")[:200]
+                killed.append(f"pid {entry.name}: {shown}")
             except OSError:
                 pass
     return killed
@@ -634,9 +628,9 @@ def run_notebook(
     screenshot_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     try:
-        _open_and_run(page, server, relpath, info, run)
+        ran = _open_and_run(page, server, relpath, info, run)
         run.timings["open+run"] = time.monotonic() - t0
-        if not run.problems:
+        if ran:  # all cells ran, or Run All stopped at an error: check what is there
             run.problems += page.evaluate(JS_PAGE_PROBLEMS)
             run.problems += check_accessibility(page)
             _perform(page, actions, run, screenshot_dir)
@@ -644,6 +638,7 @@ def run_notebook(
                 p for p in page.evaluate(JS_PAGE_PROBLEMS) if p not in run.problems
             ]
             run.problems += _new_tracebacks(page, info, run)
+            _wait_idle(page)
             run.problems += log_console_errors(page)
     except Exception as exc:  # a harness timeout, a crashed page...
         run.problems.append(f"harness: {type(exc).__name__}: {exc}")
@@ -658,59 +653,68 @@ def run_notebook(
     return run
 
 
-def _open_and_run(page, server: LabServer, relpath: str, info: list[CellInfo], run: NotebookRun):
+def _wait_idle(page, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
+    page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\|\s*Idle")).first.wait_for(
+        timeout=timeout * 1000
+    )
+    time.sleep(0.3)  # outputs of the last reply land just before the status message
+
+
+def _open_and_run(page, server: LabServer, relpath: str, info: list[CellInfo], run: NotebookRun) -> bool:
+    """Open the notebook, Run All, wait.  True when the cells ran (maybe with errors)."""
     url = f"{server.url}/lab/tree/{urllib.parse.quote(relpath)}?reset"
     page.goto(url, wait_until="domcontentloaded", timeout=60_000)
     page.locator(f"{PANEL} .jp-Cell").first.wait_for(state="attached", timeout=60_000)
-    page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\|\s*Idle")).first.wait_for(
-        timeout=KERNEL_IDLE_TIMEOUT * 1000
-    )
+    # The status bar, not the execution indicator: that one says idle before the
+    # kernel is connected, and Run All then does nothing.
+    _wait_idle(page)
     dom_cells = page.locator(f"{PANEL} .jp-Notebook .jp-Cell").count()
     if dom_cells != len(info):
         run.problems.append(f"harness: page shows {dom_cells} cells, the file has {len(info)}")
-        return
+        return False
     expected = [c.index for c in info if c.runs]
     if not expected:
-        return
-    for attempt in range(2):
+        return True
+    numbered = lambda p: re.fullmatch(r"\[\d+\]:", p) is not None  # noqa: E731
+    for _attempt in range(2):
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         # Run All queues every code cell at once ([*]); see that it started.
-        started = _poll(
+        if _poll(
             lambda: any(
-                s["prompt"] != "[ ]:" and s["prompt"] != ""
-                for s in page.evaluate(JS_RUN_STATE)
+                s["prompt"] != "[ ]:" for s in (page.evaluate(JS_RUN_STATE)[i] for i in expected)
             ),
             timeout=15,
-        )
-        if started:
+        ):
             break
         page.keyboard.press("Escape")
     else:
-        run.problems.append("harness: Run All Cells did not start any cell (twice)")
-        return
+        run.problems.append("harness: Run All Cells did not start any cell (tried twice)")
+        return False
 
     def finished():
         state = page.evaluate(JS_RUN_STATE)
         if any("*" in s["prompt"] for s in state):
             return None
-        errors = any(s["errors"] for s in state)
-        done = all(re.fullmatch(r"\[\d+\]:", state[i]["prompt"]) for i in expected)
-        return state if (done or errors) else None
+        if any(s["errors"] for s in state) or all(numbered(state[i]["prompt"]) for i in expected):
+            return state
+        return None
 
     state = _poll(finished, timeout=RUN_ALL_TIMEOUT, interval=0.25)
     if state is None:
         state = page.evaluate(JS_RUN_STATE)
-        stuck = [i for i in expected if not re.fullmatch(r"\[\d+\]:", state[i]["prompt"])]
+        stuck = [i for i in expected if not numbered(state[i]["prompt"])]
         run.problems.append(
             f"cells {stuck} did not finish within {RUN_ALL_TIMEOUT:.0f}s "
             f"(prompts: {[state[i]['prompt'] for i in stuck]})"
         )
+        run.problems += _tracebacks(state, info)
+        return False
     run.problems += _tracebacks(state, info)
-    if not run.problems:
-        not_run = [i for i in expected if not re.fullmatch(r"\[\d+\]:", state[i]["prompt"])]
-        if not_run:
-            run.problems.append(f"cells {not_run} were not run")
+    not_run = [i for i in expected if not numbered(state[i]["prompt"])]
+    if not_run:
+        run.problems.append(f"cells {not_run} were not run (Run All stops at the first error)")
+    return True
 
 
 def _tracebacks(state: list[dict], info: list[CellInfo]) -> list[str]:
