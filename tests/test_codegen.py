@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from unloadlab import codegen
-from unloadlab.codegen import c_status, driver_c, minifilter_c
+from unloadlab import callout, codegen
+from unloadlab.callout import CalloutScenario, ContextRemoval, DriverModel
+from unloadlab.codegen import c_status, callout_c, driver_c, minifilter_c
 from unloadlab.minifilter import MinifilterScenario, RegistrationFlag, ServerPort
 from unloadlab.ntstatus import KNOWN_STATUSES, NtStatus
 from unloadlab.rules import RULES_BY_ID
@@ -28,7 +29,7 @@ STUB = C_DIR / "wdk_stub.h"
 # leave the remaining members zero.
 GCC_FLAGS = ["-fsyntax-only", "-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
              "-Wno-missing-field-initializers", "-include", str(STUB), "-I", str(C_DIR / "include")]
-BATCH = 60  # translation units per gcc call; two calls run at a time (2 cores)
+JOBS = 2  # gcc processes at a time (2 cores)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -41,26 +42,49 @@ def _gcc() -> str:
     pytest.skip("gcc not found: the generated C cannot be type-checked here")
 
 
+_FILE_SCOPE_NAME = re.compile(r"^(?![#\s{}/])[^;=(]*?\b([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*[;=(]")
+
+
+def file_scope_names(text: str) -> tuple[set[str], set[str]]:
+    """(identifiers the text defines or declares at file scope, macros it #defines)."""
+    names = set()
+    for line in text.splitlines():
+        m = _FILE_SCOPE_NAME.match(re.sub(r"\{[^{}]*\}", "", line))  # drop `struct { ... }` bodies
+        if m:
+            names.add(m.group(1))
+    return names, set(re.findall(r"^#define (\w+)", text, re.M))
+
+
+def as_one_unit(texts: dict[str, str]) -> str:
+    """Many variants in one translation unit, each behaving as if compiled alone: its file-scope
+    names are renamed by macros and its own macros undefined afterwards; #line keeps gcc's
+    messages pointing at the variant's own name and line."""
+    parts = []
+    for name, text in texts.items():
+        names, macros = file_scope_names(text)
+        parts += [f"#define {n} {n}__{name}" for n in sorted(names)]
+        parts += [f'#line 1 "{name}.c"', text.rstrip("\n")]
+        parts += [f"#undef {n}" for n in sorted(names | macros)]
+    return "\n".join(parts) + "\n"
+
+
 def compile_all(texts: dict[str, str], tmp: Path) -> None:
-    """Type-check each text as its own translation unit; fail listing the first errors."""
+    """Type-check every variant as if it were its own translation unit (in JOBS batches, to
+    spare process start-ups); fail naming the variants gcc rejects, with the first's text."""
     gcc = _gcc()
     names = sorted(texts)
-    for name in names:
-        (tmp / f"{name}.c").write_text(texts[name])
-    batches = [names[i:i + BATCH] for i in range(0, len(names), BATCH)]
-    errors = []
-    for pair in (batches[i:i + 2] for i in range(0, len(batches), 2)):
-        procs = [subprocess.Popen([gcc, *GCC_FLAGS, *(f"{n}.c" for n in batch)], cwd=tmp,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                 for batch in pair]
-        for proc in procs:
-            out = proc.communicate()[0]
-            if proc.returncode:
-                errors.append(out)
+    size = -(-len(names) // JOBS)
+    procs = []
+    for job in range(JOBS):
+        unit = tmp / f"batch{job}.c"
+        unit.write_text(as_one_unit({n: texts[n] for n in names[job * size:(job + 1) * size]}))
+        procs.append(subprocess.Popen([gcc, *GCC_FLAGS, unit.name], cwd=tmp, text=True,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+    errors = "".join(out for out, rc in ((p.communicate()[0], p.returncode) for p in procs) if rc)
     if errors:
-        failing = sorted(set(re.findall(r"^(\w+)\.c:", "".join(errors), re.M)))
-        first = texts[failing[0]] if failing else ""
-        pytest.fail(f"{len(failing)} variant(s) do not compile: {failing[:10]}\n{errors[0][:3000]}\n"
+        failing = sorted(set(re.findall(r"^(\w+)\.c:", errors, re.M)))
+        first = texts.get(failing[0], "") if failing else ""
+        pytest.fail(f"{len(failing)} variant(s) do not compile: {failing[:10]}\n{errors[:3000]}\n"
                     f"--- {failing[:1]} ---\n{first}")
 
 
@@ -91,9 +115,20 @@ def mf_space() -> list[tuple[MinifilterScenario, str]]:
     return [(s, minifilter_c(s)) for s in scenarios]
 
 
-def _code_knobs(sc: MinifilterScenario) -> str:
-    """The knobs that can change the driver's code (not who asks, nor how many volumes)."""
-    return repr({k: v for k, v in sc.knobs().items() if k not in ("trigger", "caller_privileged", "instances")})
+# Knobs that describe the world, not the driver: they never change its code.
+_WORLD = {"trigger", "caller_privileged", "instances", "flows_with_context", "flow_removal"}
+
+
+def _code_knobs(sc) -> str:
+    """The knobs that can change the driver's code, as a hashable key."""
+    return repr({k: v for k, v in sc.knobs().items() if k not in _WORLD})
+
+
+@pytest.fixture(scope="module")
+def co_space() -> list[tuple[CalloutScenario, str]]:
+    """(scenario, C) for every callout decision-space scenario and catalogue entry."""
+    scenarios = list(callout.decision_space()) + [e.scenario() for e in CATALOGUE if e.model == "callout"]
+    return [(s, callout_c(s)) for s in scenarios]
 
 
 def _distinct(texts) -> dict[str, str]:
@@ -108,6 +143,17 @@ def test_every_minifilter_variant_compiles(mf_space, tmp_path):
     compile_all(variants, tmp_path)
 
 
+def test_every_callout_variant_compiles(co_space, tmp_path):
+    variants = _distinct(c for _, c in co_space)
+    assert len(variants) > 150
+    compile_all(variants, tmp_path)
+
+
+def test_catalogue_entries_all_render():
+    for e in CATALOGUE:
+        assert driver_c(e.scenario()).startswith("#include <"), e.name
+
+
 def test_compile_check_has_teeth(tmp_path):
     """A wrong callback signature must be rejected, or the compile tests prove nothing."""
     good = minifilter_c(mf(shutdown_preop=True))
@@ -116,8 +162,12 @@ def test_compile_check_has_teeth(tmp_path):
         "preop_sig": good.replace("PVOID *CompletionContext)", "PVOID CompletionContext)"),
         "order": good.replace("InstanceQueryTeardown,\n    InstanceTeardownStart,",
                               "InstanceTeardownStart,\n    InstanceQueryTeardown,"),
+        "flow_delete": callout_c(CalloutScenario()).replace("UINT64 flowContext)\n{", "UINT32 flowContext)\n{"),
+        "evt_unload": callout_c(CalloutScenario(model="wdf")).replace(
+            "VOID EvtDriverUnload(WDFDRIVER Driver)", "VOID EvtDriverUnload(PDRIVER_OBJECT Driver)"),
     }
-    assert all(text != good for text in bad.values())
+    assert all(text not in (good, callout_c(CalloutScenario()), callout_c(CalloutScenario(model="wdf")))
+               for text in bad.values())
     gcc = _gcc()
     for name, text in bad.items():
         (tmp_path / f"{name}.c").write_text(text)
@@ -259,7 +309,7 @@ def test_minifilter_text_is_compact_and_deterministic(mf_space):
 def test_driver_c_dispatches_and_rejects_other_types():
     sc = mf()
     assert driver_c(sc) == minifilter_c(sc)
-    with pytest.raises(TypeError, match="MinifilterScenario"):
+    with pytest.raises(TypeError, match="CalloutScenario"):
         driver_c("not a scenario")
 
 
@@ -267,3 +317,103 @@ def test_codegen_has_no_third_party_imports():
     src = Path(codegen.__file__).read_text()
     imports = re.findall(r"^(?:from|import) ([\w.]+)", src, re.M)
     assert all(m in ("__future__", "typing") or m.startswith(".") for m in imports), imports
+
+
+# ----------------------------------------------------------------------------- callout content
+_NO_UNLOAD_RULE = {DriverModel.WDM: "rule wfp-no-unload-function", DriverModel.WDF: "rule callout-kmdf-nonpnp-needs-evt",
+                   DriverModel.WDF_PNP: "rule callout-kmdf-pnp-always-unload"}
+
+
+def test_callout_text_follows_every_knob(co_space):
+    for sc, c in {_code_knobs(sc): (sc, c) for sc, c in co_space}.values():
+        ctx, code, wdm = sc.knobs(), strip_comments(c), sc.model is DriverModel.WDM
+        unload = function(c, "Unload" if wdm else "EvtDriverUnload")
+        entry = function(c, "DriverEntry")
+        head = "#include <ntddk.h>\n#include <fwpsk.h>\n" if wdm else "#include <ntddk.h>\n#include <wdf.h>\n"
+        assert c.startswith(head), ctx
+        assert f"#define CALLOUT_COUNT {sc.callouts}\n" in c, ctx
+        assert calls(c, "FwpsCalloutRegister0") == 1, ctx  # in the loop of RegisterCallouts
+        # model and unload_function: who names the unload function, and how
+        assert bool(unload) == sc.unload_function, ctx
+        if wdm:
+            assert ("DriverObject->DriverUnload = Unload;" in code) == sc.unload_function, ctx
+            assert "WdfDriverCreate" not in code, ctx
+        else:
+            assert ("config.EvtDriverUnload = EvtDriverUnload;" in code) == sc.unload_function, ctx
+            nonpnp = "config.DriverInitFlags |= WdfDriverInitNonPnpDriver;" in code
+            assert nonpnp == (sc.model is DriverModel.WDF), ctx
+            assert bool(function(c, "EvtDriverDeviceAdd")) == (sc.model is DriverModel.WDF_PNP), ctx
+            assert "->DriverUnload" not in code, ctx
+        if not sc.unload_function:
+            assert _NO_UNLOAD_RULE[sc.model] in entry, ctx
+        # driver_entry_returns
+        de = sc.driver_entry_returns
+        assert f"return {c_status(de)};" in entry, ctx
+        if not de.nt_success:
+            body = strip_comments(entry)
+            undo = "UndoDriverEntry();" if sc.model is not DriverModel.WDF_PNP else "FwpsInjectionHandleDestroy0("
+            assert 0 <= body.rfind(undo) < body.rfind(f"return {c_status(de)};"), ctx
+        if unload:
+            _check_callout_unload(sc, unload, ctx)
+        for rule_id in re.findall(r"rule ([a-z0-9-]+)", c):
+            assert rule_id in RULES_BY_ID, (rule_id, ctx)
+
+
+def _check_callout_unload(sc: CalloutScenario, unload: str, ctx) -> None:
+    code = strip_comments(unload)
+    unregister = code.find("FwpsCalloutUnregisterById0(")
+    removal = code.find("RemoveFlowContexts(")
+    # unregisters / check_unregister_result
+    assert (unregister >= 0) == sc.unregisters, ctx
+    checks = sc.unregisters and sc.check_unregister_result
+    assert ("if (!NT_SUCCESS(status))" in code) == checks, ctx
+    if sc.unregisters and not sc.check_unregister_result:
+        assert "status" not in code, ctx
+    if not sc.unregisters:
+        assert "rule wfp-unload-must-unregister" in unload, ctx
+    # remove_flow_contexts: none, first, or on STATUS_DEVICE_BUSY then retry
+    rm = sc.remove_flow_contexts
+    assert (removal >= 0) == (rm is not ContextRemoval.NONE), ctx
+    if rm is ContextRemoval.BEFORE_UNREGISTER and sc.unregisters:
+        assert removal < unregister, ctx
+    if rm is ContextRemoval.ON_DEVICE_BUSY:
+        retry = code.find("FwpsCalloutUnregisterById0(", removal)
+        assert unregister < code.find("if (!NT_SUCCESS(status))") < removal < retry, ctx
+    if checks and rm is not ContextRemoval.ON_DEVICE_BUSY:
+        assert "break;" in code, ctx
+    # then the device (WDM deletes its own; KMDF leaves the control device to the framework)
+    assert calls(code, "IoDeleteDevice") == (sc.model is DriverModel.WDM), ctx
+    assert "WdfObjectDelete" not in code, ctx
+    last = code.rfind("FwpsInjectionHandleDestroy0(")
+    assert last > max(unregister, removal, code.find("IoDeleteDevice(")), ctx
+
+
+def test_wdf_driver_entry_is_the_seed_pattern():
+    entry = strip_comments(function(callout_c(CalloutScenario(model="wdf")), "DriverEntry"))
+    lines = [ln.strip() for ln in entry.splitlines()]
+    start = lines.index("WDF_DRIVER_CONFIG_INIT(&config, WDF_NO_EVENT_CALLBACK);")
+    assert lines[start + 1:start + 3] == ["config.DriverInitFlags |= WdfDriverInitNonPnpDriver;",
+                                          "config.EvtDriverUnload = EvtDriverUnload;"]
+    assert lines[start + 3].startswith("status = WdfDriverCreate(DriverObject, RegistryPath,")
+    assert "WdfControlDeviceInitAllocate(driver, &SDDL_DEVOBJ_KERNEL_ONLY);" in entry
+
+
+def test_busy_retry_is_the_documented_recovery():
+    c = function(callout_c(CalloutScenario(remove_flow_contexts="on-device-busy")), "Unload")
+    lines = [ln.strip() for ln in strip_comments(c).splitlines() if ln.strip()]
+    i = lines.index("status = FwpsCalloutUnregisterById0(gCalloutIds[i]);")
+    assert lines[i + 1:i + 4] == ["if (!NT_SUCCESS(status)) {", "RemoveFlowContexts(gCalloutIds[i]);",
+                                  "status = FwpsCalloutUnregisterById0(gCalloutIds[i]);"]
+
+
+def test_callout_text_is_compact_and_ignores_the_world(co_space):
+    by_knobs = {}
+    for sc, c in co_space:
+        assert max(map(len, c.splitlines())) <= 100, sc.knobs()
+        assert 60 <= c.count("\n") <= 140, sc.knobs()
+        assert by_knobs.setdefault(_code_knobs(sc), c) == c  # trigger and traffic never change the driver
+
+
+def test_driver_c_dispatches_callouts():
+    sc = CalloutScenario(model="wdf-pnp", trigger="device-removal")
+    assert driver_c(sc) == callout_c(sc)

@@ -9,8 +9,9 @@ decided here only. ``decision_space()`` enumerates the knob combinations that ma
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any, Iterator
 
 from .minifilter import ERROR_INVALID_SERVICE_CONTROL, ERROR_SERVICE_NOT_ACTIVE, Trigger
@@ -28,6 +29,7 @@ MAX_CALLOUTS = 8
 NOT_DOCUMENTED = "(not documented)"   # an unregister result no source gives (open question 10)
 
 SUCCESS = status("STATUS_SUCCESS")
+_SUCCESS_LABEL = SUCCESS.label
 _BUSY = "STATUS_DEVICE_BUSY"
 _SC_1052_TEXT = "The requested control is not valid for this service."  # field-observed (domain-facts #4)
 
@@ -80,8 +82,9 @@ _MINIFILTER_ONLY = {t.value for t in Trigger} - {t.value for t in CalloutTrigger
 def _choice(enum_cls: type[enum.Enum], value: Any, knob: str, hint: str = "") -> Any:
     if isinstance(value, enum_cls):
         return value
+    raw = value.value if isinstance(value, enum.Enum) else value  # e.g. minifilter.Trigger.SC_STOP
     for member in enum_cls:
-        if value == member.value:
+        if raw == member.value:
             return member
     accepted = ", ".join(m.value for m in enum_cls)
     raise ScenarioError(f"{knob}: {value!r} is not one of: {accepted}{hint}")
@@ -111,8 +114,9 @@ class CalloutScenario:
     def __post_init__(self) -> None:
         put = lambda name, v: object.__setattr__(self, name, v)  # noqa: E731 (frozen)
         put("model", _choice(DriverModel, self.model, "model"))
+        asked = getattr(self.trigger, "value", self.trigger)
         hint = (" (a filter-manager request for minifilters; a callout driver is stopped as a service)"
-                if self.trigger in _MINIFILTER_ONLY else "")
+                if isinstance(asked, str) and asked in _MINIFILTER_ONLY else "")
         put("trigger", _choice(CalloutTrigger, self.trigger, "trigger", hint))
         put("remove_flow_contexts", _choice(ContextRemoval, self.remove_flow_contexts, "remove_flow_contexts"))
         put("flow_removal", _choice(FlowRemoval, self.flow_removal, "flow_removal"))
@@ -136,8 +140,8 @@ class CalloutScenario:
             raise ScenarioError("remove_flow_contexts: 'on-device-busy' cannot go with ignoring the unregister "
                                 "result: the retry starts from seeing STATUS_DEVICE_BUSY")
         if self.flow_removal is FlowRemoval.PENDING and self.remove_flow_contexts is ContextRemoval.NONE:
-            raise ScenarioError("flow_removal: 'pending' needs flow contexts to be removed, but "
-                                "remove_flow_contexts is 'none'")
+            raise ScenarioError("flow_removal: 'pending' says how flow contexts get removed, but this unload "
+                                "function removes none (remove_flow_contexts is 'none')")
 
     def knobs(self) -> dict[str, Any]:
         """The knobs, JSON-able, for echoing."""
@@ -180,27 +184,310 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+# --- steps ---------------------------------------------------------------------------------
+# Looking an Enum member up on its class costs ~0.2 us on Python 3.11, so the run uses these
+# aliases; and steps that never vary are made once (Steps are immutable, so sharing is safe).
+_CALLER, _SCM, _IO, _FW, _DRIVER, _ENGINE = (Actor.CALLER, Actor.SCM, Actor.IO_MANAGER, Actor.FRAMEWORK,
+                                             Actor.CALLOUT_DRIVER, Actor.FILTER_ENGINE)
+_CALL, _RETURN, _ACTION, _NOTE = Kind.CALL, Kind.RETURN, Kind.ACTION, Kind.NOTE
+_FAILED, _IGNORED, _HAZARD, _SILENT = Mark.FAILED, Mark.IGNORED, Mark.HAZARD, Mark.SILENT
+_WDM, _WDF, _WDF_PNP = DriverModel.WDM, DriverModel.WDF, DriverModel.WDF_PNP
+_SHUTDOWN, _DEVICE_REMOVAL = CalloutTrigger.SHUTDOWN, CalloutTrigger.DEVICE_REMOVAL
+_SC_STOP, _NET_STOP, _CONTROL_SERVICE = CalloutTrigger.SC_STOP, CalloutTrigger.NET_STOP, CalloutTrigger.CONTROL_SERVICE
+_BEFORE, _ON_BUSY = ContextRemoval.BEFORE_UNREGISTER, ContextRemoval.ON_DEVICE_BUSY
+_SYNCHRONOUS = FlowRemoval.SYNCHRONOUS
+_UNLOADED, _HAZARD_OUTCOME = Outcome.UNLOADED, Outcome.HAZARD
+
+# DriverEntry
+_DRIVER_ENTRY = Step(_IO, _CALL, "DriverEntry(DriverObject, RegistryPath)",
+                     f"The I/O manager loads the {SERVICE_NAME} image and calls its DriverEntry.",
+                     ("wfp-unload-required",), _DRIVER)
+_IO_CREATE_DEVICE = Step(_DRIVER, _CALL, "IoCreateDevice(DriverObject, ..., &DeviceObject)",
+                         "Creates the device object its callouts will be registered with.",
+                         ("wfp-sample-register-in-driverentry",), _IO)
+_WDM_UNLOAD_SET = Step(_DRIVER, _ACTION, "DriverObject->DriverUnload = Unload",
+                       "DriverEntry names its Unload routine; the system will call it to unload the driver.",
+                       ("wfp-wdm-driverunload", "wfp-unload-called-on-unload"))
+_WDM_UNLOAD_NULL = Step(_DRIVER, _ACTION, "DriverObject->DriverUnload left NULL",
+                        "DriverEntry names no Unload routine, so nothing can unload this driver.",
+                        ("wfp-unload-required", "callout-wdm-unload-expected", "wfp-no-unload-function"))
+_WDF_CONFIG = {  # (PnP, EvtDriverUnload given): the WDF_DRIVER_CONFIG that DriverEntry fills in
+    (pnp, evt): Step(_DRIVER, _ACTION, "WDF_DRIVER_CONFIG: DriverInitFlags = "
+                     + ("0 (a PnP driver)" if pnp else "WdfDriverInitNonPnpDriver")
+                     + f", EvtDriverUnload = {'Unload' if evt else 'NULL'}",
+                     "DriverEntry fills in the driver configuration it will hand to the framework.",
+                     ("wfp-wdf-evtdriverunload",) + (() if pnp else ("wfp-wdf-nonpnp",))
+                     + (() if evt else ("wfp-unload-required",)))
+    for pnp in (False, True) for evt in (False, True)}
+_WDF_DRIVER_CREATE = Step(_DRIVER, _CALL, "WdfDriverCreate(DriverObject, RegistryPath, ..., &config, &Driver)",
+                          "The framework creates the WDFDRIVER object and wires up the driver object.",
+                          ("wfp-wdf-evtdriverunload",), _FW)
+_KMDF_PNP_WIRING = Step(_FW, _ACTION, "AddDevice = FxDriver::AddDevice; DriverUnload = FxDriver::Unload",
+                        "For a PnP driver the framework always installs its own DriverUnload, EvtDriverUnload or "
+                        "not, and an AddDevice routine, which makes the kernel count the driver as PnP.",
+                        ("callout-kmdf-pnp-always-unload", "callout-kmdf-pnp-adddevice"))
+_KMDF_UNLOAD_SET = Step(_FW, _ACTION, "DriverObject->DriverUnload = FxDriver::Unload",
+                        "Non-PnP with an EvtDriverUnload: the framework installs its own DriverUnload, which will "
+                        "call EvtDriverUnload.", ("callout-kmdf-nonpnp-needs-evt",))
+_KMDF_UNLOAD_NULL = Step(_FW, _ACTION, "DriverObject->DriverUnload = NULL",
+                         "Non-PnP without an EvtDriverUnload: the framework leaves DriverUnload NULL, so nothing "
+                         "can unload this driver.", ("callout-kmdf-nonpnp-needs-evt", "wfp-no-unload-function"))
+_CONTROL_DEVICE = Step(_DRIVER, _CALL, "WdfControlDeviceInitAllocate, WdfDeviceCreate, WdfControlFinishInitializing",
+                       "Creates a control device; its device object is what the callouts are registered with.",
+                       ("wfp-sample-register-in-driverentry",), _FW)
+_INJECTION_CREATE = Step(_DRIVER, _CALL, "FwpsInjectionHandleCreate0(..., &InjectionHandle)",
+                         "Gets an injection handle, as the samples do; the unload function must destroy it.",
+                         ("wfp-sample-register-in-driverentry",), _ENGINE)
+_REGISTER = tuple(Step(_DRIVER, _CALL, f"FwpsCalloutRegister0(DeviceObject, &Callout{i}, &CalloutIds[{i}])",
+                       f"Registers callout {i} (its classifyFn, notifyFn and flowDeleteFn) with the filter engine.",
+                       ("wfp-sample-register-in-driverentry",), _ENGINE) for i in range(MAX_CALLOUTS))
+
+# A failing DriverEntry
+_UNREGISTER_IN_ENTRY = tuple(Step(_DRIVER, _CALL, f"FwpsCalloutUnregisterById0(CalloutIds[{i}])",
+                                  f"DriverEntry is failing, so it unregisters callout {i} itself before returning.",
+                                  ("wfp-sample-failed-entry-cleanup",), _ENGINE) for i in range(MAX_CALLOUTS))
+_INJECTION_DESTROY_IN_ENTRY = Step(_DRIVER, _CALL, "FwpsInjectionHandleDestroy0(InjectionHandle)",
+                                   "And destroys its injection handle.", ("wfp-sample-failed-entry-cleanup",), _ENGINE)
+_IMAGE_GONE_AFTER_FAILURE = Step(_IO, _ACTION, "image unloaded; the unload function is not called",
+                                 "After a failed DriverEntry the image is simply unloaded: no Unload or "
+                                 "EvtDriverUnload runs.", ("callout-no-unload-after-failed-entry",))
+_NO_CALLOUT_LEFT = Step(_ENGINE, _NOTE, "no callout left behind, by the driver's own doing",
+                        "Nothing documented would remove callouts a failing DriverEntry left registered; this "
+                        "driver unregistered them itself.", ("wfp-silent-failed-entry-callouts",), mark=_SILENT)
+_SHUTDOWN_AFTER_FAILURE = Step(_CALLER, _NOTE, "system shutdown",
+                               "The driver is no longer loaded, so nothing of it runs at shutdown.",
+                               ("callout-no-unload-after-failed-entry", "callout-no-unload-at-shutdown"))
+_NOTHING_TO_REMOVE = Step(_CALLER, _NOTE, "no device to remove",
+                          "The driver never finished loading, so it has no device to remove and nothing of it runs.",
+                          ("callout-no-unload-after-failed-entry",))
+_SERVICE_NOT_ACTIVE = Step(_SCM, _RETURN, f"fails: ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})",
+                           "The service is not running, because its DriverEntry failed.",
+                           ("service-not-active", "callout-no-unload-after-failed-entry"), _CALLER,
+                           f"ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})", _FAILED)
+
+# Shutdown
+_SHUTDOWN_CALL = Step(_CALLER, _CALL, "system shutdown",
+                      "The system is shutting down: that is not a request to unload the driver.",
+                      ("callout-no-unload-at-shutdown",), _IO)
+_NO_UNLOAD_AT_SHUTDOWN = {
+    False: Step(_IO, _NOTE, "DriverUnload not called", "No unload routine runs at shutdown; shutdown work would "
+                "need a DispatchShutdown routine.", ("callout-no-unload-at-shutdown",)),
+    True: Step(_IO, _NOTE, "DriverUnload not called", "No unload routine runs at shutdown; EvtDriverUnload is "
+               "only ever called from the framework's DriverUnload, so it does not run either.",
+               ("callout-no-unload-at-shutdown", "callout-kmdf-unload-order")),
+}
+
+# The request
+_ASK_SCM = {t: Step(_CALLER, _CALL, _CALLERS[t][2], f"{_CALLERS[t][1].capitalize()} asks the service control "
+                    "manager to stop the driver's service.", ("mandatory-triggers",), _SCM) for t in _SERVICE_STOPS}
+_REMOVE_DEVICE = Step(_CALLER, _CALL, _CALLERS[_DEVICE_REMOVAL][2],
+                      "An administrator removes the device; with none of its devices left, the PnP manager "
+                      "unloads the driver.", ("callout-pnp-unload-after-removal",), _IO)
+_NT_UNLOAD_DRIVER = Step(_SCM, _CALL, rf"NtUnloadDriver(\Registry\Machine\System\CurrentControlSet\Services"
+                         rf"\{SERVICE_NAME})", "The SCM enables SeLoadDriverPrivilege in its own process and asks the "
+                         "kernel to unload the driver.", ("scm-ntunloaddriver",), _IO)
+_REFUSED_PNP = Step(_IO, _RETURN, "NtUnloadDriver fails", "The driver has an AddDevice routine, so the kernel counts "
+                    "it as PnP and will not unload it by name; nothing of the driver is called.",
+                    ("callout-ntunload-refuses-pnp", "callout-kmdf-pnp-adddevice"), _SCM,
+                    "STATUS_INVALID_DEVICE_REQUEST", _FAILED)
+_REFUSED_NULL = {m: Step(_IO, _RETURN, "NtUnloadDriver fails", "There is no DriverUnload routine, so the kernel "
+                         "refuses; nothing of the driver is called.",
+                         ("null-driverunload", "wfp-no-unload-function",
+                          "callout-wdm-unload-expected" if m is _WDM else "callout-kmdf-nonpnp-needs-evt"),
+                         _SCM, "STATUS_INVALID_DEVICE_REQUEST", _FAILED) for m in (_WDM, _WDF)}
+_SCM_1052 = Step(_SCM, _RETURN, f"fails: error {ERROR_INVALID_SERVICE_CONTROL}",
+                 "The caller sees ERROR_INVALID_SERVICE_CONTROL (observed on Windows, not documented).",
+                 ("sc-stop-1052", "silent-sc-output"), _CALLER,
+                 f"ERROR_INVALID_SERVICE_CONTROL ({ERROR_INVALID_SERVICE_CONTROL})", _FAILED)
+_NT_UNLOAD_OK = Step(_IO, _RETURN, "NtUnloadDriver returns", "The driver is unloaded.",
+                     ("unload-in-system-thread",), _SCM, "STATUS_SUCCESS")
+_SERVICE_STOPPED = Step(_SCM, _RETURN, "the service is stopped",
+                        "ControlService succeeds; what 'sc stop' prints then is not covered by our sources.",
+                        ("silent-sc-output",), _CALLER, "success")
+
+# DriverUnload: who calls it, and (KMDF) the framework around the driver's EvtDriverUnload
+_HOW = {False: ("unload-in-system-thread",), True: ("callout-pnp-unload-after-removal",)}  # by: device removal?
+_WDM_UNLOAD_CALL = {pnp: Step(_IO, _CALL, "Unload(DriverObject)", "The I/O manager calls DriverUnload, which is "
+                              "the driver's own Unload routine; it returns nothing, so from here the driver cannot "
+                              "stop the unload.", _HOW[pnp] + ("wfp-unload-called-on-unload",
+                                                               "callout-driverunload-void"), _DRIVER)
+                    for pnp in (False, True)}
+_FX_UNLOAD_CALL = {pnp: Step(_IO, _CALL, "FxDriver::Unload(DriverObject)",
+                             "DriverUnload is the framework's routine; it returns nothing.",
+                             _HOW[pnp] + ("callout-kmdf-unload-order", "callout-driverunload-void"), _FW)
+                   for pnp in (False, True)}
+_EVT_UNLOAD_CALL = Step(_FW, _CALL, "EvtDriverUnload(Driver)",
+                        "The framework calls the driver's EvtDriverUnload first.",
+                        ("callout-kmdf-unload-order", "callout-kmdf-evtdriverunload", "wfp-unload-called-on-unload"),
+                        _DRIVER)
+_NO_EVT_UNLOAD = Step(_FW, _NOTE, "no EvtDriverUnload to call",
+                      "The framework's DriverUnload finds no EvtDriverUnload: nothing of the driver runs, so nothing "
+                      "unregisters its callouts.", ("callout-kmdf-pnp-always-unload", "wfp-unload-must-unregister"),
+                      mark=_HAZARD)
+_FX_DELETES = {
+    _WDF: Step(_FW, _ACTION, "deletes the WDFDRIVER and its children", "Then the framework deletes the driver "
+               "object it created, and with it the control device.",
+               ("callout-kmdf-unload-order", "callout-kmdf-deletes-control-device")),
+    _WDF_PNP: Step(_FW, _ACTION, "deletes the WDFDRIVER and its children", "Then the framework deletes the driver "
+                   "object it created.", ("callout-kmdf-unload-order",)),
+}
+_FX_UNLOAD_RETURNS = Step(_FW, _RETURN, "FxDriver::Unload returns", "The framework's DriverUnload is done.",
+                          ("callout-kmdf-unload-order",), _IO)
+_IMAGE_GONE = {pnp: Step(_IO, _ACTION, "unloads the image", "DriverUnload has returned, so the driver's image "
+                         "leaves memory.", _HOW[pnp]) for pnp in (False, True)}
+
+# The unload function
+_FORGETS = Step(_DRIVER, _NOTE, "FwpsCalloutUnregisterById0 never called", "The unload function forgets its "
+                "callouts: every one of them stays registered with the filter engine.",
+                ("wfp-unload-must-unregister", "wfp-unregister-by-id"), mark=_HAZARD)
+_UNREGISTER = tuple(Step(_DRIVER, _CALL, f"FwpsCalloutUnregisterById0(CalloutIds[{i}])", f"Unregisters callout {i}.",
+                         ("wfp-unregister-by-id",), _ENGINE) for i in range(MAX_CALLOUTS))
+_UNREGISTER_AGAIN = tuple(Step(_DRIVER, _CALL, f"FwpsCalloutUnregisterById0(CalloutIds[{i}])",
+                               f"Unregisters callout {i} again, now that its contexts are removed.",
+                               ("wfp-busy-recovery", "wfp-unregister-by-id"), _ENGINE) for i in range(MAX_CALLOUTS))
+_UNREGISTERED = Step(_ENGINE, _RETURN, "FwpsCalloutUnregisterById0 returns",
+                     "No flow of this callout carries a context: it is unregistered.",
+                     ("wfp-unregister-success",), _DRIVER, SUCCESS.label)
+_UNREGISTER_UNKNOWN = Step(_ENGINE, _RETURN, "FwpsCalloutUnregisterById0 returns",
+                           "flowDeleteFn has not yet run for this callout's removed contexts; what the call returns "
+                           "then is not documented. The model carries on as if the callout was unregistered.",
+                           ("wfp-silent-pending-unregister",), _DRIVER, NOT_DOCUMENTED, _SILENT)
+_RECOVER = Step(_DRIVER, _ACTION, "NT_SUCCESS(status) is false: recover",
+                "STATUS_DEVICE_BUSY is a warning, so the NT_SUCCESS test catches it; the driver removes the "
+                "callout's flow contexts and tries again.", ("wfp-busy-recovery", "wfp-device-busy-is-warning"))
+_FILTERS_AFTER = Step(_ENGINE, _NOTE, "filters that name the removed callouts",
+                      "Unregistering worked even if filters still name these callouts; those filters now block "
+                      "(terminating or unknown action) or are skipped (inspection).", ("wfp-filters-after-unregister",))
+_IO_DELETE_DEVICE = Step(_DRIVER, _CALL, "IoDeleteDevice(DeviceObject)",
+                         "A non-PnP driver deletes the device object it created.",
+                         ("wfp-unload-deletes-device", "callout-nonpnp-unload-deletes-devices"), _IO)
+_KEEPS_CONTROL_DEVICE = Step(_DRIVER, _NOTE, "control device left to the framework",
+                             "Like the samples, it does not call WdfObjectDelete on its control device; the unloading "
+                             "page asks for it, but the framework deletes the device after EvtDriverUnload anyway.",
+                             ("wfp-sample-keep-device", "callout-kmdf-deletes-control-device",
+                              "wfp-unload-deletes-device"))
+_INJECTION_DESTROY = Step(_DRIVER, _CALL, "FwpsInjectionHandleDestroy0(InjectionHandle)",
+                          "Destroys its injection handle.", ("wfp-unload-deletes-device",), _ENGINE)
+_UNLOAD_RETURNS = {
+    _IO: Step(_DRIVER, _RETURN, "Unload returns", "The unload function is done; it returns nothing.",
+              ("callout-driverunload-void",), _IO),
+    _FW: Step(_DRIVER, _RETURN, "EvtDriverUnload returns", "The unload function is done; it returns nothing.",
+              ("callout-kmdf-evtdriverunload",), _FW),
+}
+_REMOVAL_DONE = Step(_ENGINE, _RETURN, "FwpsFlowRemoveContext0 returns", "Each removal is complete.",
+                     ("wfp-flow-remove-context",), _DRIVER, SUCCESS.label)
+_REMOVAL_PENDING = Step(_ENGINE, _RETURN, "FwpsFlowRemoveContext0 returns",
+                        "A classify is in progress on these flows: flowDeleteFn will be called later, on its own.",
+                        ("wfp-flow-remove-context",), _DRIVER, "STATUS_PENDING")
+_WHAT_FOLLOWS = Step(_ENGINE, _NOTE, "what follows is not documented",
+                     "No source says whether the kernel holds such an unload back or which crash follows; bug check "
+                     "0xCE is documented for a related case (freed code reached through uncancelled work), not for "
+                     "this one.", ("wfp-silent-registered-at-unload", "callout-bugcheck-0xce"), mark=_SILENT)
+
+
+@functools.lru_cache(maxsize=256)
+def _driver_entry_returns(code: int) -> Step:
+    de = NtStatus(code)
+    if de.nt_success:
+        return Step(_DRIVER, _RETURN, "DriverEntry returns", f"DriverEntry returns {de.describe()}: the driver is "
+                    "loaded and its callouts are registered.", ("ntstatus-severity",), _IO, de.label)
+    return Step(_DRIVER, _RETURN, "DriverEntry returns",
+                f"DriverEntry returns {de.describe()}: a failure, since NT_SUCCESS is false.",
+                ("callout-no-unload-after-failed-entry", "ntstatus-severity"), _IO, de.label, _FAILED)
+
+
+@functools.lru_cache(maxsize=1024)
+def _traffic(contexts: tuple[int, ...]) -> Step:
+    spread = ", ".join(f"callout {i}: {n}" for i, n in enumerate(contexts) if n)
+    return Step(_ENGINE, _CALL, "classifyFn(...) on live traffic",
+                f"While traffic flows, the callouts attach a context to {_plural(sum(contexts), 'flow')} with "
+                f"FwpsFlowAssociateContext0 ({spread}); each will get a flowDeleteFn call.",
+                ("wfp-flow-delete-fn",), _DRIVER)
+
+
+@functools.lru_cache(maxsize=1024)
+def _busy(n: int, ignored: bool, retried: bool) -> Step:
+    """STATUS_DEVICE_BUSY for a callout with n flows still carrying a context."""
+    why = f"{_plural(n, 'flow')} this callout processed still {'carries' if n == 1 else 'carry'} a context, " \
+          "so it stays registered"
+    rules = ("wfp-unregister-busy", "wfp-device-busy-is-warning")
+    if ignored:
+        return Step(_ENGINE, _RETURN, "FwpsCalloutUnregisterById0 returns", why + "; the driver never looks at the "
+                    "result (like the inspect sample).", rules + ("wfp-sample-ignores-result",), _DRIVER, _BUSY,
+                    _IGNORED)
+    return Step(_ENGINE, _RETURN, "FwpsCalloutUnregisterById0 returns", why + ".", rules, _DRIVER, _BUSY,
+                None if retried else _FAILED)
+
+
+@functools.lru_cache(maxsize=256)
+def _gives_up(left: int) -> Step:
+    return Step(_DRIVER, _ACTION, "gives up at the first failure",
+                f"The result is checked but there is no recovery: like msnmntr's helper it stops here and leaves "
+                f"{_plural(left, 'callout')} registered.",
+                ("wfp-sample-stop-at-first-failure", "wfp-device-busy-is-warning"), mark=_FAILED)
+
+
+@functools.lru_cache(maxsize=1024)
+def _remove(n: int, only: int | None, first_rule: str) -> Step:
+    """FwpsFlowRemoveContext0 for n flows: of one callout (only), or of several (None)."""
+    whose = "the callouts" if only is None else f"callout {only}"
+    return Step(_DRIVER, _CALL, f"FwpsFlowRemoveContext0(FlowId, LayerId, CalloutId) x {n}",
+                f"Removes the context from {'the one flow' if n == 1 else f'each of the {n} flows'} of {whose}.",
+                (first_rule, "wfp-flow-remove-context"), _ENGINE)
+
+
+@functools.lru_cache(maxsize=256)
+def _flow_delete(n: int, pending: bool) -> Step:
+    """The engine calls flowDeleteFn n times: inside the removal, or later for pending ones."""
+    call = f"flowDeleteFn(LayerId, CalloutId, FlowContext) x {n}"
+    if not pending:
+        return Step(_ENGINE, _CALL, call, "No classify is in progress, so the engine calls flowDeleteFn before "
+                    "the removal returns.", ("wfp-flow-delete-fn", "wfp-flow-remove-context"), _DRIVER)
+    return Step(_ENGINE, _CALL, call, "The classify in progress finishes and the engine calls flowDeleteFn for the "
+                "removed contexts; the model lets that happen now, though when it happens is not documented.",
+                ("wfp-flow-delete-fn", "wfp-flow-remove-context", "wfp-silent-pending-unregister"), _DRIVER,
+                mark=_SILENT)
+
+
+@functools.lru_cache(maxsize=1024)
+def _still_registered(left: tuple[int, ...], held: int, pending: int) -> Step:
+    later = "".join((
+        f", or flowDeleteFn when one of the {_plural(held, 'flow')} still carrying a context ends" if held else "",
+        f", or one of the {pending} flowDeleteFn calls still pending" if pending else ""))
+    return Step(_ENGINE, _NOTE, f"callout{'s' if len(left) > 1 else ''} {', '.join(map(str, left))} still registered",
+                f"The next classifyFn{later} would call into code that is no longer loaded.",
+                ("wfp-unload-must-unregister", "wfp-not-unloadable-while-registered"), mark=_HAZARD)
+
+
+@functools.lru_cache(maxsize=16)
+def _still_registered_at_shutdown(n: int) -> Step:
+    return Step(_ENGINE, _NOTE, f"{_plural(n, 'callout')} still registered",
+                "What the filter engine does with them as the system goes down is not documented.",
+                ("wfp-silent-shutdown",), mark=_SILENT)
+
+
 # ----------------------------------------------------------------------------------------
-@dataclass
 class _Run:
     """One simulation's working state; local to simulate(), never shared."""
 
-    sc: CalloutScenario
-    steps: list[Step] = field(default_factory=list)
-    registered: list[bool] = field(default_factory=list)   # per callout: still registered
-    contexts: list[int] = field(default_factory=list)      # per callout: flows still carrying a context
-    pending: list[int] = field(default_factory=list)       # per callout: flowDeleteFn calls not yet made
-    unregister_results: list[str] = field(default_factory=list)
-    flow_delete_calls: int = 0
-    driver_unload_called: bool = False
-    unload_function_called: bool = False
-    silent_result: bool = False
-    returned: str = ""
-    printed: tuple[str, ...] = ()
+    __slots__ = ("sc", "steps", "add", "registered", "contexts", "pending", "unregister_results",
+                 "flow_delete_calls", "driver_unload_called", "unload_function_called", "silent_result",
+                 "returned", "printed")
 
-    def step(self, actor: Actor, kind: Kind, action: str, detail: str, rules: tuple[str, ...],
-             target: Actor | None = None, status: str | None = None, mark: Mark | None = None) -> None:
-        self.steps.append(Step(actor, kind, action, detail, rules, target, status, mark))
+    def __init__(self, sc: CalloutScenario) -> None:
+        self.sc = sc
+        self.steps: list[Step] = []
+        self.add = self.steps.append
+        self.registered: list[bool] = []        # per callout: still registered
+        self.contexts: list[int] = []           # per callout: flows still carrying a context
+        self.pending: list[int] = []            # per callout: flowDeleteFn calls not yet made
+        self.unregister_results: list[str] = []
+        self.flow_delete_calls = 0
+        self.driver_unload_called = False
+        self.unload_function_called = False
+        self.silent_result = False              # an unregister result no source gives
+        self.returned = ""
+        self.printed: tuple[str, ...] = ()
 
     # --- the whole run ------------------------------------------------------------------
     def run(self) -> Trace:
@@ -208,11 +495,11 @@ class _Run:
         if not self.load():
             self.request_after_failed_load()
             outcome, unloaded = Outcome.DRIVER_ENTRY_FAILED, True
-        elif sc.trigger is CalloutTrigger.SHUTDOWN:
+        elif sc.trigger is _SHUTDOWN:
             outcome, unloaded = self.shutdown(), False
         else:
             outcome = self.unload_request()
-            unloaded = outcome is Outcome.UNLOADED or outcome is Outcome.HAZARD
+            unloaded = outcome is _UNLOADED or outcome is _HAZARD_OUTCOME
         return Trace(
             model="callout", inputs=sc.knobs(), steps=tuple(self.steps), outcome=outcome,
             headline=self.headline(outcome),
@@ -224,7 +511,7 @@ class _Run:
                 "unload_function_called": self.unload_function_called,
                 "unloaded": unloaded,
                 "callouts_registered": sum(self.registered),
-                "unregister_results": list(self.unregister_results),
+                "unregister_results": self.unregister_results,
                 "flow_contexts_remaining": sum(self.contexts) + sum(self.pending),
                 "flow_delete_calls": self.flow_delete_calls,
                 "requester_got": self.returned,
@@ -233,20 +520,22 @@ class _Run:
         )
 
     def headline(self, outcome: Outcome) -> str:
-        sc, left = self.sc, sum(self.registered)
+        sc = self.sc
         who = sc.trigger.value
-        text = {
-            Outcome.UNLOADED: f"{who}: every callout was unregistered and the driver was unloaded.",
-            Outcome.FAILED: (f"{who}: a PnP driver cannot be unloaded by a service stop; nothing of it was called."
-                             if sc.model is DriverModel.WDF_PNP else
-                             f"{who}: the driver has no DriverUnload routine, so it cannot be unloaded; "
-                             "nothing of it was called."),
-            Outcome.HAZARD: f"{who}: the image was unloaded with {_plural(left, 'callout')} still registered; "
-                            "the filter engine may call into code that is gone.",
-            Outcome.SHUTDOWN: "System shutdown: no unload function is called and the callouts stay registered.",
-            Outcome.DRIVER_ENTRY_FAILED: "DriverEntry failed, so the image was simply unloaded; the unload "
-                                         "function never ran (DriverEntry unregistered its own callouts).",
-        }[outcome]
+        if outcome is _UNLOADED:
+            text = f"{who}: every callout was unregistered and the driver was unloaded."
+        elif outcome is _HAZARD_OUTCOME:
+            text = (f"{who}: the image was unloaded with {_plural(sum(self.registered), 'callout')} still "
+                    "registered; the filter engine may call into code that is gone.")
+        elif outcome is Outcome.FAILED:
+            text = (f"{who}: a PnP driver cannot be unloaded by a service stop; nothing of it was called."
+                    if sc.model is _WDF_PNP else f"{who}: the driver has no DriverUnload routine, so it cannot be "
+                    "unloaded; nothing of it was called.")
+        elif outcome is Outcome.SHUTDOWN:
+            text = "System shutdown: no unload function is called and the callouts stay registered."
+        else:
+            text = ("DriverEntry failed, so the image was simply unloaded; the unload function never ran "
+                    "(DriverEntry unregistered its own callouts).")
         if self.silent_result:
             text += " One unregister result is not documented: see the step marked 'documentation silent'."
         return text
@@ -254,404 +543,237 @@ class _Run:
     # --- DriverEntry ------------------------------------------------------------------------
     def load(self) -> bool:
         """DriverEntry: name the unload function, register the callouts. False when it fails."""
-        sc = self.sc
-        self.step(Actor.IO_MANAGER, Kind.CALL, "DriverEntry(DriverObject, RegistryPath)",
-                  f"The I/O manager loads the {SERVICE_NAME} image and calls its DriverEntry.",
-                  ("wfp-unload-required",), Actor.CALLOUT_DRIVER)
-        if sc.model is DriverModel.WDM:
-            self.name_wdm_unload()
+        sc, add = self.sc, self.add
+        add(_DRIVER_ENTRY)
+        if sc.model is _WDM:
+            add(_IO_CREATE_DEVICE)
+            add(_WDM_UNLOAD_SET if sc.driver_unload_set else _WDM_UNLOAD_NULL)
         else:
             self.name_kmdf_unload()
-        self.step(Actor.CALLOUT_DRIVER, Kind.CALL, "FwpsInjectionHandleCreate0(..., &InjectionHandle)",
-                  "Gets an injection handle, as the samples do; the unload function must destroy it.",
-                  ("wfp-sample-register-in-driverentry",), Actor.FILTER_ENGINE)
-        for i in range(sc.callouts):
-            self.step(Actor.CALLOUT_DRIVER, Kind.CALL, f"FwpsCalloutRegister0(DeviceObject, &Callout{i}, "
-                      f"&CalloutIds[{i}])",
-                      f"Registers callout {i} (its classifyFn, notifyFn and flowDeleteFn) with the filter engine.",
-                      ("wfp-sample-register-in-driverentry",), Actor.FILTER_ENGINE)
+        add(_INJECTION_CREATE)
+        self.steps += _REGISTER[:sc.callouts]
         self.registered = [True] * sc.callouts
         de = sc.driver_entry_returns
         if not de.nt_success:
             self.fail_driver_entry(de)
             return False
-        self.step(Actor.CALLOUT_DRIVER, Kind.RETURN, "DriverEntry returns",
-                  f"DriverEntry returns {de.describe()}: the driver is loaded and its callouts are registered.",
-                  ("ntstatus-severity",), Actor.IO_MANAGER, de.label)
+        add(_driver_entry_returns(de.code))
         self.contexts = list(sc.contexts_per_callout)
         self.pending = [0] * sc.callouts
         if sc.flows_with_context:
-            spread = ", ".join(f"callout {i}: {n}" for i, n in enumerate(self.contexts) if n)
-            self.step(Actor.FILTER_ENGINE, Kind.CALL, "classifyFn(...) on live traffic",
-                      f"While traffic flows, the callouts attach a context to {_plural(sc.flows_with_context, 'flow')}"
-                      f" with FwpsFlowAssociateContext0 ({spread}); each will get a flowDeleteFn call.",
-                      ("wfp-flow-delete-fn",), Actor.CALLOUT_DRIVER)
+            add(_traffic(tuple(self.contexts)))
         return True
 
-    def name_wdm_unload(self) -> None:
-        self.step(Actor.CALLOUT_DRIVER, Kind.CALL, "IoCreateDevice(DriverObject, ..., &DeviceObject)",
-                  "Creates the device object its callouts will be registered with.",
-                  ("wfp-sample-register-in-driverentry",), Actor.IO_MANAGER)
-        if self.sc.unload_function:
-            self.step(Actor.CALLOUT_DRIVER, Kind.ACTION, "DriverObject->DriverUnload = Unload",
-                      "DriverEntry names its Unload routine; the system will call it to unload the driver.",
-                      ("wfp-wdm-driverunload", "wfp-unload-called-on-unload"))
-        else:
-            self.step(Actor.CALLOUT_DRIVER, Kind.ACTION, "DriverObject->DriverUnload left NULL",
-                      "DriverEntry names no Unload routine, so nothing can unload this driver.",
-                      ("wfp-unload-required", "callout-wdm-unload-expected", "wfp-no-unload-function"))
-
     def name_kmdf_unload(self) -> None:
-        sc = self.sc
-        pnp = sc.model is DriverModel.WDF_PNP
-        flags = "0 (a PnP driver)" if pnp else "WdfDriverInitNonPnpDriver"
-        evt = "Unload" if sc.unload_function else "NULL"
-        rules = ("wfp-wdf-evtdriverunload",) + (() if pnp else ("wfp-wdf-nonpnp",))
-        if not sc.unload_function:
-            rules += ("wfp-unload-required",)
-        self.step(Actor.CALLOUT_DRIVER, Kind.ACTION, f"WDF_DRIVER_CONFIG: DriverInitFlags = {flags}, "
-                  f"EvtDriverUnload = {evt}",
-                  "DriverEntry fills in the driver configuration it will hand to the framework.", rules)
-        self.step(Actor.CALLOUT_DRIVER, Kind.CALL, "WdfDriverCreate(DriverObject, RegistryPath, ..., &config, "
-                  "&Driver)", "The framework creates the WDFDRIVER object and wires up the driver object.",
-                  ("wfp-wdf-evtdriverunload",), Actor.FRAMEWORK)
+        """WDF_DRIVER_CONFIG and WdfDriverCreate; the framework decides DriverObject->DriverUnload."""
+        sc, add = self.sc, self.add
+        pnp = sc.model is _WDF_PNP
+        add(_WDF_CONFIG[pnp, sc.unload_function])
+        add(_WDF_DRIVER_CREATE)
         if pnp:
-            self.step(Actor.FRAMEWORK, Kind.ACTION, "AddDevice = FxDriver::AddDevice; DriverUnload = FxDriver::Unload",
-                      "For a PnP driver the framework always installs its own DriverUnload, EvtDriverUnload or "
-                      "not, and an AddDevice routine, which makes the kernel count the driver as PnP.",
-                      ("callout-kmdf-pnp-always-unload", "callout-kmdf-pnp-adddevice"))
+            add(_KMDF_PNP_WIRING)
             return
-        if sc.unload_function:
-            self.step(Actor.FRAMEWORK, Kind.ACTION, "DriverObject->DriverUnload = FxDriver::Unload",
-                      "Non-PnP with an EvtDriverUnload: the framework installs its own DriverUnload, which "
-                      "will call EvtDriverUnload.", ("callout-kmdf-nonpnp-needs-evt",))
-        else:
-            self.step(Actor.FRAMEWORK, Kind.ACTION, "DriverObject->DriverUnload = NULL",
-                      "Non-PnP without an EvtDriverUnload: the framework leaves DriverUnload NULL, so nothing can "
-                      "unload this driver.", ("callout-kmdf-nonpnp-needs-evt", "wfp-no-unload-function"))
-        self.step(Actor.CALLOUT_DRIVER, Kind.CALL, "WdfControlDeviceInitAllocate, WdfDeviceCreate, "
-                  "WdfControlFinishInitializing", "Creates a control device; its device object is what the "
-                  "callouts are registered with.", ("wfp-sample-register-in-driverentry",), Actor.FRAMEWORK)
+        add(_KMDF_UNLOAD_SET if sc.driver_unload_set else _KMDF_UNLOAD_NULL)
+        add(_CONTROL_DEVICE)
 
     def fail_driver_entry(self, de: NtStatus) -> None:
         """A later step of DriverEntry failed: it undoes its registrations and returns the error."""
+        add = self.add
         for i in range(self.sc.callouts):
-            self.unregister(i, ("wfp-sample-failed-entry-cleanup",), "DriverEntry is failing, so it unregisters "
-                            f"callout {i} itself before returning.")
-        self.step(Actor.CALLOUT_DRIVER, Kind.CALL, "FwpsInjectionHandleDestroy0(InjectionHandle)",
-                  "And destroys its injection handle.", ("wfp-sample-failed-entry-cleanup",), Actor.FILTER_ENGINE)
-        self.step(Actor.CALLOUT_DRIVER, Kind.RETURN, "DriverEntry returns",
-                  f"DriverEntry returns {de.describe()}: a failure, since NT_SUCCESS is false.",
-                  ("callout-no-unload-after-failed-entry", "ntstatus-severity"), Actor.IO_MANAGER, de.label,
-                  Mark.FAILED)
-        self.step(Actor.IO_MANAGER, Kind.ACTION, "image unloaded; the unload function is not called",
-                  "After a failed DriverEntry the image is simply unloaded: no Unload or EvtDriverUnload runs.",
-                  ("callout-no-unload-after-failed-entry",))
-        self.step(Actor.FILTER_ENGINE, Kind.NOTE, "no callout left behind, by the driver's own doing",
-                  "Nothing documented would remove callouts a failing DriverEntry left registered; this driver "
-                  "unregistered them itself.", ("wfp-silent-failed-entry-callouts",), mark=Mark.SILENT)
+            add(_UNREGISTER_IN_ENTRY[i])
+            add(_UNREGISTERED)
+            self.registered[i] = False
+            self.unregister_results.append(_SUCCESS_LABEL)
+        add(_INJECTION_DESTROY_IN_ENTRY)
+        add(_driver_entry_returns(de.code))
+        add(_IMAGE_GONE_AFTER_FAILURE)
+        add(_NO_CALLOUT_LEFT)
 
     # --- the requests ---------------------------------------------------------------------
     def request_after_failed_load(self) -> None:
         """DriverEntry failed: whatever is asked for now finds no driver."""
         t = self.sc.trigger
-        if t is CalloutTrigger.SHUTDOWN:
-            self.step(Actor.CALLER, Kind.NOTE, "system shutdown",
-                      "The driver is no longer loaded, so nothing of it runs at shutdown.",
-                      ("callout-no-unload-after-failed-entry", "callout-no-unload-at-shutdown"))
-        elif t is CalloutTrigger.DEVICE_REMOVAL:
-            self.step(Actor.CALLER, Kind.NOTE, "no device to remove",
-                      "The driver never finished loading, so it has no device to remove and nothing of it runs.",
-                      ("callout-no-unload-after-failed-entry",))
+        if t is _SHUTDOWN:
+            self.add(_SHUTDOWN_AFTER_FAILURE)
+        elif t is _DEVICE_REMOVAL:
+            self.add(_NOTHING_TO_REMOVE)
             self.returned = "nothing to remove: the driver is not loaded"
         else:
-            self.ask_scm()
-            self.step(Actor.SCM, Kind.RETURN, f"fails: ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})",
-                      "The service is not running, because its DriverEntry failed.",
-                      ("service-not-active", "callout-no-unload-after-failed-entry"), Actor.CALLER,
-                      f"ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})", Mark.FAILED)
+            self.add(_ASK_SCM[t])
+            self.add(_SERVICE_NOT_ACTIVE)
             self.win32_result(ERROR_SERVICE_NOT_ACTIVE, "ERROR_SERVICE_NOT_ACTIVE")
 
     def shutdown(self) -> Outcome:
-        kmdf = self.sc.model is not DriverModel.WDM
-        self.step(Actor.CALLER, Kind.CALL, "system shutdown",
-                  "The system is shutting down: that is not a request to unload the driver.",
-                  ("callout-no-unload-at-shutdown",), Actor.IO_MANAGER)
-        self.step(Actor.IO_MANAGER, Kind.NOTE, "DriverUnload not called",
-                  "No unload routine runs at shutdown"
-                  + ("; EvtDriverUnload is only ever called from the framework's DriverUnload, so it does not "
-                     "run either." if kmdf else "; shutdown work would need a DispatchShutdown routine."),
-                  ("callout-no-unload-at-shutdown",) + (("callout-kmdf-unload-order",) if kmdf else ()))
-        self.step(Actor.FILTER_ENGINE, Kind.NOTE, f"{_plural(self.sc.callouts, 'callout')} still registered",
-                  "What the filter engine does with them as the system goes down is not documented.",
-                  ("wfp-silent-shutdown",), mark=Mark.SILENT)
+        self.add(_SHUTDOWN_CALL)
+        self.add(_NO_UNLOAD_AT_SHUTDOWN[self.sc.model is not _WDM])
+        self.add(_still_registered_at_shutdown(self.sc.callouts))
         return Outcome.SHUTDOWN
 
     def unload_request(self) -> Outcome:
         """A service stop, or (PnP) the removal of the driver's last device."""
-        sc = self.sc
-        if sc.trigger is CalloutTrigger.DEVICE_REMOVAL:
-            self.step(Actor.CALLER, Kind.CALL, "remove the driver's last device",
-                      "An administrator removes the device; with none of its devices left, the PnP manager "
-                      "unloads the driver.", ("callout-pnp-unload-after-removal",), Actor.IO_MANAGER)
+        sc, add = self.sc, self.add
+        by_removal = sc.trigger is _DEVICE_REMOVAL
+        if by_removal:
+            add(_REMOVE_DEVICE)
         else:
-            self.ask_scm()
-            path = rf"\Registry\Machine\System\CurrentControlSet\Services\{SERVICE_NAME}"
-            self.step(Actor.SCM, Kind.CALL, f"NtUnloadDriver({path})",
-                      "The SCM enables SeLoadDriverPrivilege in its own process and asks the kernel to unload "
-                      "the driver.", ("scm-ntunloaddriver",), Actor.IO_MANAGER)
-            if sc.model is DriverModel.WDF_PNP:
-                self.refuse("The driver has an AddDevice routine, so the kernel counts it as PnP and will not "
-                            "unload it by name; nothing of the driver is called.",
-                            ("callout-ntunload-refuses-pnp", "callout-kmdf-pnp-adddevice"))
-                return Outcome.FAILED
+            add(_ASK_SCM[sc.trigger])
+            add(_NT_UNLOAD_DRIVER)
+            if sc.model is _WDF_PNP:
+                return self.refuse(_REFUSED_PNP)
             if not sc.driver_unload_set:
-                model_rule = ("callout-wdm-unload-expected" if sc.model is DriverModel.WDM
-                              else "callout-kmdf-nonpnp-needs-evt")
-                self.refuse("There is no DriverUnload routine, so the kernel refuses; nothing of the driver is "
-                            "called.", ("null-driverunload", "wfp-no-unload-function", model_rule))
-                return Outcome.FAILED
-        self.call_driver_unload()
-        self.step(Actor.IO_MANAGER, Kind.ACTION, "unloads the image",
-                  "DriverUnload has returned, so the driver's image leaves memory.",
-                  ("callout-driverunload-void", "wfp-unload-called-on-unload"))
-        self.succeed_to_caller()
+                return self.refuse(_REFUSED_NULL[sc.model])
+        self.call_driver_unload(by_removal)
+        add(_IMAGE_GONE[by_removal])
+        if by_removal:
+            self.returned = "the device is removed and the driver unloaded"
+        else:
+            add(_NT_UNLOAD_OK)
+            add(_SERVICE_STOPPED)
+            self.returned = "success: the service is stopped"
         if any(self.registered):
             self.hazard()
-            return Outcome.HAZARD
-        return Outcome.UNLOADED
+            return _HAZARD_OUTCOME
+        return _UNLOADED
 
-    def ask_scm(self) -> None:
-        caller, who, call = _CALLERS[self.sc.trigger]
-        self.step(Actor.CALLER, Kind.CALL, call,
-                  f"{who.capitalize()} asks the service control manager to stop the driver's service.",
-                  ("mandatory-triggers",), Actor.SCM)
-
-    def refuse(self, detail: str, rules: tuple[str, ...]) -> None:
+    def refuse(self, why: Step) -> Outcome:
         """NtUnloadDriver fails with STATUS_INVALID_DEVICE_REQUEST; the caller sees 1052."""
-        self.step(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver fails", detail, rules, Actor.SCM,
-                  "STATUS_INVALID_DEVICE_REQUEST", Mark.FAILED)
-        self.step(Actor.SCM, Kind.RETURN, f"fails: error {ERROR_INVALID_SERVICE_CONTROL}",
-                  "The caller sees ERROR_INVALID_SERVICE_CONTROL (observed on Windows, not documented).",
-                  ("sc-stop-1052", "silent-sc-output"), Actor.CALLER,
-                  f"ERROR_INVALID_SERVICE_CONTROL ({ERROR_INVALID_SERVICE_CONTROL})", Mark.FAILED)
+        self.add(why)
+        self.add(_SCM_1052)
         self.win32_result(ERROR_INVALID_SERVICE_CONTROL, "ERROR_INVALID_SERVICE_CONTROL")
-
-    def succeed_to_caller(self) -> None:
-        if self.sc.trigger is CalloutTrigger.DEVICE_REMOVAL:
-            self.returned = "the device is removed and the driver unloaded"
-            return
-        self.step(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver returns", "The driver is unloaded.",
-                  ("unload-in-system-thread",), Actor.SCM, "STATUS_SUCCESS")
-        self.step(Actor.SCM, Kind.RETURN, "the service is stopped",
-                  "ControlService succeeds; what 'sc stop' prints then is not covered by our sources.",
-                  ("silent-sc-output",), Actor.CALLER, "success")
-        self.returned = "success: the service is stopped"
+        return Outcome.FAILED
 
     def win32_result(self, error: int, name: str) -> None:
         """What each service-stop caller shows for a Win32 error; sc's lines only where the facts give them."""
         t = self.sc.trigger
         self.returned = f"Win32 error {error} ({name})"
-        if t is CalloutTrigger.SC_STOP and error == ERROR_INVALID_SERVICE_CONTROL:
+        if t is _SC_STOP and error == ERROR_INVALID_SERVICE_CONTROL:
             self.printed = (f"[SC] ControlService FAILED {error}:", "", _SC_1052_TEXT)
-        elif t is CalloutTrigger.CONTROL_SERVICE:
+        elif t is _CONTROL_SERVICE:
             self.returned = f"ControlService returns FALSE; GetLastError() = {error} ({name})"
-        elif t is CalloutTrigger.NET_STOP:
+        elif t is _NET_STOP:
             self.returned += "; net's exact wording is not documented"
 
     # --- DriverUnload and the unload function ------------------------------------------------
-    def call_driver_unload(self) -> None:
+    def call_driver_unload(self, by_removal: bool) -> None:
         """The kernel calls DriverUnload: the driver's Unload (WDM) or the framework's (KMDF)."""
-        sc = self.sc
+        sc, add = self.sc, self.add
         self.driver_unload_called = True
-        how = (("unload-in-system-thread",) if sc.trigger is not CalloutTrigger.DEVICE_REMOVAL
-               else ("callout-pnp-unload-after-removal",))
-        if sc.model is DriverModel.WDM:
-            self.step(Actor.IO_MANAGER, Kind.CALL, "Unload(DriverObject)",
-                      "The I/O manager calls DriverUnload, which is the driver's own Unload routine; it returns "
-                      "nothing, so from here the driver cannot stop the unload.",
-                      how + ("wfp-unload-called-on-unload", "callout-driverunload-void"), Actor.CALLOUT_DRIVER)
-            self.unload_function("Unload", Actor.IO_MANAGER)
+        if sc.model is _WDM:
+            add(_WDM_UNLOAD_CALL[by_removal])
+            self.unload_function(_IO)
             return
-        self.step(Actor.IO_MANAGER, Kind.CALL, "FxDriver::Unload(DriverObject)",
-                  "DriverUnload is the framework's routine; it returns nothing.",
-                  how + ("callout-kmdf-unload-order", "callout-driverunload-void"), Actor.FRAMEWORK)
+        add(_FX_UNLOAD_CALL[by_removal])
         if sc.unload_function:
-            self.step(Actor.FRAMEWORK, Kind.CALL, "EvtDriverUnload(Driver)",
-                      "The framework calls the driver's EvtDriverUnload first.",
-                      ("callout-kmdf-unload-order", "callout-kmdf-evtdriverunload", "wfp-unload-called-on-unload"),
-                      Actor.CALLOUT_DRIVER)
-            self.unload_function("EvtDriverUnload", Actor.FRAMEWORK)
+            add(_EVT_UNLOAD_CALL)
+            self.unload_function(_FW)
         else:
-            self.step(Actor.FRAMEWORK, Kind.NOTE, "no EvtDriverUnload to call",
-                      "The framework's DriverUnload finds no EvtDriverUnload: nothing of the driver runs, so "
-                      "nothing unregisters its callouts.",
-                      ("callout-kmdf-pnp-always-unload", "wfp-unload-must-unregister"), mark=Mark.HAZARD)
-        deletes = ("callout-kmdf-unload-order",) + (
-            () if sc.model is DriverModel.WDF_PNP else ("callout-kmdf-deletes-control-device",))
-        self.step(Actor.FRAMEWORK, Kind.ACTION, "deletes the WDFDRIVER and its children",
-                  "Then the framework deletes the driver object it created"
-                  + ("." if sc.model is DriverModel.WDF_PNP else ", and with it the control device."), deletes)
-        self.step(Actor.FRAMEWORK, Kind.RETURN, "FxDriver::Unload returns", "The framework's DriverUnload is done.",
-                  ("callout-kmdf-unload-order",), Actor.IO_MANAGER)
+            add(_NO_EVT_UNLOAD)
+        add(_FX_DELETES[sc.model])
+        add(_FX_UNLOAD_RETURNS)
 
-    def unload_function(self, name: str, caller: Actor) -> None:
+    def unload_function(self, caller: Actor) -> None:
         """The driver's Unload / EvtDriverUnload: contexts, callouts, device, injection handle."""
-        sc = self.sc
+        sc, add = self.sc, self.add
         self.unload_function_called = True
-        if sc.remove_flow_contexts is ContextRemoval.BEFORE_UNREGISTER:
-            self.remove_contexts(range(sc.callouts), ("wfp-sample-remove-contexts-first",))
+        if sc.remove_flow_contexts is _BEFORE:
+            self.remove_contexts(range(sc.callouts), "wfp-sample-remove-contexts-first")
         if sc.unregisters:
             self.unregister_all()
         else:
-            self.step(Actor.CALLOUT_DRIVER, Kind.NOTE, "FwpsCalloutUnregisterById0 never called",
-                      f"The unload function forgets its callouts: all {sc.callouts} stay registered with the "
-                      "filter engine.", ("wfp-unload-must-unregister", "wfp-unregister-by-id"), mark=Mark.HAZARD)
-        if sc.model is DriverModel.WDM:
-            self.step(Actor.CALLOUT_DRIVER, Kind.CALL, "IoDeleteDevice(DeviceObject)",
-                      "A non-PnP driver deletes the device object it created.",
-                      ("wfp-unload-deletes-device", "callout-nonpnp-unload-deletes-devices"), Actor.IO_MANAGER)
-        elif sc.model is DriverModel.WDF:
-            self.step(Actor.CALLOUT_DRIVER, Kind.NOTE, "control device left to the framework",
-                      "Like the samples, it does not call WdfObjectDelete on its control device; the unloading "
-                      "page asks for it, but the framework deletes the device after EvtDriverUnload anyway.",
-                      ("wfp-sample-keep-device", "callout-kmdf-deletes-control-device", "wfp-unload-deletes-device"))
-        self.step(Actor.CALLOUT_DRIVER, Kind.CALL, "FwpsInjectionHandleDestroy0(InjectionHandle)",
-                  "Destroys its injection handle.", ("wfp-unload-deletes-device",), Actor.FILTER_ENGINE)
-        self.step(Actor.CALLOUT_DRIVER, Kind.RETURN, f"{name} returns", "The unload function is done; it returns "
-                  "nothing.", ("callout-driverunload-void",) if caller is Actor.IO_MANAGER
-                  else ("callout-kmdf-evtdriverunload",), caller)
+            add(_FORGETS)
+        if sc.model is _WDM:
+            add(_IO_DELETE_DEVICE)
+        elif sc.model is _WDF:
+            add(_KEEPS_CONTROL_DEVICE)
+        add(_INJECTION_DESTROY)
+        add(_UNLOAD_RETURNS[caller])
 
     def unregister_all(self) -> None:
         """FwpsCalloutUnregisterById0 for each callout, reacting to STATUS_DEVICE_BUSY as the knobs say."""
         sc = self.sc
         for i in range(sc.callouts):
-            if self.unregister(i, ("wfp-unregister-by-id",), f"Unregisters callout {i}.") != _BUSY:
+            if self.unregister(i, _UNREGISTER[i]) != _BUSY or not sc.check_unregister_result:
+                continue  # an ignored STATUS_DEVICE_BUSY is marked on the return step itself
+            if sc.remove_flow_contexts is _ON_BUSY:
+                self.add(_RECOVER)
+                self.remove_contexts((i,), "wfp-busy-recovery")
+                self.unregister(i, _UNREGISTER_AGAIN[i])
                 continue
-            if not sc.check_unregister_result:
-                continue  # the ignored result is marked on the return step itself
-            if sc.remove_flow_contexts is ContextRemoval.ON_DEVICE_BUSY:
-                self.step(Actor.CALLOUT_DRIVER, Kind.ACTION, "NT_SUCCESS(status) is false: recover",
-                          "STATUS_DEVICE_BUSY is a warning, so the NT_SUCCESS test catches it; the driver removes "
-                          "the callout's flow contexts and tries again.",
-                          ("wfp-busy-recovery", "wfp-device-busy-is-warning"))
-                self.remove_contexts((i,), ("wfp-busy-recovery",))
-                self.unregister(i, ("wfp-busy-recovery", "wfp-unregister-by-id"),
-                                f"Unregisters callout {i} again, now that its contexts are removed.")
-                continue
-            left = sum(self.registered)
-            self.step(Actor.CALLOUT_DRIVER, Kind.ACTION, "gives up at the first failure",
-                      f"The result is checked but there is no recovery: like msnmntr's helper it stops here and "
-                      f"leaves {_plural(left, 'callout')} registered.",
-                      ("wfp-sample-stop-at-first-failure", "wfp-device-busy-is-warning"), mark=Mark.FAILED)
+            self.add(_gives_up(sum(self.registered)))
             break
         if not all(self.registered):
-            self.step(Actor.FILTER_ENGINE, Kind.NOTE, "filters that name the removed callouts",
-                      "Unregistering worked even if filters still name these callouts; those filters now block "
-                      "(terminating or unknown action) or are skipped (inspection).",
-                      ("wfp-filters-after-unregister",))
+            self.add(_FILTERS_AFTER)
 
-    def unregister(self, i: int, rules: tuple[str, ...], detail: str) -> str:
+    def unregister(self, i: int, call: Step) -> str:
         """One FwpsCalloutUnregisterById0 call and its result, which is recorded and returned."""
-        sc = self.sc
-        self.step(Actor.CALLOUT_DRIVER, Kind.CALL, f"FwpsCalloutUnregisterById0(CalloutIds[{i}])", detail, rules,
-                  Actor.FILTER_ENGINE)
-        busy = self.contexts[i] if self.contexts else 0
+        sc, add = self.sc, self.add
+        add(call)
+        busy = self.contexts[i]
         if busy:
             result = _BUSY
-            mark = None if sc.remove_flow_contexts is ContextRemoval.ON_DEVICE_BUSY else Mark.FAILED
-            why = f"{_plural(busy, 'flow')} this callout processed still carry a context, so it stays registered"
-            back = ("wfp-unregister-busy", "wfp-device-busy-is-warning")
-            if not sc.check_unregister_result:
-                mark, why = Mark.IGNORED, why + "; the driver never looks at the result (like the inspect sample)"
-                back += ("wfp-sample-ignores-result",)
-            self.step(Actor.FILTER_ENGINE, Kind.RETURN, "FwpsCalloutUnregisterById0 returns", why + ".", back,
-                      Actor.CALLOUT_DRIVER, result, mark)
-        elif self.pending and self.pending[i]:
+            add(_busy(busy, not sc.check_unregister_result, sc.remove_flow_contexts is _ON_BUSY))
+        elif self.pending[i]:
             result = NOT_DOCUMENTED
             self.silent_result = True
+            add(_UNREGISTER_UNKNOWN)
             self.registered[i] = False
-            self.step(Actor.FILTER_ENGINE, Kind.RETURN, "FwpsCalloutUnregisterById0 returns",
-                      "flowDeleteFn has not yet run for this callout's removed contexts; what the call returns "
-                      "then is not documented. The model carries on as if the callout was unregistered.",
-                      ("wfp-silent-pending-unregister",), Actor.CALLOUT_DRIVER, result, Mark.SILENT)
             self.finish_pending(i)
         else:
-            result = SUCCESS.label
+            result = _SUCCESS_LABEL
+            add(_UNREGISTERED)
             self.registered[i] = False
-            self.step(Actor.FILTER_ENGINE, Kind.RETURN, "FwpsCalloutUnregisterById0 returns",
-                      "No flow of this callout carries a context: it is unregistered.",
-                      ("wfp-unregister-success",), Actor.CALLOUT_DRIVER, result)
         self.unregister_results.append(result)
         return result
 
-    def remove_contexts(self, callouts: Any, rules: tuple[str, ...]) -> None:
+    def remove_contexts(self, callouts: Any, first_rule: str) -> None:
         """FwpsFlowRemoveContext0 for every flow of these callouts that carries a context."""
-        chosen = [i for i in callouts if self.contexts[i]]
-        n = sum(self.contexts[i] for i in chosen)
+        contexts = self.contexts
+        chosen = [i for i in callouts if contexts[i]]
+        n = sum(contexts[i] for i in chosen)
         if not n:
             return
-        whose = f"callout {chosen[0]}" if len(chosen) == 1 else "the callouts"
-        self.step(Actor.CALLOUT_DRIVER, Kind.CALL, f"FwpsFlowRemoveContext0(FlowId, LayerId, CalloutId) x {n}",
-                  f"Removes the context from each of the {_plural(n, 'flow')} of {whose}.",
-                  rules + ("wfp-flow-remove-context",), Actor.FILTER_ENGINE)
-        if self.sc.flow_removal is FlowRemoval.SYNCHRONOUS:
-            self.step(Actor.FILTER_ENGINE, Kind.CALL, f"flowDeleteFn(LayerId, CalloutId, FlowContext) x {n}",
-                      "No classify is in progress, so the engine calls flowDeleteFn before the removal returns.",
-                      ("wfp-flow-delete-fn", "wfp-flow-remove-context"), Actor.CALLOUT_DRIVER)
+        self.add(_remove(n, chosen[0] if len(chosen) == 1 else None, first_rule))
+        if self.sc.flow_removal is _SYNCHRONOUS:
+            self.add(_flow_delete(n, False))
             self.flow_delete_calls += n
-            self.step(Actor.FILTER_ENGINE, Kind.RETURN, "FwpsFlowRemoveContext0 returns",
-                      "Each removal is complete.", ("wfp-flow-remove-context",), Actor.CALLOUT_DRIVER,
-                      SUCCESS.label)
+            self.add(_REMOVAL_DONE)
         else:
-            self.step(Actor.FILTER_ENGINE, Kind.RETURN, "FwpsFlowRemoveContext0 returns",
-                      "A classify is in progress on these flows: flowDeleteFn will be called later, on its own.",
-                      ("wfp-flow-remove-context",), Actor.CALLOUT_DRIVER, "STATUS_PENDING")
+            self.add(_REMOVAL_PENDING)
             for i in chosen:
-                self.pending[i] += self.contexts[i]
+                self.pending[i] += contexts[i]
         for i in chosen:
-            self.contexts[i] = 0
+            contexts[i] = 0
 
     def finish_pending(self, i: int) -> None:
         """The deferred flowDeleteFn calls for callout i; when they come is not documented."""
         n, self.pending[i] = self.pending[i], 0
         self.flow_delete_calls += n
-        self.step(Actor.FILTER_ENGINE, Kind.CALL, f"flowDeleteFn(LayerId, CalloutId, FlowContext) x {n}",
-                  "The classify in progress finishes and the engine calls flowDeleteFn for the removed contexts; "
-                  "the model lets that happen now, though when it happens is not documented.",
-                  ("wfp-flow-delete-fn", "wfp-flow-remove-context", "wfp-silent-pending-unregister"),
-                  Actor.CALLOUT_DRIVER, mark=Mark.SILENT)
+        self.add(_flow_delete(n, True))
 
     def hazard(self) -> None:
         """The image is gone but the filter engine still holds callouts that point into it."""
-        left = [i for i, r in enumerate(self.registered) if r]
-        flows = sum(self.contexts) + sum(self.pending)
-        later = (f", or flowDeleteFn when one of the {_plural(flows, 'flow')} still carrying a context ends"
-                 if flows else "")
-        ids = ", ".join(map(str, left))
-        self.step(Actor.FILTER_ENGINE, Kind.NOTE, f"callout{'s' if len(left) > 1 else ''} {ids} still registered",
-                  f"The next classifyFn{later} would call into code that is no longer loaded.",
-                  ("wfp-unload-must-unregister", "wfp-not-unloadable-while-registered"), mark=Mark.HAZARD)
-        self.step(Actor.FILTER_ENGINE, Kind.NOTE, "what follows is not documented",
-                  "No source says whether the kernel holds such an unload back or which crash follows; bug check "
-                  "0xCE is documented for a related case (freed code reached through uncancelled work), not for "
-                  "this one.", ("wfp-silent-registered-at-unload", "callout-bugcheck-0xce"), mark=Mark.SILENT)
+        left = tuple(i for i, r in enumerate(self.registered) if r)
+        self.add(_still_registered(left, sum(self.contexts), sum(self.pending)))
+        self.add(_WHAT_FOLLOWS)
 
 
-# ----------------------------------------------------------------------------------------
+
+# --- the decision space ---------------------------------------------------------------------
 _DRIVER_ENTRY_CLASSES = (status("STATUS_SUCCESS"), status("STATUS_OBJECT_NAME_EXISTS"),
                          status("STATUS_DEVICE_BUSY"), status("STATUS_UNSUCCESSFUL"))
 
 
 def _unload_functions() -> Iterator[dict[str, Any]]:
-    """Every unload function worth telling apart: none; one that forgets to unregister (with
-    each way of removing contexts); one that unregisters, checking the result or not."""
+    """Every unload function worth telling apart: none; one that forgets to unregister (leaving
+    contexts, or removing them first either way); one that unregisters, checking the result or
+    not, with each way of removing contexts."""
     yield dict(unload_function=False)
     removals = [dict(remove_flow_contexts=ContextRemoval.NONE)] + [
         dict(remove_flow_contexts=r, flow_removal=f)
         for r in (ContextRemoval.BEFORE_UNREGISTER, ContextRemoval.ON_DEVICE_BUSY) for f in FlowRemoval]
-    for rm in removals:
-        yield dict(unregisters=False, **rm)
+    for rm in removals:  # without unregistering there is no STATUS_DEVICE_BUSY to retry on
+        if rm["remove_flow_contexts"] is not ContextRemoval.ON_DEVICE_BUSY:
+            yield dict(unregisters=False, **rm)
     for check, rm in itertools.product((True, False), removals):
         if check or rm["remove_flow_contexts"] is not ContextRemoval.ON_DEVICE_BUSY:
             yield dict(check_unregister_result=check, **rm)
@@ -661,7 +783,7 @@ def decision_space() -> Iterator[CalloutScenario]:
     """Every model x trigger it accepts x unload function (see _unload_functions) x flows with a
     context (none, one, three) x callouts (one, three) x DriverEntry (each severity class).
     Knobs that cannot change a run (what an absent unload function would have done, or whether
-    a function that never unregisters checks results) are left at their defaults."""
+    one that never unregisters checks results) stay at their defaults."""
     pairs = [(m, t) for m in DriverModel for t in CalloutTrigger
              if t is not CalloutTrigger.DEVICE_REMOVAL or m is DriverModel.WDF_PNP]
     functions = list(_unload_functions())

@@ -102,8 +102,8 @@ CALLOUT_RULES: tuple[Rule, ...] = (
        "ignores what each call returns.", INSPECT),
     _r("wfp-sample-remove-contexts-first", S, "The ddproxy and msnmntr samples remove every flow context "
        "before they unregister, so STATUS_DEVICE_BUSY never comes up.", DDPROXY, MSNMNTR),
-    _r("wfp-sample-stop-at-first-failure", S, "msnmntr's unregister helper stops at the first callout that "
-       "fails to unregister and leaves the rest.", MSNMNTR),
+    _r("wfp-sample-stop-at-first-failure", S, "The msnmntr sample's unregister helper stops at the first callout "
+       "that fails to unregister and leaves the rest.", MSNMNTR),
     _r("wfp-sample-keep-device", S, "The WDF samples leave their control device to the framework instead of "
        "calling WdfObjectDelete, although the unloading page asks for it.", INSPECT, fact(41),
        open_question(10)),
@@ -114,8 +114,8 @@ CALLOUT_RULES: tuple[Rule, ...] = (
     _r("wfp-silent-registered-at-unload", Q, "What follows when the image goes with callouts still registered "
        "is not documented: whether the kernel holds the unload back, or which crash comes when the engine "
        "next calls classifyFn or flowDeleteFn.", open_question(9), fact(43)),
-    _r("wfp-silent-failed-entry-callouts", Q, "No source says the system removes callouts that a failing "
-       "DriverEntry leaves registered; the driver has to unregister them itself.", fact(9, 38)),
+    _r("wfp-silent-failed-entry-callouts", Q, "That the system removes callouts a failing DriverEntry leaves "
+       "registered is not documented; the driver has to unregister them itself.", fact(9, 38)),
     _r("wfp-silent-shutdown", Q, "What the filter engine does at shutdown with callouts that are still "
        "registered is not documented.", fact(9, 10)),
 )

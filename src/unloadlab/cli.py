@@ -92,6 +92,69 @@ def _minifilter_scenario(args: argparse.Namespace) -> minifilter.MinifilterScena
     )
 
 
+def _add_callout(sub: argparse._SubParsersAction) -> None:
+    from . import callout
+    models = ", ".join(m.value for m in callout.DriverModel)
+    triggers = ", ".join(t.value for t in callout.CalloutTrigger)
+    p = sub.add_parser("callout", help="simulate a WFP callout driver unload")
+    # --model and --trigger are checked by the model, whose message says what is accepted
+    # (and, for a minifilter trigger such as FilterUnload, why it does not apply).
+    p.add_argument("--model", default="wdm", metavar="MODEL",
+                   help=f"{models}: WDM Unload, KMDF non-PnP EvtDriverUnload, or the KMDF PnP contrast "
+                        "(default wdm)")
+    p.add_argument("--trigger", default="sc-stop", metavar="TRIGGER",
+                   help=f"{triggers} (device-removal: wdf-pnp only; default sc-stop)")
+    p.add_argument("--no-unload-function", action="store_true", help="DriverEntry names no Unload/EvtDriverUnload")
+    p.add_argument("--skip-unregister", action="store_true", help="the unload function never unregisters")
+    p.add_argument("--ignore-unregister-result", action="store_true",
+                   help="the unload function ignores what FwpsCalloutUnregisterById0 returns")
+    p.add_argument("--flows-with-context", default="0", metavar="N",
+                   help=f"flows still carrying a context at unload, 0..{callout.MAX_FLOWS} (default 0)")
+    removal = p.add_mutually_exclusive_group()
+    removal.add_argument("--remove-flow-contexts", dest="remove_flow_contexts", action="store_const",
+                         const=callout.ContextRemoval.BEFORE_UNREGISTER.value,
+                         default=callout.ContextRemoval.NONE.value,
+                         help="remove every flow context before unregistering (ddproxy, msnmntr)")
+    removal.add_argument("--retry-on-busy", dest="remove_flow_contexts", action="store_const",
+                         const=callout.ContextRemoval.ON_DEVICE_BUSY.value,
+                         help="on STATUS_DEVICE_BUSY remove the contexts and unregister again (the documentation)")
+    p.add_argument("--pending-removal", action="store_true",
+                   help="FwpsFlowRemoveContext0 returns STATUS_PENDING (flowDeleteFn runs later)")
+    p.add_argument("--callouts", default="2", metavar="N",
+                   help=f"callouts registered, 1..{callout.MAX_CALLOUTS} (default 2)")
+    p.add_argument("--driver-entry-returns", default="STATUS_SUCCESS", metavar="STATUS",
+                   help="what DriverEntry returns (default STATUS_SUCCESS)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=_run_callout)
+
+
+# Callout knobs whose option is not simply --<knob>; the rest go through _as_option.
+_CALLOUT_OPTIONS = {"remove_flow_contexts": "--retry-on-busy", "flow_removal": "--pending-removal"}
+
+
+def _run_callout(args: argparse.Namespace) -> Trace:
+    from . import callout
+    try:
+        scenario = callout.CalloutScenario(
+            model=args.model,
+            trigger=args.trigger,
+            unload_function=not args.no_unload_function,
+            unregisters=not args.skip_unregister,
+            check_unregister_result=not args.ignore_unregister_result,
+            flows_with_context=_whole_number(args.flows_with_context, "--flows-with-context"),
+            remove_flow_contexts=args.remove_flow_contexts,
+            flow_removal=(callout.FlowRemoval.PENDING if args.pending_removal else callout.FlowRemoval.SYNCHRONOUS),
+            callouts=_whole_number(args.callouts, "--callouts"),
+            driver_entry_returns=args.driver_entry_returns,
+        )
+    except ScenarioError as e:
+        knob, _, rest = str(e).partition(": ")
+        if knob in _CALLOUT_OPTIONS:
+            raise UsageError(f"{_CALLOUT_OPTIONS[knob]}: {rest}") from None
+        raise _as_option(e) from None
+    return callout.simulate(scenario)
+
+
 def _add_rules(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("rules", help="list the rules catalogue, or show one rule")
     p.add_argument("id", nargs="?", help="a rule id, as cited in a trace")
@@ -125,8 +188,49 @@ def _run_scenarios(args: argparse.Namespace) -> Trace | str:
     return "\n".join(f"{e.name:36} {e.model:10} {e.title}" for e in CATALOGUE)
 
 
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_minifilter, _add_rules, _add_scenarios]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_minifilter, _add_rules, _add_scenarios, _add_callout]
 
+
+def _add_quiz(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("quiz", help="a practice problem from a seed: predict the outcome, then reveal it")
+    p.add_argument("--seed", default="0", metavar="N", help="a whole number 0 or more; the same seed gives the "
+                   "same problem everywhere (default 0)")
+    p.add_argument("--answers", action="store_true", help="reveal the outcome, the deciding rule and the trace")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=_run_quiz)
+
+
+def _seed(text: str) -> int:
+    from .practice import validate_seed
+    try:
+        return validate_seed(int(text, 10))
+    except ValueError as e:
+        reason = str(e) if str(e).startswith("seed: ") else (
+            f"seed: {text!r} is not a whole number; a seed is a whole number 0 or more, e.g. 7")
+        raise UsageError(f"--{reason}") from None
+
+
+def _run_quiz(args: argparse.Namespace) -> str:
+    from . import practice
+    seed = _seed(args.seed)
+    scenario = practice.problem(seed)
+    if args.json:
+        trace = practice.simulate(scenario)
+        data = {"seed": seed, "model": trace.model, "inputs": scenario.knobs(),
+                "assumptions": practice.assumptions(scenario), "question": "What happens?",
+                "choices": list(practice.OUTCOME_CHOICES)}
+        if args.answers:
+            data.update(outcome=trace.outcome.value, deciding_rule=practice.deciding_rule(trace),
+                        trace=trace.to_dict())
+        return json.dumps(data, indent=2)
+    if args.answers:
+        return f"{practice.describe(scenario, seed)}\n\n{practice.answer(seed)}"
+    return (f"{practice.describe(scenario, seed)}\n\n{practice.question()}\n\n"
+            f"Reveal the answer: python -m unloadlab quiz --seed {seed} --answers")
+
+
+SUBCOMMANDS.append(_add_quiz)
 
 def _parser() -> _Parser:
     parser = _Parser(prog="python -m unloadlab", description=__doc__.splitlines()[0])

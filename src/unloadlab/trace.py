@@ -109,7 +109,7 @@ class Trace:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "model": self.model, **self.inputs, **self.state,
+            "family": self.model, **self.inputs, **self.state,
             "outcome": self.outcome.value, "headline": self.headline,
             "rules": list(self.rules), "steps": [s.to_dict() for s in self.steps],
         }

@@ -394,3 +394,115 @@ class Quiz:
     def _ipython_display_(self) -> None:
         from IPython.display import display
         display(self.widget)
+
+
+class Practice:
+    """Seeded practice: a seed, New problem, the problem in words, a prediction, Check, and
+    Show the trace. Everything shown is widget state (HTML values), never printed output."""
+
+    MAX_SEED = 2**31 - 1   # what a browser's number box holds exactly
+
+    def __init__(self, seed: int = 0):
+        from .exercises import OUTCOME_CHOICES
+        from .practice import validate_seed
+        validate_seed(seed)
+        self.seed = W.BoundedIntText(value=seed, min=0, max=self.MAX_SEED, description="Seed",
+                                     style=_STYLE, layout=W.Layout(width="330px"))
+        self.new_button = W.Button(description="New problem", tooltip="The next seed's problem")
+        self.problem = W.HTML()
+        self.prediction = W.Dropdown(options=[("(choose)", None)] + [(k, k) for k in OUTCOME_CHOICES],
+                                     description="Your prediction", style=_STYLE, layout=_WIDE)
+        self.check_button = W.Button(description="Check", tooltip="Compare your prediction with the model")
+        self.feedback = W.HTML()
+        self.reveal_button = W.Button(description="Show the trace", tooltip="The answer, step by step")
+        self.answer = W.HTML()
+        self.result = None
+        self.seed.observe(lambda _: self.show(), names="value")
+        self.new_button.on_click(lambda _: self.next_problem())
+        self.check_button.on_click(lambda _: self.check())
+        self.reveal_button.on_click(lambda _: self.reveal())
+        self.widget = W.VBox([W.HBox([self.seed, self.new_button]), self.problem, self.prediction,
+                              W.HBox([self.check_button, self.reveal_button]), self.feedback, self.answer])
+        self.show()
+
+    def show(self) -> str:
+        """Show the current seed's problem and clear the previous answer."""
+        from .practice import describe, problem
+        self.problem.value = _pre(describe(problem(self.seed.value), self.seed.value))
+        self.prediction.value = None
+        self.feedback.value = self.answer.value = ""
+        self.result = None
+        return self.problem_text
+
+    def next_problem(self) -> str:
+        """The next seed (wrapping to 0 after MAX_SEED)."""
+        self.seed.value = 0 if self.seed.value >= self.MAX_SEED else self.seed.value + 1
+        return self.problem_text
+
+    def check(self) -> str:
+        from .practice import check
+        if self.prediction.value is None:
+            self.feedback.value = "<p>Choose a prediction first.</p>"
+            return self.feedback_text
+        self.result = check(self.seed.value, self.prediction.value)
+        verdict = "RIGHT" if self.result.correct else "NOT YET"
+        self.feedback.value = f"<p><b>{verdict}.</b> {html.escape(self.result.message)}</p>"
+        return self.feedback_text
+
+    def reveal(self) -> str:
+        from .practice import answer
+        self.answer.value = _pre(answer(self.seed.value))
+        return self.answer_text
+
+    @property
+    def problem_text(self) -> str:
+        return _plain(self.problem.value)
+
+    @property
+    def feedback_text(self) -> str:
+        return _plain(self.feedback.value)
+
+    @property
+    def answer_text(self) -> str:
+        return _plain(self.answer.value)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+        display(self.widget)
+
+
+class Diagnosis:
+    """A capstone case: a diagnosis Dropdown, a Check button and the feedback (widget state only).
+    The symptoms are printed by the notebook's own cell, so they read without widgets too."""
+
+    def __init__(self, case_name: str):
+        from .practice import DIAGNOSES, case
+        self.case = case(case_name)
+        self.choice = W.Dropdown(options=[("(choose)", None)] + [(d.key, d.key) for d in DIAGNOSES],
+                                 description=f"Diagnosis for {self.case.name}", style=_STYLE, layout=_WIDE)
+        self.button = W.Button(description=f"Check {self.case.name}", tooltip="Check your diagnosis")
+        self.feedback = W.HTML()
+        self.result = None
+        self.button.on_click(lambda _: self.check())
+        self.widget = W.VBox([self.choice, self.button, self.feedback])
+
+    def check(self) -> str:
+        from .practice import diagnose
+        if self.choice.value is None:
+            self.feedback.value = "<p>Choose a diagnosis first.</p>"
+            return self.feedback_text
+        self.result = diagnose(self.case.name, self.choice.value)
+        verdict = "RIGHT" if self.result.correct else "NOT YET"
+        self.feedback.value = f"<p><b>{verdict}.</b> {html.escape(self.result.message)}</p>"
+        return self.feedback_text
+
+    @property
+    def feedback_text(self) -> str:
+        return _plain(self.feedback.value)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+        display(self.widget)
+
+
+__all__ += ["Practice", "Diagnosis"]

@@ -16,8 +16,6 @@ import pytest
 
 import lab
 
-REPO = Path(__file__).resolve().parents[2]
-NOTEBOOKS = REPO / "notebooks"
 
 _SUMMARY_KEY = pytest.StashKey[dict]()
 
@@ -54,7 +52,7 @@ def lab_root(tmp_path_factory):
     base = tmp_path_factory.mktemp("jupyterlab")
     env = lab.lab_env(base / "state")
     root = base / "root"
-    lab.prepare_root(NOTEBOOKS, root, env)
+    lab.prepare_root(lab.NOTEBOOKS, root, env)
     return root, base / "state", env
 
 
@@ -135,3 +133,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if exitstatus != 0:
             tr.write_sep("-", "JupyterLab server log (tail)")
             tr.write_line(server.log_tail())
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "browser: drives JupyterLab in Debian chromium (tests/browser); slow"
+    )

@@ -55,5 +55,43 @@ Example (the harness self-test uses a sample notebook with these controls):
 """
 
 INTERACTIONS: dict[str, list[dict]] = {
+    # --- lessons 05-07 and the playground (09) ---------------------------------------------
+    # Each state below is what the notebook's own "driven from code" cells leave behind after
+    # Run All; every expected text is one that no stored output already shows.
+    "05-driver-entry-fails.ipynb": [
+        {"expect_value": ("DriverEntry returns", "STATUS_UNSUCCESSFUL (error)")},
+        {"select": ("DriverEntry returns", "STATUS_OBJECT_NAME_EXISTS (informational)")},
+        {"expect_text": "fltmc-unload (non-mandatory): the minifilter was unloaded."},
+        {"select": ("DriverEntry returns", "STATUS_DEVICE_BUSY (warning)")},
+        {"expect_text": "DriverEntry returns STATUS_DEVICE_BUSY (0x80000011, warning), a warning status."},
+        {"expect_no_text": "fltmc-unload (non-mandatory): the minifilter was unloaded."},
+        {"select": ("Your prediction", "driver-entry-failed")},
+        {"click_button": "Check"},
+        {"expect_text": "RIGHT."},
+    ],
+    "06-shutdown.ipynb": [
+        {"expect_value": ("Trigger", "sc stop")},
+        {"select": ("Trigger", "system shutdown")},
+        {"expect_text": "PreShutdown(Data, FltObjects, CompletionContext)"},
+        {"expect_text": "FilterUnloadCallback is not called; the IRP_MJ_SHUTDOWN pre-operation is."},
+        {"click_checkbox": "IRP_MJ_SHUTDOWN pre-operation"},
+        {"expect_no_text": "PreShutdown(Data, FltObjects, CompletionContext)"},
+        {"select": ("Your prediction", "shutdown")},
+        {"click_button": "Check"},
+        {"expect_text": "RIGHT."},
+    ],
+    "07-unload-routine.ipynb": [
+        {"expect_value": ("Server port", "closed before FltUnregisterFilter")},
+        {"click_checkbox": "Pended I/O never completed"},
+        {"expect_text": "fltmc-unload (non-mandatory): the minifilter was unloaded."},
+        {"select": ("Server port", "left open")},
+        {"expect_text": "BUG: server port left open: FltUnregisterFilter below hangs"},
+        {"expect_no_text": "fltmc-unload (non-mandatory): the minifilter was unloaded."},
+        {"select_tab": "Sequence diagram"},
+        {"check_accessibility": True},
+        {"select": ("Your prediction", "unloaded")},
+        {"click_button": "Check"},
+        {"expect_text": "RIGHT."},
+    ],
     # Filled in by the notebook authors, one entry per lesson notebook.
 }

@@ -50,6 +50,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
 
 # Seconds. Every wait has one; override the long ones through the environment.
 SERVER_START_TIMEOUT = float(os.environ.get("UNLOADLAB_LAB_START_TIMEOUT", "120"))
@@ -631,6 +633,7 @@ def run_notebook(
         ran = _open_and_run(page, server, relpath, info, run)
         run.timings["open+run"] = time.monotonic() - t0
         if ran:  # all cells ran, or Run All stopped at an error: check what is there
+            _wait_widgets_settled(page, run)
             run.problems += page.evaluate(JS_PAGE_PROBLEMS)
             run.problems += check_accessibility(page)
             _perform(page, actions, run, screenshot_dir)
@@ -651,6 +654,22 @@ def run_notebook(
             run.problems.append(f"harness: screenshot failed: {exc}")
         run.timings["total"] = time.monotonic() - t0
     return run
+
+
+JS_LOADING_WIDGETS = _JS_COMMON + r"""
+() => PANEL ? [...PANEL.querySelectorAll('.jp-OutputArea-output')]
+   .filter(o => norm(o.innerText) === 'Loading widget...').map(cellIndex) : []
+"""
+
+
+def _wait_widgets_settled(page, run: NotebookRun, timeout: float = 30) -> None:
+    """A widget view shows "Loading widget..." until its model resolves; a missing model
+    turns into "Error displaying widget" only after a couple of seconds."""
+    if _poll(lambda: not page.evaluate(JS_LOADING_WIDGETS), timeout, interval=0.25) is None:
+        run.problems.append(
+            f"widgets in cells {page.evaluate(JS_LOADING_WIDGETS)} still say 'Loading widget...' "
+            f"after {timeout:.0f}s"
+        )
 
 
 def _wait_idle(page, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:

@@ -222,15 +222,14 @@ NTSTATUS FLTAPI FltCreateCommunicationPort(PFLT_FILTER Filter, PFLT_PORT *Server
 VOID FLTAPI FltCloseCommunicationPort(PFLT_PORT ServerPort);
 VOID FLTAPI FltCloseClientPort(PFLT_FILTER Filter, PFLT_PORT *ClientPort);
 
-/* ---- Windows Filtering Platform callouts (fwpsk.h) ------------------------ */
-/* The version-independent names map to the newest versions, as in fwpsk.h. */
+/* ---- Windows Filtering Platform callouts (fwpsk.h), version 0 ------------ */
 typedef USHORT ADDRESS_FAMILY;
 #define AF_UNSPEC 0
 #define FWPS_INJECTION_TYPE_STREAM    0x00000001
 #define FWPS_INJECTION_TYPE_TRANSPORT 0x00000002
 typedef struct FWPS_INCOMING_VALUES0_ FWPS_INCOMING_VALUES0;
 typedef struct FWPS_INCOMING_METADATA_VALUES0_ FWPS_INCOMING_METADATA_VALUES0;
-typedef struct FWPS_FILTER3_ FWPS_FILTER3;
+typedef struct FWPS_FILTER0_ FWPS_FILTER0;
 typedef struct FWPS_CLASSIFY_OUT0_ FWPS_CLASSIFY_OUT0;
 typedef enum FWPS_CALLOUT_NOTIFY_TYPE_ {
     FWPS_CALLOUT_NOTIFY_ADD_FILTER,
@@ -238,36 +237,29 @@ typedef enum FWPS_CALLOUT_NOTIFY_TYPE_ {
     FWPS_CALLOUT_NOTIFY_ADD_FILTER_POST_COMMIT,
     FWPS_CALLOUT_NOTIFY_TYPE_MAX
 } FWPS_CALLOUT_NOTIFY_TYPE;
-typedef void (NTAPI *FWPS_CALLOUT_CLASSIFY_FN3)(
+typedef void (NTAPI *FWPS_CALLOUT_CLASSIFY_FN0)(
     const FWPS_INCOMING_VALUES0 *inFixedValues,
     const FWPS_INCOMING_METADATA_VALUES0 *inMetaValues, void *layerData,
-    const void *classifyContext, const FWPS_FILTER3 *filter, UINT64 flowContext,
-    FWPS_CLASSIFY_OUT0 *classifyOut);
-typedef NTSTATUS (NTAPI *FWPS_CALLOUT_NOTIFY_FN3)(
-    FWPS_CALLOUT_NOTIFY_TYPE notifyType, const GUID *filterKey, FWPS_FILTER3 *filter);
+    const FWPS_FILTER0 *filter, UINT64 flowContext, FWPS_CLASSIFY_OUT0 *classifyOut);
+typedef NTSTATUS (NTAPI *FWPS_CALLOUT_NOTIFY_FN0)(
+    FWPS_CALLOUT_NOTIFY_TYPE notifyType, const GUID *filterKey, FWPS_FILTER0 *filter);
 typedef void (NTAPI *FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0)(
     UINT16 layerId, UINT32 calloutId, UINT64 flowContext);
-typedef struct FWPS_CALLOUT3_ {
+typedef struct FWPS_CALLOUT0_ {
     GUID calloutKey;
     UINT32 flags;
-    FWPS_CALLOUT_CLASSIFY_FN3 classifyFn;
-    FWPS_CALLOUT_NOTIFY_FN3 notifyFn;
+    FWPS_CALLOUT_CLASSIFY_FN0 classifyFn;
+    FWPS_CALLOUT_NOTIFY_FN0 notifyFn;
     FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0 flowDeleteFn;
-} FWPS_CALLOUT3;
-typedef FWPS_CALLOUT3 FWPS_CALLOUT;
+} FWPS_CALLOUT0;
 
-NTSTATUS NTAPI FwpsCalloutRegister3(void *deviceObject, const FWPS_CALLOUT3 *callout,
+NTSTATUS NTAPI FwpsCalloutRegister0(void *deviceObject, const FWPS_CALLOUT0 *callout,
                                     UINT32 *calloutId);
 NTSTATUS NTAPI FwpsCalloutUnregisterById0(const UINT32 calloutId);
 NTSTATUS NTAPI FwpsFlowRemoveContext0(UINT64 flowId, UINT16 layerId, UINT32 calloutId);
 NTSTATUS NTAPI FwpsInjectionHandleCreate0(ADDRESS_FAMILY addressFamily, UINT32 flags,
                                           HANDLE *injectionHandle);
 NTSTATUS NTAPI FwpsInjectionHandleDestroy0(HANDLE injectionHandle);
-#define FwpsCalloutRegister FwpsCalloutRegister3
-#define FwpsCalloutUnregisterById FwpsCalloutUnregisterById0
-#define FwpsFlowRemoveContext FwpsFlowRemoveContext0
-#define FwpsInjectionHandleCreate FwpsInjectionHandleCreate0
-#define FwpsInjectionHandleDestroy FwpsInjectionHandleDestroy0
 
 /* ---- Kernel-Mode Driver Framework (wdf.h) --------------------------------- */
 typedef struct WDFDRIVER__ *WDFDRIVER;

@@ -1,0 +1,190 @@
+"""``python -m unloadlab callout``: JSON keys, readable text, every option, one-line errors."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from unloadlab.callout import CalloutScenario
+from unloadlab.cli import main
+from unloadlab.ntstatus import StatusError
+from unloadlab.trace import ScenarioError
+
+REQUIRED_KEYS = {"model", "trigger", "mandatory", "unloaded", "unload_function_called", "driver_unload_called",
+                 "callouts_registered", "unregister_results", "flow_contexts_remaining", "requester_got", "printed",
+                 "outcome", "headline", "rules", "steps"}
+
+
+def cli(capsys, *argv):
+    code = main(["callout", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def as_json(capsys, *argv) -> dict:
+    code, out, err = cli(capsys, *argv, "--json")
+    assert code == 0 and err == ""
+    return json.loads(out)
+
+
+def test_json_has_the_contract_keys(capsys):
+    d = as_json(capsys)
+    assert REQUIRED_KEYS <= d.keys()
+    # "model" is both the family and the knob; Trace.to_dict lets the knob's "wdm" win, so only its
+    # presence is part of the contract here.
+    assert (d["trigger"], d["unloaded"], d["unload_function_called"], d["callouts_registered"],
+            d["unregister_results"]) == ("sc-stop", True, True, 0, ["STATUS_SUCCESS", "STATUS_SUCCESS"])
+    assert all({"actor", "target", "kind", "action", "detail", "status", "mark", "rules"} <= s.keys()
+               for s in d["steps"])
+    assert "wfp-unregister-by-id" in d["rules"]
+
+
+def test_text_echoes_inputs_then_steps_outcome_and_rules(capsys):
+    code, out, err = cli(capsys, "--model", "wdf")
+    lines = out.splitlines()
+    assert code == 0 and err == ""
+    assert lines[0] == "callout scenario" and lines[1] == "  model: wdf" and lines[2] == "  trigger: sc-stop"
+    assert "EvtDriverUnload(Driver)" in out and "Outcome: unloaded." in out and "Rules cited:" in out
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--no-unload-function"], {"outcome": "failed without calling the unload routine", "unload_function": False,
+                                "requester_got": "Win32 error 1052 (ERROR_INVALID_SERVICE_CONTROL)"}),
+    (["--skip-unregister"], {"unregisters": False, "callouts_registered": 2, "unloaded": True,
+                             "outcome": "unloaded with callouts still registered"}),
+    (["--ignore-unregister-result", "--flows-with-context", "1"],
+     {"check_unregister_result": False, "unregister_results": ["STATUS_DEVICE_BUSY", "STATUS_SUCCESS"]}),
+    (["--flows-with-context", "2", "--remove-flow-contexts"],
+     {"remove_flow_contexts": "before-unregister", "flow_delete_calls": 2,
+      "unregister_results": ["STATUS_SUCCESS"] * 2}),
+    (["--flows-with-context", "1", "--retry-on-busy"],
+     {"remove_flow_contexts": "on-device-busy", "unregister_results": ["STATUS_DEVICE_BUSY", "STATUS_SUCCESS",
+                                                                      "STATUS_SUCCESS"]}),
+    (["--flows-with-context", "1", "--retry-on-busy", "--pending-removal", "--callouts", "1"],
+     {"flow_removal": "pending", "unregister_results": ["STATUS_DEVICE_BUSY", "(not documented)"]}),
+    (["--callouts", "5"], {"callouts": 5, "unregister_results": ["STATUS_SUCCESS"] * 5}),
+    (["--driver-entry-returns", "0xC000009A"],
+     {"outcome": "unloaded after DriverEntry failed",
+      "driver_entry_returns": "STATUS_INSUFFICIENT_RESOURCES (0xC000009A, error)"}),
+    (["--trigger", "shutdown", "--model", "wdf"], {"outcome": "not called at shutdown", "mandatory": False}),
+    (["--trigger", "net-stop"], {"caller": "net.exe", "mandatory": True}),
+    (["--trigger", "ControlService", "--no-unload-function"],
+     {"requester_got": "ControlService returns FALSE; GetLastError() = 1052 (ERROR_INVALID_SERVICE_CONTROL)"}),
+    (["--model", "wdf-pnp", "--trigger", "device-removal", "--no-unload-function"],
+     {"driver_unload_called": True, "unload_function_called": False, "callouts_registered": 2}),
+    (["--model", "wdf-pnp"], {"driver_unload_set": True, "driver_unload_called": False, "unloaded": False}),
+])
+def test_every_option_reaches_the_model(capsys, argv, expected):
+    d = as_json(capsys, *argv)
+    assert {k: d[k] for k in expected} == expected
+
+
+def test_sc_stop_prints_the_observed_1052_lines(capsys):
+    d = as_json(capsys, "--no-unload-function")
+    assert d["printed"] == ["[SC] ControlService FAILED 1052:", "",
+                            "The requested control is not valid for this service."]
+
+
+# Each bad input: the CLI argv, the API knobs that carry the same mistake (or None when the
+# mistake exists only on the command line), and the text that must be named.
+BAD_INPUTS = [
+    (["--model", "kmdf"], dict(model="kmdf"), "kmdf"),
+    (["--trigger", "FilterUnload"], dict(trigger="FilterUnload"), "FilterUnload"),
+    (["--trigger", "fltmc-unload"], dict(trigger="fltmc-unload"), "fltmc-unload"),
+    (["--trigger", "device-removal"], dict(trigger="device-removal"), "device-removal"),
+    (["--flows-with-context", "-1"], dict(flows_with_context=-1), "-1"),
+    (["--flows-with-context", "65"], dict(flows_with_context=65), "65"),
+    (["--flows-with-context", "99999999999999999999"], dict(flows_with_context=99999999999999999999),
+     "99999999999999999999"),
+    (["--flows-with-context", "two"], dict(flows_with_context="two"), "two"),
+    (["--flows-with-context", "1.5"], dict(flows_with_context=1.5), "1.5"),
+    (["--callouts", "0"], dict(callouts=0), "0"),
+    (["--callouts", "9"], dict(callouts=9), "9"),
+    (["--driver-entry-returns", "0xC000000G"], dict(driver_entry_returns="0xC000000G"), "0xC000000G"),
+    (["--driver-entry-returns", "0x1FFFFFFFF"], dict(driver_entry_returns="0x1FFFFFFFF"), "0x1FFFFFFFF"),
+    (["--driver-entry-returns", "status_success"], dict(driver_entry_returns="status_success"), "status_success"),
+    (["--retry-on-busy", "--ignore-unregister-result"],
+     dict(remove_flow_contexts="on-device-busy", check_unregister_result=False), "on-device-busy"),
+    (["--pending-removal"], dict(flow_removal="pending"), "pending"),
+    (["--remove-flow-contexts", "--retry-on-busy"], None, "--retry-on-busy"),
+    (["--frobnicate"], None, "--frobnicate"),
+]
+
+
+@pytest.mark.parametrize("argv, knobs, named", BAD_INPUTS, ids=lambda v: " ".join(v) if isinstance(v, list) else None)
+def test_bad_input_exits_2_with_one_line_naming_it(capsys, argv, knobs, named):
+    code, out, err = cli(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("unloadlab: error: ") and "Traceback" not in err
+    assert named in err
+
+
+@pytest.mark.parametrize("argv, knobs, named", [b for b in BAD_INPUTS if b[1] is not None],
+                         ids=lambda v: " ".join(v) if isinstance(v, list) else None)
+def test_the_same_bad_input_through_the_api(argv, knobs, named):
+    with pytest.raises(ScenarioError) as e:
+        CalloutScenario(**knobs)
+    assert named in str(e.value) and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("knobs, named", [
+    (dict(unload_function="no"), "unload_function"),
+    (dict(check_unregister_result=1), "check_unregister_result"),
+    (dict(callouts="2"), "'2'"),
+    (dict(model=None), "None"),
+    (dict(driver_entry_returns=3.5), "float"),
+])
+def test_wrong_types_through_the_api(knobs, named):
+    with pytest.raises(ScenarioError) as e:
+        CalloutScenario(**knobs)
+    assert named in str(e.value)
+    assert not isinstance(e.value, StatusError)
+
+
+def test_the_option_named_in_cli_errors_is_the_cli_option(capsys):
+    _, _, err = cli(capsys, "--retry-on-busy", "--ignore-unregister-result")
+    assert err.startswith("unloadlab: error: --retry-on-busy: ")
+    _, _, err = cli(capsys, "--pending-removal")
+    assert err.startswith("unloadlab: error: --pending-removal: ")
+    _, _, err = cli(capsys, "--callouts", "0")
+    assert err.startswith("unloadlab: error: --callouts: ")
+    _, _, err = cli(capsys, "--driver-entry-returns", "0xZZ")
+    assert err.startswith("unloadlab: error: --driver-entry-returns: ")
+
+
+def test_scenarios_and_rules_subcommands_know_the_callout_family(capsys):
+    assert main(["scenarios", "wfp-skip-unregister", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["unregisters"] is False and d["callouts_registered"] == 2
+    assert main(["rules", "wfp-unregister-busy"]) == 0
+    assert "STATUS_DEVICE_BUSY" in capsys.readouterr().out
+    assert main(["scenarios"]) == 0
+    assert "wfp-pending-removal" in capsys.readouterr().out
+
+
+# --- a few runs of the real command ---------------------------------------------------------------
+def _run(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "unloadlab", "callout", *argv], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_subprocess_json():
+    p = _run("--model", "wdf", "--flows-with-context", "3", "--retry-on-busy", "--json")
+    d = json.loads(p.stdout)
+    assert p.returncode == 0 and p.stderr == ""
+    assert d["unloaded"] is True and d["unregister_results"].count("STATUS_DEVICE_BUSY") == 2
+
+
+def test_subprocess_bad_input_is_one_line_without_traceback():
+    p = _run("--trigger", "FilterUnload")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr and "'FilterUnload'" in p.stderr
+
+
+def test_subprocess_help_lists_the_options():
+    p = _run("--help")
+    assert p.returncode == 0
+    for option in ("--model", "--trigger", "--no-unload-function", "--skip-unregister", "--ignore-unregister-result",
+                   "--flows-with-context", "--remove-flow-contexts", "--retry-on-busy", "--pending-removal",
+                   "--callouts", "--driver-entry-returns", "--json"):
+        assert option in p.stdout
