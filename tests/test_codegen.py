@@ -1,8 +1,10 @@
 """The generated driver C: it compiles against our WDK stub, and it says what the knobs say.
 
-Every catalogue entry and every distinct text of the decision space is type-checked with
-``gcc -fsyntax-only`` (deduplicated by text; many knobs, e.g. the trigger, do not change
-the driver's code). Without gcc the compile tests skip, except under CI=true.
+Every catalogue entry, every distinct text of both decision spaces and a few corner cases
+are type-checked with ``gcc -fsyntax-only`` against tests/c/wdk_stub.h (deduplicated by
+text: knobs such as the trigger do not change the driver's code; batched into one unit
+per core, each variant renamed apart). Without gcc the compile tests skip, except under
+CI=true, where a missing gcc fails.
 """
 from __future__ import annotations
 
@@ -57,14 +59,16 @@ def file_scope_names(text: str) -> tuple[set[str], set[str]]:
 
 def as_one_unit(texts: dict[str, str]) -> str:
     """Many variants in one translation unit, each behaving as if compiled alone: its file-scope
-    names are renamed by macros and its own macros undefined afterwards; #line keeps gcc's
-    messages pointing at the variant's own name and line."""
+    names get a per-variant suffix (member accesses such as config.EvtDriverUnload are left
+    alone) and its own macros are undefined after it; #line keeps gcc's messages pointing at
+    the variant's own name and line."""
     parts = []
     for name, text in texts.items():
         names, macros = file_scope_names(text)
-        parts += [f"#define {n} {n}__{name}" for n in sorted(names)]
-        parts += [f'#line 1 "{name}.c"', text.rstrip("\n")]
-        parts += [f"#undef {n}" for n in sorted(names | macros)]
+        if names:
+            pattern = re.compile(r"(?<![\w.])(?<!->)\b(" + "|".join(sorted(names)) + r")\b")
+            text = pattern.sub(rf"\1__{name}", text)
+        parts += [f'#line 1 "{name}.c"', text.rstrip("\n"), *(f"#undef {m}" for m in sorted(macros))]
     return "\n".join(parts) + "\n"
 
 
@@ -108,11 +112,33 @@ def mf(**knobs) -> MinifilterScenario:
 
 
 # ----------------------------------------------------------------------------- variants
+# Knob combinations neither decision space visits.
+MF_CORNERS = [
+    mf(pended_io=True, teardown_callbacks=False),
+    mf(pended_io=True, teardown_callbacks=False, unload_callback=False),
+    mf(callback_returns="STATUS_SUCCESS", refuse_only_if_not_mandatory=True),
+    mf(callback_returns="STATUS_OBJECT_NAME_EXISTS", refuse_only_if_not_mandatory=True, server_port="left-open"),
+    mf(callback_returns="0xE0123456", driver_entry_returns="0x40123456"),
+    mf(flags=[f.value for f in RegistrationFlag], shutdown_preop=True, server_port="closed-before-unregister"),
+    mf(server_port="closed-before-unregister", calls_unregister=False),
+    mf(server_port="left-open", calls_unregister=False, driver_entry_returns="STATUS_INSUFFICIENT_RESOURCES"),
+]
+CO_CORNERS = [
+    CalloutScenario(callouts=8, flows_with_context=64, remove_flow_contexts="before-unregister",
+                    driver_entry_returns="0xC0123456"),
+    CalloutScenario(model="wdf-pnp", unregisters=False, remove_flow_contexts="before-unregister",
+                    driver_entry_returns="STATUS_OBJECT_NAME_EXISTS"),
+    CalloutScenario(model="wdf", unload_function=False, remove_flow_contexts="on-device-busy"),
+    CalloutScenario(model="wdm", check_unregister_result=False, remove_flow_contexts="before-unregister",
+                    flow_removal="pending", driver_entry_returns="STATUS_INSUFFICIENT_RESOURCES"),
+]
+
+
 @pytest.fixture(scope="module")
 def mf_space() -> list[tuple[MinifilterScenario, str]]:
-    """(scenario, C) for every decision-space scenario and every minifilter catalogue entry."""
+    """(scenario, C) for the decision space, the minifilter catalogue entries and the corners."""
     scenarios = list(decision_space()) + [e.scenario() for e in CATALOGUE if e.model == "minifilter"]
-    return [(s, minifilter_c(s)) for s in scenarios]
+    return [(s, minifilter_c(s)) for s in scenarios + MF_CORNERS]
 
 
 # Knobs that describe the world, not the driver: they never change its code.
@@ -126,9 +152,9 @@ def _code_knobs(sc) -> str:
 
 @pytest.fixture(scope="module")
 def co_space() -> list[tuple[CalloutScenario, str]]:
-    """(scenario, C) for every callout decision-space scenario and catalogue entry."""
+    """(scenario, C) for the callout decision space, its catalogue entries and the corners."""
     scenarios = list(callout.decision_space()) + [e.scenario() for e in CATALOGUE if e.model == "callout"]
-    return [(s, callout_c(s)) for s in scenarios]
+    return [(s, callout_c(s)) for s in scenarios + CO_CORNERS]
 
 
 def _distinct(texts) -> dict[str, str]:
@@ -152,6 +178,31 @@ def test_every_callout_variant_compiles(co_space, tmp_path):
 def test_catalogue_entries_all_render():
     for e in CATALOGUE:
         assert driver_c(e.scenario()).startswith("#include <"), e.name
+
+
+def test_one_unit_keeps_variants_apart():
+    everything = minifilter_c(mf(server_port="left-open", shutdown_preop=True))
+    assert file_scope_names(everything) == ({
+        "DriverEntry", "gFilter", "gServerPort", "gClientPort", "Unload", "InstanceQueryTeardown",
+        "InstanceTeardownStart", "InstanceTeardownComplete", "PreShutdown", "PortConnect", "PortDisconnect",
+        "Callbacks", "FilterRegistration"}, set())
+    wdm = callout_c(CalloutScenario(remove_flow_contexts="on-device-busy"))
+    assert file_scope_names(wdm) == ({
+        "DriverEntry", "Unload", "CalloutKeyBase", "gDeviceObject", "gInjectionHandle", "gCalloutIds", "gFlows",
+        "gFlowCount", "ClassifyFn", "NotifyFn", "FlowDeleteFn", "RegisterCallouts", "UndoDriverEntry",
+        "RemoveFlowContexts"}, {"CALLOUT_COUNT"})
+    unit = as_one_unit({"a": wdm, "b": callout_c(CalloutScenario(model="wdf"))})
+    assert "config.EvtDriverUnload = EvtDriverUnload__b;" in unit and "#undef CALLOUT_COUNT" in unit
+
+
+def test_one_unit_names_the_variant_that_does_not_compile(tmp_path):
+    _gcc()
+    good = {f"ok{i}": minifilter_c(mf(shutdown_preop=bool(i))) for i in range(2)}
+    # uses gFilter, which only the other variants define: must fail here, as it would alone
+    borrowed = good["ok0"].replace("static PFLT_FILTER gFilter;\n", "", 1)
+    assert borrowed != good["ok0"]
+    with pytest.raises(pytest.fail.Exception, match=r"1 variant\(s\) do not compile: \['bad'\]"):
+        compile_all({**good, "bad": borrowed}, tmp_path)
 
 
 def test_compile_check_has_teeth(tmp_path):
@@ -223,8 +274,8 @@ def test_minifilter_text_follows_every_knob(mf_space):
         has_check = "if (!FlagOn(Flags, FLTFL_FILTER_UNLOAD_MANDATORY))" in code
         assert has_check == (sc.unload_callback and sc.refuse_only_if_not_mandatory), ctx
         # flags
-        flags = re.search(r"^    (.*),  /\* Flags \*/", c, re.M).group(1)
-        want = " | ".join(f.value for f in sorted(sc.flags, key=lambda f: f.bit)) or "0"
+        flags = re.search(r"^    ([^,]*),  /\* Flags \*/", c, re.M).group(1)
+        want = " |\n        ".join(f.value for f in sorted(sc.flags, key=lambda f: f.bit)) or "0"
         assert flags == want, ctx
         # shutdown_preop
         assert ("{ IRP_MJ_SHUTDOWN, 0, PreShutdown, NULL }" in c) == sc.shutdown_preop, ctx
@@ -320,7 +371,8 @@ def test_codegen_has_no_third_party_imports():
 
 
 # ----------------------------------------------------------------------------- callout content
-_NO_UNLOAD_RULE = {DriverModel.WDM: "rule wfp-no-unload-function", DriverModel.WDF: "rule callout-kmdf-nonpnp-needs-evt",
+_NO_UNLOAD_RULE = {DriverModel.WDM: "rule wfp-no-unload-function",
+                   DriverModel.WDF: "rule callout-kmdf-nonpnp-needs-evt",
                    DriverModel.WDF_PNP: "rule callout-kmdf-pnp-always-unload"}
 
 

@@ -123,8 +123,8 @@ def test_quiz_says_right_or_names_the_missed_rule():
     q = Quiz("sc-stop-refusal-ignored")
     assert q.check() == "Choose a prediction first."
     q.prediction.value = "refused"
-    assert "NOT YET" in q.check() and "mandatory-ignores-refusal" in q.feedback_text
+    assert q.check().startswith("Not quite:") and "mandatory-ignores-refusal" in q.feedback_text
     q.button.click()
     q.prediction.value = "unloaded"
     q.button.click()
-    assert q.feedback_text.startswith("RIGHT.")
+    assert q.feedback_text.startswith("Right:")

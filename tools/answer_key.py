@@ -67,14 +67,16 @@ def unwritten_lessons() -> list[str]:
     """Lessons in the catalogue whose notebook does not exist yet: their scenarios' answers."""
     lessons = sorted({e.lesson for e in CATALOGUE if e.lesson} - {p.stem for p in NOTEBOOKS.glob("*.ipynb")})
     if not lessons:
-        return ["Every lesson in the catalogue has its notebook."]
-    rows = ["| Lesson (notebook not written yet) | Scenario | Answer | Deciding rule |", "|---|---|---|---|"]
+        return []
+    rows = ["### Lessons without a notebook yet", "",
+            "Their scenarios, from `scenarios.for_lesson`; the notebook's exercise will be one of these.", "",
+            "| Lesson (notebook not written yet) | Scenario | Answer | Deciding rule |", "|---|---|---|---|"]
     for lesson in lessons:
         for e in CATALOGUE:
             if e.lesson == lesson:
                 word, rule = _answer(e.name)
                 rows.append(f"| {lesson} | `{e.name}` | **{word}** | `{rule}` |")
-    return rows
+    return rows + [""]
 
 
 def practice_table() -> list[str]:
@@ -101,9 +103,7 @@ def answer_key() -> str:
         "### Lesson exercises", "",
         "Each notebook's Quiz widget and its `check_prediction` cell ask about the same scenario.", "",
         *lesson_table(), "",
-        "### Lessons without a notebook yet", "",
-        "Their scenarios, from `scenarios.for_lesson`; the notebook's exercise will be one of these.", "",
-        *unwritten_lessons(), "",
+        *unwritten_lessons(),
         "### 10 · Practice: seeds to hand out", "",
         "`python -m unloadlab quiz --seed N --answers` prints any seed's answer and trace.", "",
         *practice_table(), "",

@@ -251,5 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = json.dumps(result.to_dict(), indent=2) if getattr(args, "json", False) else format_trace(result)
     else:
         text = result
-    print(text)
+    try:
+        print(text)
+    except BrokenPipeError:  # e.g. piped into `head`: the reader left, nothing more to say
+        sys.stderr.close()
     return 0

@@ -78,7 +78,7 @@ def _mf_unload(sc: MinifilterScenario) -> list[str]:
                 f"{_IND}return {ret};  /* rule nonmandatory-refusal */"]
     elif sc.refuse_only_if_not_mandatory:
         body = [*_mf_teardown_body(sc), mandatory_check,
-                f"{_IND * 2}return {ret};  /* NT_SUCCESS: does not refuse (rule ntstatus-severity) */",
+                f"{_IND * 2}return {ret};  /* does not refuse: rule informational-allows */",
                 f"{_IND}}}", f"{_IND}return STATUS_SUCCESS;"]
     else:
         note = "rule normally-success" if sc.callback_returns.code == 0 else "NT_SUCCESS: rule informational-allows"
@@ -131,26 +131,27 @@ def _mf_registration(sc: MinifilterScenario) -> list[str]:
     ops = []
     if sc.shutdown_preop:
         ops.append(f"{_IND}{{ IRP_MJ_SHUTDOWN, 0, PreShutdown, NULL }},  /* no post-op: rule shutdown-preop */")
-    flags = " | ".join(f.value for f in sorted(sc.flags, key=lambda f: f.bit)) or "0"
+    flags = f" |\n{_IND}".join(f.value for f in sorted(sc.flags, key=lambda f: f.bit)) or "0"  # one a line
     if sc.unload_callback:
         unload = "Unload,  /* FilterUnloadCallback: rule callback-in-registration */"
     else:
         unload = "NULL,  /* FilterUnloadCallback: none, so never unloadable (rule no-callback-no-unload) */"
     if sc.teardown_callbacks:
-        start, complete = "InstanceTeardownStart,", "InstanceTeardownComplete,"
+        teardown = ["InstanceTeardownStart,", "InstanceTeardownComplete,"]
     else:
-        bug = " BUG: a pended operation is never completed (rule teardown-hang)" if sc.pended_io else ""
-        start = f"NULL,  /* InstanceTeardownStartCallback: none (rule teardown-sequence){bug} */"
-        complete = "NULL,  /* InstanceTeardownCompleteCallback */"
+        teardown = ["NULL,  /* InstanceTeardownStartCallback: none (rule teardown-sequence) */",
+                    "NULL,  /* InstanceTeardownCompleteCallback */"]
+        if sc.pended_io:
+            teardown.insert(0, "/* BUG: a pended operation is never completed: teardown hangs (rule teardown-hang) */")
     members = [
         "sizeof(FLT_REGISTRATION),", "FLT_REGISTRATION_VERSION,", f"{flags},  /* Flags */",
         "NULL,  /* ContextRegistration */", "Callbacks,  /* OperationRegistration */", unload,
-        "NULL,  /* InstanceSetupCallback */", "InstanceQueryTeardown,", start, complete,
+        "NULL,  /* InstanceSetupCallback */", "InstanceQueryTeardown,", *teardown,
         "/* the remaining callbacks are NULL */",
     ]
     return ["CONST FLT_OPERATION_REGISTRATION Callbacks[] = {", *ops, f"{_IND}{{ IRP_MJ_OPERATION_END }}",
             "};", "", "CONST FLT_REGISTRATION FilterRegistration = {",
-            *(_IND + m for m in members), "};", ""]
+            *(_IND + m for m in "\n".join(members).split("\n")), "};", ""]
 
 
 def _mf_create_port() -> list[str]:
@@ -225,9 +226,9 @@ def _co_removes(sc: CalloutScenario) -> bool:
 
 
 def _co_includes(model: DriverModel) -> list[str]:
-    if model is _WDM:
-        return ["#include <ntddk.h>", "#include <fwpsk.h>"]
-    return ["#include <ntddk.h>", "#include <wdf.h>", "#include <wdmsec.h>", "#include <fwpsk.h>"]
+    sddl = ["#include <wdmsec.h>"] if model is _WDF else []  # SDDL_DEVOBJ_KERNEL_ONLY for the control device
+    wdf = ["#include <wdf.h>", *sddl] if model is not _WDM else []
+    return ["#include <ntddk.h>", *wdf, "#include <fwpsk.h>"]
 
 
 def _co_globals(sc: CalloutScenario) -> list[str]:
@@ -322,10 +323,10 @@ def _co_unload(sc: CalloutScenario) -> list[str]:
     param = "DriverObject" if model is _WDM else "Driver"
     head = "VOID Unload(PDRIVER_OBJECT DriverObject)" if model is _WDM else "VOID EvtDriverUnload(WDFDRIVER Driver)"
     checks = sc.unregisters and sc.check_unregister_result
-    loops = sc.unregisters or removal == _BEFORE
+    loops = sc.unregisters or removal is _BEFORE
     decls = ([f"{_IND}NTSTATUS status;"] if checks else []) + ([f"{_IND}UINT32 i;"] if loops else [])
     body = [*decls, *([""] if decls else []), *_unused(param)]
-    if removal == _BEFORE:
+    if removal is _BEFORE:
         body += [f"{_IND}for (i = 0; i < CALLOUT_COUNT; i++) {{  /* first: rule wfp-sample-remove-contexts-first */",
                  f"{_IND * 2}RemoveFlowContexts(gCalloutIds[i]);", f"{_IND}}}"]
     if sc.unregisters:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from .rules import RULES_BY_ID
 from .scenarios import example
-from .trace import Outcome
+from .trace import Outcome, Trace
 
-__all__ = ["Feedback", "check", "check_prediction", "OUTCOME_CHOICES", "parse_outcome"]
+__all__ = ["Feedback", "compare", "check", "check_prediction", "OUTCOME_CHOICES", "parse_outcome"]
 
 # What a learner may predict: a short word per Outcome ("failed" for "failed without calling
 # the unload routine"); the long wording is accepted too.
@@ -36,18 +36,21 @@ class Feedback:
     missed_rule: str | None      # the deciding rule, when the prediction was wrong
 
 
-def check(scenario_name: str, predicted: object) -> Feedback:
-    """Run the named scenario and compare its outcome with the prediction."""
-    ex = example(scenario_name)
+def compare(trace: Trace, predicted: object, deciding_rule: str) -> Feedback:
+    """A prediction against a trace; a wrong one is told the deciding rule."""
     guess = parse_outcome(predicted)
-    trace = ex.run()
-    deciding = ex.rules[0]
     if guess is trace.outcome:
         return Feedback(True, trace.outcome, f"Right: {trace.outcome.value}. {trace.headline}", None)
-    r = RULES_BY_ID[deciding]
     return Feedback(False, trace.outcome,
                     f"Not quite: you said '{guess.value}', the model says '{trace.outcome.value}'. "
-                    f"The rule you missed is {deciding}: {r.statement}", deciding)
+                    f"The rule you missed is {deciding_rule}: {RULES_BY_ID[deciding_rule].statement}",
+                    deciding_rule)
+
+
+def check(scenario_name: str, predicted: object) -> Feedback:
+    """Run the named catalogue scenario and compare its outcome with the prediction."""
+    ex = example(scenario_name)
+    return compare(ex.run(), predicted, ex.rules[0])
 
 
 def check_prediction(scenario_name: str, prediction: object) -> str:

@@ -23,9 +23,14 @@ diagram with ~1,500 characters took ~300 ms. Text is therefore drawn as filled g
 outlines (DejaVu Sans from matplotlib's own data directory, no hinting, like
 ``TextPath``), all strings in one ``PathCollection``: a few ms per diagram. Outlines are
 looked up once per figure (no global cache). The figure holds no ``Text`` artists and
-no Axes (an Axes costs ~20 ms to create); every artist is out of layout, so
-``bbox_inches="tight"`` (the notebook's inline backend) keeps the whole, fixed page.
-The drawn strings are recorded in ``fig.unloadlab.labels`` for tests.
+no Axes (an Axes costs ~15-20 ms to create); one ``Line2D`` rule sits in ``fig.lines``
+because IPython's inline backend shows nothing for a figure with neither. Every artist
+is out of layout, so ``bbox_inches="tight"`` keeps the whole, fixed page. The drawn
+strings are recorded in ``fig.unloadlab.labels`` for tests.
+
+PNG: the figure's canvas writes PNGs with zlib level 1 and no row filters instead of
+PIL's encoder (which took longer than drawing the diagram); pass ``pil_kwargs`` to
+``savefig`` to get matplotlib's own writer. Same pixels either way.
 
 Sizes are fixed: 9.6 in wide at 100 dpi; a diagram's height is a deterministic function
 of its steps (whole pixels); the grid is always ``GRID_SIZE``.
@@ -117,7 +122,7 @@ _LIFELINE = "#9a9a9a"
 # =====================================================================================
 _FONT_FILES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
 _UNITS = 100.0   # glyphs are loaded at 100 px/em, 72 dpi, then scaled to the size in points
-_NO_HINTING, _UNFITTED = LoadFlags.NO_HINTING, Kerning.UNFITTED
+_NO_HINTING, _UNSCALED = LoadFlags.NO_HINTING, Kerning.UNSCALED
 
 
 class _Face:
@@ -127,6 +132,7 @@ class _Face:
         self.font = get_font(os.path.join(mpl.get_data_path(), "fonts", "ttf", _FONT_FILES[bold]))
         self.glyphs: dict[str, tuple[np.ndarray, np.ndarray, float, int]] = {}
         self.kerning: dict[tuple[int, int], float] = {}
+        self.kern_scale = _UNITS / self.font.units_per_EM   # font units -> our units, any size
 
     def glyph(self, ch: str) -> tuple[np.ndarray, np.ndarray, float, int]:
         g = self.glyphs.get(ch)
@@ -150,7 +156,7 @@ class _Face:
             if prev:
                 k = kerning.get((prev, idx))
                 if k is None:
-                    k = kerning[(prev, idx)] = self.font.get_kerning(prev, idx, _UNFITTED) / 64.0
+                    k = kerning[(prev, idx)] = self.font.get_kerning(prev, idx, _UNSCALED) * self.kern_scale
                 pen += k
             pens.append(pen)
             pen += adv
@@ -444,6 +450,7 @@ _CALL_FORM = re.compile(r"^(?P<name>[^()]*?)\((?P<args>.*)\)$")
 
 def _short(ink: _Ink, action: str, max_w: float) -> str:
     """A short form of step.action: whole if it fits, else name(first arg, ...), else cut."""
+    action = " ".join(action.split())
     if ink.width(action, _F_LABEL) <= max_w:
         return action
     m = _CALL_FORM.match(action)
@@ -486,7 +493,7 @@ def _draw_sequence(trace: Trace, ax: Any) -> Figure:
 
     # --- measure: title, header, rows (all in points, y down) -----------------------
     title1 = f"Outcome: {trace.outcome.value}"
-    head_lines = ink.wrap(trace.headline.split(" "), " ", _F_HEAD, _W - 2 * _PAD)
+    head_lines = ink.wrap(trace.headline.split(), " ", _F_HEAD, _W - 2 * _PAD)
     if len(head_lines) > 2:
         head_lines = [head_lines[0], ink.fit(" ".join(head_lines[1:]), _F_HEAD, _W - 2 * _PAD)]
     box_w = min(spacing - 6.0, 112.0)
@@ -501,7 +508,7 @@ def _draw_sequence(trace: Trace, ax: Any) -> Figure:
         label = _short(ink, step.action, _LABEL_MAX - tag_w)
         status = step.status if step.kind is Kind.RETURN and step.status else None
         if status:
-            status = ink.fit(status, _F_SMALL, _LABEL_MAX)
+            status = ink.fit(" ".join(status.split()), _F_SMALL, _LABEL_MAX)
         rule_lines = tuple(ink.wrap(step.rules, ", ", _F_SMALL, rules_w)) or ("(no rule cited)",)
         height = 24.0 if status else 16.0
         height = max(height, 12.5 + _RULE_PITCH * (len(rule_lines) - 1))

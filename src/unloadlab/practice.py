@@ -21,7 +21,7 @@ from typing import Any, Sequence, TypeVar, Union
 
 from . import callout, minifilter
 from .callout import CalloutScenario
-from .exercises import OUTCOME_CHOICES, Feedback, parse_outcome
+from .exercises import OUTCOME_CHOICES, Feedback, compare, parse_outcome
 from .minifilter import MinifilterScenario
 from .rules import RULES_BY_ID, Kind
 from .scenarios import example
@@ -29,10 +29,10 @@ from .trace import Kind as StepKind
 from .trace import Mark, ScenarioError, Step, Trace, _show, format_trace
 
 __all__ = [
-    "Scenario", "problem", "describe", "assumptions", "simulate", "deciding_rule", "question", "answer",
-    "check", "check_answer",
-    "validate_seed", "Diagnosis", "DIAGNOSES", "DIAGNOSES_BY_KEY", "Case", "CASES", "CASES_BY_NAME", "case", "symptoms", "diagnose",
-    "check_diagnosis", "format_diagnoses",
+    "Scenario", "validate_seed", "problem", "simulate", "assumptions", "describe", "question", "answer",
+    "deciding_rule", "check", "check_answer",
+    "Diagnosis", "DIAGNOSES", "DIAGNOSES_BY_KEY", "Case", "CASES", "CASES_BY_NAME", "case", "format_diagnoses",
+    "symptoms", "diagnose", "check_diagnosis",
 ]
 
 Scenario = Union[MinifilterScenario, CalloutScenario]
@@ -287,14 +287,9 @@ def answer(seed: int) -> str:
 
 def check(seed: int, predicted: object) -> Feedback:
     """Compare a prediction (an outcome word such as 'refused') with the seed's problem."""
-    guess = parse_outcome(predicted)
+    parse_outcome(predicted)  # a bad prediction is reported before any simulation
     trace = simulate(problem(seed))
-    if guess is trace.outcome:
-        return Feedback(True, trace.outcome, f"Right: {trace.outcome.value}. {trace.headline}", None)
-    rid = deciding_rule(trace)
-    return Feedback(False, trace.outcome,
-                    f"Not quite: you said '{guess.value}', the model says '{trace.outcome.value}'. "
-                    f"The rule you missed is {rid}: {RULES_BY_ID[rid].statement}", rid)
+    return compare(trace, predicted, deciding_rule(trace))
 
 
 def check_answer(seed: int, predicted: object) -> str:

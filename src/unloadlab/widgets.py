@@ -118,7 +118,8 @@ def _callout_knobs() -> dict[str, Any]:
         "model": Choice("Driver model", (("WDM (DriverUnload)", "wdm"), ("KMDF non-PnP (EvtDriverUnload)", "wdf"),
                                          ("KMDF PnP (contrast)", "wdf-pnp"))),
         "trigger": Choice("Trigger", tuple((_TRIGGER_LABELS[t], t) for t in
-                                           ("sc-stop", "net-stop", "ControlService", "shutdown"))),
+                                           ("sc-stop", "net-stop", "ControlService", "shutdown"))
+                          + (("last device removed (KMDF PnP only)", "device-removal"),)),
         "unload_function": Flag("Unload function set"),
         "unregisters": Flag("Unregisters its callouts"),
         "check_unregister_result": Flag("Checks the unregister result"),
@@ -321,6 +322,12 @@ class Panel:
         display(self.widget)
 
 
+def _feedback_html(feedback: Any) -> str:
+    """'Right: ...' or 'Not quite: ...' with the verdict in bold."""
+    verdict, _, rest = feedback.message.partition(": ")
+    return f"<p><b>{html.escape(verdict)}:</b> {html.escape(rest)}</p>"
+
+
 def _pre(text: str) -> str:
     return f"<pre style='font-size:12px; line-height:1.35'>{html.escape(text)}</pre>"
 
@@ -383,8 +390,7 @@ class Quiz:
             self.feedback.value = "<p>Choose a prediction first.</p>"
             return self.feedback_text
         self.result = self._check(self.name, self.prediction.value)
-        verdict = "RIGHT" if self.result.correct else "NOT YET"
-        self.feedback.value = f"<p><b>{verdict}.</b> {html.escape(self.result.message)}</p>"
+        self.feedback.value = _feedback_html(self.result)
         return self.feedback_text
 
     @property
@@ -445,8 +451,7 @@ class Practice:
             self.feedback.value = "<p>Choose a prediction first.</p>"
             return self.feedback_text
         self.result = check(self.seed.value, self.prediction.value)
-        verdict = "RIGHT" if self.result.correct else "NOT YET"
-        self.feedback.value = f"<p><b>{verdict}.</b> {html.escape(self.result.message)}</p>"
+        self.feedback.value = _feedback_html(self.result)
         return self.feedback_text
 
     def reveal(self) -> str:
@@ -492,8 +497,7 @@ class Diagnosis:
             self.feedback.value = "<p>Choose a diagnosis first.</p>"
             return self.feedback_text
         self.result = diagnose(self.case.name, self.choice.value)
-        verdict = "RIGHT" if self.result.correct else "NOT YET"
-        self.feedback.value = f"<p><b>{verdict}.</b> {html.escape(self.result.message)}</p>"
+        self.feedback.value = _feedback_html(self.result)
         return self.feedback_text
 
     @property

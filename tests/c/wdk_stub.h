@@ -28,15 +28,12 @@ typedef uint32_t UINT32;
 typedef uint64_t UINT64;
 typedef void *PVOID, *HANDLE;
 typedef wchar_t WCHAR, *PWCH;
-typedef ULONG ACCESS_MASK;
 typedef LONG NTSTATUS;
-typedef PVOID PSECURITY_DESCRIPTOR;
 typedef struct _GUID { UINT32 Data1; UINT16 Data2; UINT16 Data3; UCHAR Data4[8]; } GUID;
 
 #define NT_SUCCESS(Status) (((NTSTATUS)(Status)) >= 0)
 #define UNREFERENCED_PARAMETER(P) ((void)(P))
 #define FlagOn(_F, _SF) ((_F) & (_SF))
-#define TRUE 1
 #define FALSE 0
 
 /* ---- NTSTATUS values (domain-facts constants table) ----------------------- */
@@ -124,11 +121,6 @@ typedef ULONG FLT_REGISTRATION_FLAGS;
 #define FLTFL_REGISTRATION_SUPPORT_WCOS                0x00000008
 #define FLT_REGISTRATION_VERSION 0x0203
 typedef ULONG FLT_INSTANCE_TEARDOWN_FLAGS;
-#define FLTFL_INSTANCE_TEARDOWN_MANUAL                  0x00000001
-#define FLTFL_INSTANCE_TEARDOWN_FILTER_UNLOAD           0x00000002
-#define FLTFL_INSTANCE_TEARDOWN_MANDATORY_FILTER_UNLOAD 0x00000004
-#define FLTFL_INSTANCE_TEARDOWN_VOLUME_DISMOUNT         0x00000008
-#define FLTFL_INSTANCE_TEARDOWN_INTERNAL_ERROR          0x00000010
 typedef ULONG FLT_INSTANCE_QUERY_TEARDOWN_FLAGS;
 typedef ULONG FLT_OPERATION_REGISTRATION_FLAGS;
 typedef ULONG FLT_POST_OPERATION_FLAGS;
@@ -201,17 +193,11 @@ typedef VOID (FLTAPI *PFLT_DISCONNECT_NOTIFY)(PVOID ConnectionCookie);
 typedef NTSTATUS (FLTAPI *PFLT_MESSAGE_NOTIFY)(
     PVOID PortCookie, PVOID InputBuffer, ULONG InputBufferLength, PVOID OutputBuffer,
     ULONG OutputBufferLength, PULONG ReturnOutputBufferLength);
-#define FLT_PORT_CONNECT 0x0001
-#define STANDARD_RIGHTS_ALL 0x001F0000L
-#define FLT_PORT_ALL_ACCESS (FLT_PORT_CONNECT | STANDARD_RIGHTS_ALL)
 
 NTSTATUS FLTAPI FltRegisterFilter(PDRIVER_OBJECT Driver, const FLT_REGISTRATION *Registration,
                                   PFLT_FILTER *RetFilter);
 NTSTATUS FLTAPI FltStartFiltering(PFLT_FILTER Filter);
 VOID FLTAPI FltUnregisterFilter(PFLT_FILTER Filter);
-NTSTATUS FLTAPI FltBuildDefaultSecurityDescriptor(PSECURITY_DESCRIPTOR *SecurityDescriptor,
-                                                  ACCESS_MASK DesiredAccess);
-VOID FLTAPI FltFreeSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor);
 NTSTATUS FLTAPI FltCreateCommunicationPort(PFLT_FILTER Filter, PFLT_PORT *ServerPort,
                                            POBJECT_ATTRIBUTES ObjectAttributes,
                                            PVOID ServerPortCookie,
@@ -225,7 +211,6 @@ VOID FLTAPI FltCloseClientPort(PFLT_FILTER Filter, PFLT_PORT *ClientPort);
 /* ---- Windows Filtering Platform callouts (fwpsk.h), version 0 ------------ */
 typedef USHORT ADDRESS_FAMILY;
 #define AF_UNSPEC 0
-#define FWPS_INJECTION_TYPE_STREAM    0x00000001
 #define FWPS_INJECTION_TYPE_TRANSPORT 0x00000002
 typedef struct FWPS_INCOMING_VALUES0_ FWPS_INCOMING_VALUES0;
 typedef struct FWPS_INCOMING_METADATA_VALUES0_ FWPS_INCOMING_METADATA_VALUES0;
@@ -276,8 +261,6 @@ typedef EVT_WDF_DRIVER_UNLOAD *PFN_WDF_DRIVER_UNLOAD;
 typedef enum _WDF_DRIVER_INIT_FLAGS {
     WdfDriverInitNonPnpDriver = 0x00000001,
     WdfDriverInitNoDispatchOverride = 0x00000002,
-    WdfVerifyOn = 0x00000004,
-    WdfVerifierOn = 0x00000008,
     WdfDriverInitCompanion = 0x00000010
 } WDF_DRIVER_INIT_FLAGS;
 typedef struct _WDF_DRIVER_CONFIG {
@@ -305,7 +288,6 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
                          WDFDEVICE *Device);
 VOID WdfControlFinishInitializing(WDFDEVICE Device);
 PDEVICE_OBJECT WdfDeviceWdmGetDeviceObject(WDFDEVICE Device);
-VOID WdfObjectDelete(PVOID Object);
 
 /* wdmsec.h */
 extern const UNICODE_STRING SDDL_DEVOBJ_KERNEL_ONLY;

@@ -73,8 +73,8 @@ cells = [
     """),
     md("""
     Step 2 registers `FilterUnloadCallback=NULL`, and step 3 is the consequence: the driver
-    gets no DriverUnload routine. Step 8 is the request: the filter manager finds the filter,
-    has nothing to call, and fails. What the application gets back is not documented, and
+    gets no DriverUnload routine. Steps 6 to 8 are the request: the filter manager finds the
+    filter, has nothing to call, and fails. What the application gets back is not documented, and
     the trace says so instead of guessing.
     """),
     code("""

@@ -92,8 +92,8 @@ cells = [
     md("""
     ## What to remember
 
-    1. Start from the trigger: a service stop is mandatory and ignores a refusal; fltmc, FilterUnload and FltUnloadFilter are not.
-    2. Then look for what ends the story early: no DriverUnload, a failed DriverEntry, a wait in FltUnregisterFilter, a callout left registered.
+    1. Start from the trigger: a service stop is mandatory and ignores a refusal; the filter-manager requests are not.
+    2. Then look for what ends it early: no DriverUnload, a failed DriverEntry, a hang, a callout left registered.
     3. A seed is a problem anyone can reproduce: `python -m unloadlab quiz --seed N`, and `--answers` to check.
     """),
     md(f"""

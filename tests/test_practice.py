@@ -1,0 +1,361 @@
+"""Practice problems, the quiz command, the capstone's cases, the Practice widget and the
+instructor's guide: seeds reproduce, text echoes inputs first, checks name the missed rule,
+symptoms come from the model, and the answer key cannot drift."""
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from unloadlab import practice
+from unloadlab.cli import main
+from unloadlab.exercises import OUTCOME_CHOICES
+from unloadlab.rules import RULES_BY_ID
+from unloadlab.scenarios import BY_NAME, example
+from unloadlab.trace import Kind, Outcome, format_trace
+from unloadlab.widgets import Diagnosis, Practice
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTRUCTOR = ROOT / "docs" / "instructor.md"
+WORD = {outcome: word for word, outcome in OUTCOME_CHOICES.items()}
+SEEDS = range(60)
+
+
+def cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def wrong_word(outcome):
+    return next(w for w, o in OUTCOME_CHOICES.items() if o is not outcome)
+
+
+class TestProblem:
+    def test_same_seed_same_problem(self):
+        """A seed always gives the same scenario and the same text."""
+        for seed in SEEDS:
+            assert practice.problem(seed) == practice.problem(seed)
+            assert practice.describe(practice.problem(seed), seed) == practice.describe(practice.problem(seed), seed)
+
+    def test_same_problem_in_another_process(self):
+        """A fresh interpreter (another hash seed) draws the very same problems."""
+        code = ("from unloadlab.practice import describe, problem\n"
+                "for s in range(40): print(describe(problem(s), s)); print('=====')")
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "PYTHONHASHSEED": "12345"})
+        here = "".join(practice.describe(practice.problem(s), s) + "\n=====\n" for s in range(40))
+        assert run.returncode == 0, run.stderr
+        assert run.stdout == here
+
+    def test_pinned_problems(self):
+        """The draw itself is pinned: these seeds must keep their problems on every platform."""
+        seed9 = practice.problem(9)
+        assert (seed9.trigger.value, seed9.callback_returns.name, seed9.driver_entry_returns.name) == (
+            "fltmc-unload", "STATUS_UNSUCCESSFUL", "STATUS_OBJECT_NAME_EXISTS")
+        assert practice.simulate(practice.problem(16)).outcome is Outcome.REFUSED   # used by the browser test
+
+    def test_different_seeds_vary(self):
+        """Seeds give many different problems, of both families and most outcomes."""
+        problems = [practice.problem(s) for s in range(300)]
+        assert len(set(problems)) > 250
+        assert {type(p).__name__ for p in problems} == {"MinifilterScenario", "CalloutScenario"}
+        outcomes = Counter(practice.simulate(p).outcome for p in problems)
+        assert len(outcomes) == len(Outcome)
+
+    def test_most_problems_are_not_a_failed_driver_entry(self):
+        outcomes = Counter(practice.simulate(practice.problem(s)).outcome for s in range(500))
+        assert outcomes[Outcome.DRIVER_ENTRY_FAILED] < 0.15 * 500
+        assert outcomes[Outcome.UNLOADED] < 0.6 * 500
+
+    @pytest.mark.parametrize("bad", [-1, -100, 1.5, "3", None, True, [1]])
+    def test_bad_seeds_are_clear_errors(self, bad):
+        with pytest.raises(ValueError, match="a seed is a whole number 0 or more"):
+            practice.problem(bad)
+        with pytest.raises(ValueError, match="seed"):
+            practice.check(bad, "unloaded")
+
+    def test_huge_seeds_work(self):
+        assert practice.problem(10**30) == practice.problem(10**30)
+
+
+class TestDescribe:
+    @pytest.mark.parametrize("seed", [0, 2, 9, 15, 23])
+    def test_inputs_are_echoed_first(self, seed):
+        """seed N, then the family, then every knob in order, before any assumption."""
+        sc = practice.problem(seed)
+        lines = practice.describe(sc, seed).splitlines()
+        knobs = sc.knobs()
+        assert lines[0] == f"seed {seed}"
+        assert lines[1] == f"{practice.simulate(sc).model} scenario"
+        assert [line.split(":")[0].strip() for line in lines[2:2 + len(knobs)]] == list(knobs)
+        assert lines[2 + len(knobs):4 + len(knobs)] == ["", "Assumptions:"]
+
+    def test_the_echo_matches_the_traces_echo(self):
+        sc = practice.problem(9)
+        echo = practice.describe(sc).split("\n\n")[0]
+        assert format_trace(practice.simulate(sc)).startswith(echo + "\n")
+
+    def test_one_sentence_per_assumption_built_from_the_scenario(self):
+        for seed in SEEDS:
+            sc = practice.problem(seed)
+            sentences = practice.assumptions(sc)
+            assert sentences and all(s.endswith(".") and "\n" not in s for s in sentences)
+            text = practice.describe(sc, seed)
+            assert all(f"  - {s}" in text for s in sentences)
+
+    def test_assumptions_follow_the_knobs(self):
+        """Changing a knob changes the sentence that restates it; defaults say nothing."""
+        from unloadlab.minifilter import MinifilterScenario
+        plain = practice.assumptions(MinifilterScenario("sc-stop"))
+        assert len(plain) == 2 and "`sc stop SampleFilter`" in plain[0]
+        open_port = practice.assumptions(MinifilterScenario("sc-stop", server_port="left-open"))
+        assert any("does not close it before calling FltUnregisterFilter" in s for s in open_port)
+        assert any("registers no FilterUnloadCallback" in s
+                   for s in practice.assumptions(MinifilterScenario("fltmc-unload", unload_callback=False)))
+
+    def test_describe_refuses_other_things(self):
+        with pytest.raises(TypeError):
+            practice.describe("sc-stop")
+
+
+class TestDecidingRule:
+    def test_it_is_a_rule_the_trace_cites(self):
+        for seed in range(200):
+            trace = practice.simulate(practice.problem(seed))
+            assert practice.deciding_rule(trace) in trace.rules
+
+    @pytest.mark.parametrize("name, rule", [
+        ("fltmc-refused", "nonmandatory-refusal"),
+        ("sc-stop-refusal-ignored", "mandatory-ignores-refusal"),
+        ("port-left-open", "port-before-unregister"),
+        ("pended-io-hangs", "teardown-hang"),
+        ("driver-entry-error-sc-stop", "driver-entry-failed"),
+        ("shutdown-with-preop", "no-callback-at-shutdown"),
+        ("wfp-give-up-on-busy", "wfp-unregister-busy"),
+        ("wfp-skip-unregister", "wfp-unload-must-unregister"),
+    ])
+    def test_it_agrees_with_the_catalogue_where_one_rule_decides(self, name, rule):
+        assert practice.deciding_rule(example(name).run()) == rule
+
+
+class TestCheck:
+    def test_right_and_wrong(self):
+        for seed in range(40):
+            trace = practice.simulate(practice.problem(seed))
+            right = practice.check(seed, WORD[trace.outcome])
+            assert right.correct and right.missed_rule is None and right.message.startswith("Right:")
+            wrong = practice.check(seed, wrong_word(trace.outcome))
+            rid = practice.deciding_rule(trace)
+            assert not wrong.correct and wrong.actual is trace.outcome and wrong.missed_rule == rid
+            assert f"The rule you missed is {rid}: {RULES_BY_ID[rid].statement}" in wrong.message
+
+    def test_long_wording_and_case_are_accepted(self):
+        assert practice.check(9, "REFUSED").correct and practice.check(9, Outcome.REFUSED).correct
+
+    def test_code_form(self):
+        assert practice.check_answer(9, None).startswith("Make your prediction first")
+        assert practice.check_answer(9, "maybe").startswith("Not an answer this lab knows")
+        assert practice.check_answer(9, "refused").startswith("Right:")
+
+
+class TestQuizCommand:
+    def test_the_problem_and_the_question(self, capsys):
+        code, out, err = cli(capsys, "quiz", "--seed", "9")
+        scenario = practice.problem(9)
+        assert code == 0 and err == ""
+        assert out.startswith(practice.describe(scenario, 9) + "\n\nWhat happens?")
+        assert all(f"  {word} " in out for word in OUTCOME_CHOICES)
+        assert "python -m unloadlab quiz --seed 9 --answers" in out
+        assert "Answer:" not in out and "Rules cited:" not in out
+
+    def test_answers_reveal_the_outcome_trace_and_rules(self, capsys):
+        code, out, _ = cli(capsys, "quiz", "--seed", "9", "--answers")
+        trace = practice.simulate(practice.problem(9))
+        assert code == 0 and out.startswith("seed 9\n")
+        assert f"Answer: refused. {trace.headline}" in out
+        assert "Deciding rule: nonmandatory-refusal:" in out
+        assert format_trace(trace) in out and "Rules cited:" in out
+
+    def test_json(self, capsys):
+        _, out, _ = cli(capsys, "quiz", "--seed", "2", "--json")
+        data = json.loads(out)
+        assert data["seed"] == 2 and data["inputs"] == practice.problem(2).knobs()
+        assert data["choices"] == list(OUTCOME_CHOICES) and "outcome" not in data
+        _, out, _ = cli(capsys, "quiz", "--seed", "2", "--json", "--answers")
+        data = json.loads(out)
+        trace = practice.simulate(practice.problem(2))
+        assert data["outcome"] == trace.outcome.value and data["trace"] == json.loads(json.dumps(trace.to_dict()))
+        assert data["deciding_rule"] == practice.deciding_rule(trace)
+
+    def test_default_seed_is_zero(self, capsys):
+        _, out, _ = cli(capsys, "quiz")
+        assert out.startswith("seed 0\n")
+
+    @pytest.mark.parametrize("bad", ["-1", "abc", "1.5", "", "0x10"])
+    def test_bad_seed_exits_2_with_one_line(self, bad):
+        run = subprocess.run([sys.executable, "-m", "unloadlab", "quiz", "--seed", bad],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2 and run.stdout == ""
+        assert run.stderr.startswith("unloadlab: error: --seed: ") and run.stderr.count("\n") == 1
+        assert "Traceback" not in run.stderr and "whole number 0 or more" in run.stderr
+
+
+class TestCapstone:
+    def test_cases_are_catalogue_scenarios_with_known_diagnoses(self):
+        assert len(practice.CASES) >= 6 and len({c.name for c in practice.CASES}) == len(practice.CASES)
+        for c in practice.CASES:
+            assert c.scenario in BY_NAME and c.diagnosis in practice.DIAGNOSES_BY_KEY
+        assert {BY_NAME[c.scenario].model for c in practice.CASES} == {"minifilter", "callout"}
+        for d in practice.DIAGNOSES:
+            assert d.explanation and "\n" not in d.explanation
+            assert all(r in RULES_BY_ID for r in d.rules), d
+
+    @pytest.mark.parametrize("c", practice.CASES, ids=lambda c: c.name)
+    def test_symptoms_come_from_the_trace_without_rule_ids(self, c):
+        trace = example(c.scenario).run()
+        text = practice.symptoms(c.name)
+        shown = [s for s in trace.steps if s.kind is not Kind.NOTE]
+        lines = text.splitlines()
+        excerpt = lines[lines.index("A kernel debugger showed (calls, returns and actions, in order):") + 1:]
+        assert len(excerpt) == len(shown)
+        for line, step in zip(excerpt, shown):
+            assert step.action in line and (step.status is None or line.endswith(f"-> {step.status}"))
+        assert f"The requester got: {trace['requester_got']}" in text
+        assert all(p in text for p in trace["printed"])
+        assert trace["caller"] in text and trace["trigger"] in text
+        cited = [r for r in trace.rules if re.search(rf"(?<![\w-]){re.escape(r)}(?![\w-])", text)]
+        assert cited == [] and "<<" not in text and "rules:" not in text
+        assert c.scenario not in text and c.diagnosis not in text
+
+    @pytest.mark.parametrize("c", practice.CASES, ids=lambda c: c.name)
+    def test_only_the_right_diagnosis_passes(self, c):
+        trace = example(c.scenario).run()
+        for d in practice.DIAGNOSES:
+            fb = practice.diagnose(c.name, d.key)
+            assert fb.correct == (d.key == c.diagnosis) and fb.actual is trace.outcome
+            if not fb.correct:
+                assert fb.missed_rule == practice.deciding_rule(trace) and fb.missed_rule in fb.message
+
+    @pytest.mark.parametrize("c", practice.CASES, ids=lambda c: c.name)
+    def test_the_right_diagnosis_names_the_rule_that_decides(self, c):
+        """The diagnosis's rules include the rule a wrong answer is told about."""
+        assert practice.deciding_rule(example(c.scenario).run()) in practice.DIAGNOSES_BY_KEY[c.diagnosis].rules
+
+    def test_lookups_and_the_code_form(self):
+        with pytest.raises(KeyError, match="unknown case"):
+            practice.diagnose("case-99", "driver-entry-failed")
+        with pytest.raises(ValueError, match="not one of"):
+            practice.diagnose("case-1", "gremlins")
+        assert practice.check_diagnosis("case-1", None).startswith("case-1: set my_answer to one of:")
+        assert practice.check_diagnosis("case-1", "gremlins").startswith("Not a diagnosis this lab knows")
+
+
+class TestWidgets:
+    def test_practice_through_its_controls(self):
+        p = Practice(seed=3)
+        assert p.problem_text.startswith("seed 3\n")
+        p.seed.value = 9
+        assert p.problem_text.startswith("seed 9\n") and p.feedback_text == ""
+        p.check_button.click()
+        assert p.feedback_text == "Choose a prediction first."
+        p.prediction.value = "unloaded"
+        p.check_button.click()
+        assert p.feedback_text.startswith("Not quite: you said 'unloaded', the model says 'refused'.")
+        assert "The rule you missed is nonmandatory-refusal" in p.feedback_text
+        p.prediction.value = "refused"
+        p.check_button.click()
+        assert p.feedback_text.startswith("Right: refused.")
+        p.reveal_button.click()
+        assert p.answer_text.startswith("Answer: refused.") and "FilterUnloadCallback returns" in p.answer_text
+        p.new_button.click()
+        assert p.seed.value == 10 and p.problem_text.startswith("seed 10\n")
+        assert p.prediction.value is None and p.feedback_text == "" and p.answer_text == ""
+
+    def test_practice_seed_bounds(self):
+        with pytest.raises(ValueError):
+            Practice(seed=-1)
+        p = Practice(seed=Practice.MAX_SEED)
+        p.next_problem()
+        assert p.seed.value == 0
+
+    def test_diagnosis_through_its_controls(self):
+        d = Diagnosis("case-6")
+        assert d.choice.description == "Diagnosis for case-6" and d.button.description == "Check case-6"
+        d.button.click()
+        assert d.feedback_text == "Choose a diagnosis first."
+        d.choice.value = "callouts-never-unregistered"
+        d.button.click()
+        assert d.feedback_text.startswith("Not this one:") and "wfp-unregister-busy" in d.feedback_text
+        d.choice.value = "flow-contexts-left"
+        d.button.click()
+        assert d.feedback_text.startswith("Right:")
+
+
+class TestNotebooks:
+    @pytest.mark.parametrize("name", ["10-practice.ipynb", "11-why-wont-my-driver-stop.ipynb"])
+    def test_stored_outputs_spoil_no_answer(self, name):
+        nb = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))
+        stored = "\n".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+                           for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"])
+        assert not re.search(r"RIGHT|Right:|Not quite|Not this one|Answer:|Deciding rule", stored)
+        assert "my_answer = None" in "".join("".join(c["source"]) for c in nb["cells"])
+
+    def test_every_case_has_its_section_in_the_capstone(self):
+        nb = json.loads((ROOT / "notebooks" / "11-why-wont-my-driver-stop.ipynb").read_text(encoding="utf-8"))
+        sources = "\n".join("".join(c["source"]) for c in nb["cells"])
+        for c in practice.CASES:
+            assert f'symptoms("{c.name}")' in sources and f'Diagnosis("{c.name}")' in sources
+            assert f'check_diagnosis("{c.name}", my_answer)' in sources
+
+
+class TestInstructorGuide:
+    def doc(self):
+        return INSTRUCTOR.read_text(encoding="utf-8")
+
+    def test_the_answer_key_is_the_scripts_output(self):
+        run = subprocess.run([sys.executable, str(ROOT / "tools" / "answer_key.py")], capture_output=True,
+                             text=True, timeout=120, cwd=ROOT)
+        assert run.returncode == 0, run.stderr
+        block = self.doc().split("<!-- answer-key:start -->\n", 1)[1].split("\n<!-- answer-key:end -->", 1)[0]
+        assert block == run.stdout.rstrip("\n"), (
+            "docs/instructor.md's answer key is stale: run python tools/answer_key.py --write docs/instructor.md")
+
+    def test_the_key_covers_every_exercise_and_case(self):
+        text = self.doc()
+        for c in practice.CASES:
+            assert f"| {c.name} | **{c.diagnosis}** |" in text
+        for nb in sorted((ROOT / "notebooks").glob("0[0-9]-*.ipynb")):
+            assert f"| {nb.stem} |" in text
+
+    def test_it_has_its_sections(self):
+        text = self.doc()
+        for heading in ("## The 90-minute workshop", "## Pre-flight checklist", "### When Binder is slow",
+                        "## Common learner questions", "## Answer key"):
+            assert f"\n{heading}\n" in text, heading
+
+    def test_the_schedule_fills_90_minutes_and_names_every_notebook(self):
+        schedule = self.doc().split("## The 90-minute workshop")[1].split("## Pre-flight checklist")[0]
+        slots = re.findall(r"^\| (\d):(\d\d)–(\d):(\d\d) \|", schedule, re.M)
+        minutes = [(int(a) * 60 + int(b), int(c) * 60 + int(d)) for a, b, c, d in slots]
+        assert minutes[0][0] == 0 and minutes[-1][1] == 90
+        assert all(end == start for (_, end), (start, _) in zip(minutes, minutes[1:]))
+        for n in range(12):
+            assert f"{n:02d} ·" in schedule, n
+
+    def test_pre_flight_has_the_tag_binder_limit_and_readme_commands(self):
+        preflight = self.doc().split("## Pre-flight checklist")[1].split("## Common learner questions")[0]
+        assert "tag" in preflight and "mybinder.org/v2/gh/" in preflight
+        assert "100 concurrent users per" in preflight and "Launch Binder once beforehand" in preflight
+        readme_commands = re.findall(r"```\n(python -m pip install[^\n]*)\n```", (ROOT / "README.md").read_text())
+        assert len(readme_commands) == 2
+        assert all(f"```\n  {cmd}\n  ```" in preflight for cmd in readme_commands)
+
+    def test_learner_questions_cite_real_rules(self):
+        questions = self.doc().split("## Common learner questions")[1].split("## Answer key")[0]
+        cited = set(re.findall(r"`([a-z0-9]+(?:-[a-z0-9]+)+)`", questions))
+        assert len(cited) >= 15 and sorted(cited - set(RULES_BY_ID)) == []
