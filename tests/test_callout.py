@@ -53,7 +53,7 @@ def test_wdm_driver_entry_stores_unload_in_driver_object():
 def test_wdf_driver_entry_names_evtdriverunload_non_pnp_and_calls_wdfdrivercreate():
     t = run(model="wdf")
     config = cites(t, "wfp-wdf-nonpnp")[0]
-    assert "WdfDriverInitNonPnpDriver" in config.action and "EvtDriverUnload = Unload" in config.action
+    assert "WdfDriverInitNonPnpDriver" in config.action and "EvtDriverUnload = EvtDriverUnload" in config.action
     create = t.steps[index(t, "WdfDriverCreate")]
     assert create.kind is Kind.CALL and create.target is Actor.FRAMEWORK
     assert index(t, "WDF_DRIVER_CONFIG") < index(t, "WdfDriverCreate") < index(t, "DriverEntry returns")

@@ -214,7 +214,7 @@ _WDM_UNLOAD_NULL = Step(_DRIVER, _ACTION, "DriverObject->DriverUnload left NULL"
 _WDF_CONFIG = {  # (PnP, EvtDriverUnload given): the WDF_DRIVER_CONFIG that DriverEntry fills in
     (pnp, evt): Step(_DRIVER, _ACTION, "WDF_DRIVER_CONFIG: DriverInitFlags = "
                      + ("0 (a PnP driver)" if pnp else "WdfDriverInitNonPnpDriver")
-                     + f", EvtDriverUnload = {'Unload' if evt else 'NULL'}",
+                     + f", EvtDriverUnload = {'EvtDriverUnload' if evt else 'NULL'}",
                      "DriverEntry fills in the driver configuration it will hand to the framework.",
                      ("wfp-wdf-evtdriverunload",) + (() if pnp else ("wfp-wdf-nonpnp",))
                      + (() if evt else ("wfp-unload-required",)))
