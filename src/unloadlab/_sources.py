@@ -131,7 +131,11 @@ class Rule:
     sources: tuple[Source, ...]
 
     def cite(self) -> str:
-        return "; ".join(f"{s.title} <{s.url}>" for s in self.sources)
+        """Each source once, with its address (two facts may share a page)."""
+        seen: dict[str, str] = {}
+        for s in self.sources:
+            seen.setdefault(s.url, s.title)
+        return "; ".join(f"{title} <{url}>" for url, title in seen.items())
 
 
 def _r(id: str, kind: Kind, statement: str, *sources: Source) -> Rule:

@@ -608,7 +608,7 @@ class _Run:
             self.returned = f"NTSTATUS {st.describe()}" if st else "a failure status (not documented)"
         else:
             shown = self.user_mode_result(st, "silent-other-hresult" if st else "silent-no-callback-status")
-            rules += self._print_rules[1:]
+            rules += tuple(r for r in self._print_rules[1:] if r not in rules)
         self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{t.call_name} fails", detail, rules,
                   Actor.CALLER, shown, mark)
         self.print_fltmc()
@@ -616,7 +616,7 @@ class _Run:
     def succeed_to_caller(self) -> None:
         t = self.sc.trigger
         shown = "STATUS_SUCCESS" if t is Trigger.FLT_UNLOAD_FILTER else "S_OK"
-        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{t.value} returns {shown}",
+        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{t.call_name} returns",
                   "The request succeeded.", ("otherwise-unloaded", "filterunload-privilege"), Actor.CALLER, shown)
         self.returned = ("NTSTATUS STATUS_SUCCESS (0x00000000)" if t is Trigger.FLT_UNLOAD_FILTER
                          else "HRESULT S_OK (0x00000000)")

@@ -158,6 +158,21 @@ class _StatusControl:
         return self.hex.value if self.dropdown.value == OTHER else self.dropdown.value
 
 
+def _chosen_flags(spec: FlagSet, values: Any) -> set[str]:
+    """Flag names from full names, short names (the checkbox text) or enum members;
+    an unknown one raises ScenarioError rather than being dropped."""
+    if isinstance(values, str):
+        values = [v for v in values.split(",") if v.strip()]
+    chosen = set()
+    for v in values:
+        v = getattr(v, "value", v)
+        match = [name for text, name in spec.options if v in (text, name)]
+        if not match:
+            raise ScenarioError(f"unknown flag {v!r}; accepted: {', '.join(n for _, n in spec.options)}")
+        chosen.add(match[0])
+    return chosen
+
+
 def _control(spec: Any, initial: Any) -> tuple[tuple[W.Widget, ...], Callable[[], Any]]:
     """The widgets for one knob, and a function reading the knob's value from them."""
     if isinstance(spec, Choice):
@@ -171,7 +186,7 @@ def _control(spec: Any, initial: Any) -> tuple[tuple[W.Widget, ...], Callable[[]
                              style=_STYLE, layout=W.Layout(width="300px"))
         return (w,), lambda: w.value
     if isinstance(spec, FlagSet):
-        chosen = {getattr(f, "value", f) for f in initial}
+        chosen = _chosen_flags(spec, initial)
         boxes = [W.Checkbox(value=name in chosen, description=text, indent=False) for text, name in spec.options]
         names = [name for _, name in spec.options]
         box = W.VBox([W.Label(spec.label)] + boxes)
@@ -256,7 +271,7 @@ class Panel:
             else:
                 dropdown.value, hexbox.value = OTHER, str(value)
         elif isinstance(spec, FlagSet):
-            chosen = {getattr(v, "value", v) for v in value}
+            chosen = _chosen_flags(spec, value)
             for (_, flag), box in zip(spec.options, widgets[0].children[1:]):
                 box.value = flag in chosen
         else:
@@ -376,7 +391,9 @@ class Quiz:
         self._check, self.name = check, scenario_name
         ex = example(scenario_name)
         knobs = "<br>".join(f"<code>{html.escape(k)} = {html.escape(repr(v))}</code>" for k, v in ex.knobs.items())
-        self.question = W.HTML(f"<p><b>{html.escape(ex.title)}</b><br>{knobs}<br>{html.escape(question)}</p>")
+        # The title would give the answer away (it names the outcome); it is shown after Check.
+        self.title = ex.title
+        self.question = W.HTML(f"<p><b>A {ex.model} scenario:</b><br>{knobs}<br>{html.escape(question)}</p>")
         self.prediction = W.Dropdown(options=[("(choose)", None)] + [(k, k) for k in OUTCOME_CHOICES],
                                      description="Your prediction", style=_STYLE, layout=_WIDE)
         self.button = W.Button(description="Check", tooltip="Compare your prediction with the model")
@@ -390,7 +407,7 @@ class Quiz:
             self.feedback.value = "<p>Choose a prediction first.</p>"
             return self.feedback_text
         self.result = self._check(self.name, self.prediction.value)
-        self.feedback.value = _feedback_html(self.result)
+        self.feedback.value = _feedback_html(self.result) + f"<p>(This was: {html.escape(self.title)}.)</p>"
         return self.feedback_text
 
     @property
