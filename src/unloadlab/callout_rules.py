@@ -113,7 +113,7 @@ CALLOUT_RULES: tuple[Rule, ...] = (
        "documented.", open_question(10)),
     _r("wfp-silent-registered-at-unload", Q, "What follows when the image goes with callouts still registered "
        "is not documented: whether the kernel holds the unload back, or which crash comes when the engine "
-       "next calls classifyFn or flowDeleteFn.", open_question(9), fact(43)),
+       "next calls classifyFn or flowDeleteFn.", fact(43), fact(37)),
     _r("wfp-silent-failed-entry-callouts", Q, "That the system removes callouts a failing DriverEntry leaves "
        "registered is not documented; the driver has to unregister them itself.", fact(9, 38)),
     _r("wfp-silent-shutdown", Q, "What the filter engine does at shutdown with callouts that are still "

@@ -559,6 +559,8 @@ class _Run:
         reason_rules = ("teardown-sequence", "teardown-reason")
         if mandatory:
             reason_rules += ("silent-teardown-reason",)
+        if sc.instances > 1:
+            reason_rules += ("silent-teardown-order",)
         for n, volume in enumerate(VOLUMES[: sc.instances]):
             if sc.teardown_callbacks:
                 self.step(Actor.FILTER_MANAGER, Kind.CALL, f"InstanceTeardownStartCallback({volume}, {reason})",

@@ -104,6 +104,21 @@ class NtStatus:
         return self.code < 0x80000000
 
     @property
+    def nt_information(self) -> bool:
+        """NT_INFORMATION: the severity bits are 01."""
+        return self.code >> 30 == 1
+
+    @property
+    def nt_warning(self) -> bool:
+        """NT_WARNING: the severity bits are 10 (NT_SUCCESS is false, NT_ERROR too)."""
+        return self.code >> 30 == 2
+
+    @property
+    def nt_error(self) -> bool:
+        """NT_ERROR: the severity bits are 11; a warning is not an error."""
+        return self.code >> 30 == 3
+
+    @property
     def facility(self) -> int:
         return (self.code >> 16) & 0x0FFF
 

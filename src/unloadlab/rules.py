@@ -121,6 +121,8 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "called FltUnregisterFilter is not documented; treat it as a driver bug.", open_question(4)),
     _r("silent-teardown-reason", Q, "Whether FILTER_UNLOAD (0x2) is also set with MANDATORY_FILTER_UNLOAD "
        "(0x4) is not documented.", open_question(5)),
+    _r("silent-teardown-order", Q, "Whether the instances on several volumes are torn down one after "
+       "another or in parallel is not documented; the lab shows them in volume order.", open_question(7)),
     _r("silent-callback-thread", Q, "For FltUnloadFilter and FilterUnload, the thread the callback runs in "
        "is not documented.", open_question(6)),
     _r("silent-sc-output", Q, "Microsoft's SCM source is not public: 1052 is observed, not documented, and "

@@ -19,7 +19,7 @@ import ipywidgets as W
 from . import minifilter
 from .ntstatus import StatusError, parse_status
 from .rules import RULES_BY_ID
-from .trace import ScenarioError, Trace, format_trace
+from .trace import Mark, ScenarioError, Trace, format_trace
 
 __all__ = ["Panel", "Quiz", "MODELS", "OTHER"]
 
@@ -359,6 +359,10 @@ def _outcome_html(trace: Trace) -> str:
         lines.append(f"The requester got: {html.escape(state['requester_got'])}")
     if state.get("printed"):
         lines.append("It printed:<br><code>" + "<br>".join(html.escape(x) for x in state["printed"]) + "</code>")
+    silent = [n for n, step in enumerate(trace.steps, 1) if step.mark is Mark.SILENT]
+    if silent:
+        lines.append("The documentation is silent at step " + ", ".join(map(str, silent))
+                     + ": see the Trace tab.")
     return "<p>" + "<br>".join(lines) + "</p>"
 
 

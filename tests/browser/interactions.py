@@ -67,7 +67,7 @@ INTERACTIONS: dict[str, list[dict]] = {
         {"expect_no_text": "fltmc-unload (non-mandatory): the minifilter was unloaded."},
         {"select": ("Your prediction", "driver-entry-failed")},
         {"click_button": "Check"},
-        {"expect_text": "RIGHT."},
+        {"expect_text": "Right: unloaded after DriverEntry failed."},
     ],
     "06-shutdown.ipynb": [
         {"expect_value": ("Trigger", "sc stop")},
@@ -78,7 +78,7 @@ INTERACTIONS: dict[str, list[dict]] = {
         {"expect_no_text": "PreShutdown(Data, FltObjects, CompletionContext)"},
         {"select": ("Your prediction", "shutdown")},
         {"click_button": "Check"},
-        {"expect_text": "RIGHT."},
+        {"expect_text": "Right: not called at shutdown."},
     ],
     "07-unload-routine.ipynb": [
         {"expect_value": ("Server port", "closed before FltUnregisterFilter")},
@@ -91,7 +91,7 @@ INTERACTIONS: dict[str, list[dict]] = {
         {"check_accessibility": True},
         {"select": ("Your prediction", "unloaded")},
         {"click_button": "Check"},
-        {"expect_text": "RIGHT."},
+        {"expect_text": "Right: unloaded."},
     ],
     "08-wfp-callout.ipynb": [
         {"expect_value": ("Driver model", "KMDF non-PnP (EvtDriverUnload)")},
@@ -103,7 +103,7 @@ INTERACTIONS: dict[str, list[dict]] = {
         {"expect_text": "BUG: the rest stay registered"},
         {"select": ("Your prediction", "hazard")},
         {"click_button": "Check"},
-        {"expect_text": "RIGHT."},
+        {"expect_text": "Right: unloaded with callouts still registered."},
     ],
     "09-playground.ipynb": [
         {"expect_value": ("Server port", "left open")},
@@ -134,7 +134,7 @@ INTERACTIONS: dict[str, list[dict]] = {
         {"expect_no_text": "sc-stop (mandatory): the minifilter was unloaded."},
         {"select": ("Your prediction", "shutdown")},
         {"click_button": "Check"},
-        {"expect_text": "RIGHT."},
+        {"expect_text": "Right:"},
     ],
     "02-non-mandatory.ipynb": [
         {"expect_value": ("Callback returns (hex)", "0xNOT-HEX")},
@@ -147,7 +147,7 @@ INTERACTIONS: dict[str, list[dict]] = {
         {"expect_text": "sc-stop (mandatory): the minifilter was unloaded."},
         {"select": ("Your prediction", "unloaded")},
         {"click_button": "Check"},
-        {"expect_text": "RIGHT."},
+        {"expect_text": "Right:"},
     ],
     "03-mandatory.ipynb": [
         {"expect_value": ("Trigger", "ControlService(SERVICE_CONTROL_STOP)")},
@@ -158,7 +158,7 @@ INTERACTIONS: dict[str, list[dict]] = {
         {"expect_no_text": "The requester got: NTSTATUS STATUS_FLT_DO_NOT_DETACH (0xC01C0010, error)"},
         {"select": ("Your prediction", "failed")},
         {"click_button": "Check"},
-        {"expect_text": "RIGHT."},
+        {"expect_text": "Right:"},
     ],
     "04-service-stop-opt-out.ipynb": [
         {"expect_value": ("Trigger", "net stop")},
@@ -171,7 +171,7 @@ INTERACTIONS: dict[str, list[dict]] = {
         {"expect_text": "FilterUnload (non-mandatory): the minifilter was unloaded."},
         {"select": ("Your prediction", "failed")},
         {"click_button": "Check"},
-        {"expect_text": "RIGHT."},
+        {"expect_text": "Right:"},
     ],
     # --- practice (10) and the capstone (11) -------------------------------------------------
     # After Run All the practice widget is on seed 10 with no prediction; no stored output
@@ -184,12 +184,12 @@ INTERACTIONS: dict[str, list[dict]] = {
         {"expect_text": "The rule you missed is nonmandatory-refusal"},
         {"select": ("Your prediction", "refused")},
         {"click_button": "Check"},
-        {"expect_text": "RIGHT."},
+        {"expect_text": "Right:"},
         {"click_button": "Show the trace"},
         {"expect_text": "Deciding rule: nonmandatory-refusal"},
         {"click_button": "New problem"},
         {"expect_text": "seed 17"},
-        {"expect_no_text": "RIGHT."},
+        {"expect_no_text": "Right:"},
         {"check_accessibility": True},
     ],
     "11-why-wont-my-driver-stop.ipynb": [
