@@ -613,7 +613,7 @@ class _Run:
             rules += tuple(r for r in self._print_rules[1:] if r not in rules)
         self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{t.call_name} fails", detail, rules,
                   Actor.CALLER, shown, mark)
-        self.print_fltmc()
+        self.print_fltmc(mark)
 
     def succeed_to_caller(self) -> None:
         t = self.sc.trigger
@@ -641,10 +641,10 @@ class _Run:
             self.printed = (f"Unload failed with error: {code}", text)
         return shown
 
-    def print_fltmc(self) -> None:
+    def print_fltmc(self, mark: Mark = Mark.FAILED) -> None:
         if self.printed and self.sc.trigger is Trigger.FLTMC_UNLOAD:
             self.step(Actor.CALLER, Kind.ACTION, "fltmc prints the failure", " / ".join(self.printed),
-                      self._print_rules, mark=Mark.FAILED)
+                      self._print_rules, mark=mark)
 
     def win32_result(self, error: int, name: str) -> None:
         """What each service-stop caller shows for a Win32 error."""
