@@ -9,6 +9,7 @@ at another chromium binary; UNLOADLAB_SCREENSHOT_DIR keeps screenshots somewhere
 from __future__ import annotations
 
 import os
+import signal
 import warnings
 from pathlib import Path
 
@@ -56,15 +57,32 @@ def lab_root(tmp_path_factory):
     return root, base / "state", env
 
 
+def _stop_on_sigterm():
+    """SIGTERM (a CI timeout, `timeout`, `kill`) ends Python without running fixture
+    teardown, which would orphan the server.  Turn it into KeyboardInterrupt, which
+    pytest answers by running the teardowns."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        return None
+
+
 @pytest.fixture(scope="session")
 def lab_server(chromium_executable, lab_root, request):
     root, state, env = lab_root
     server = lab.LabServer(root, state, env)
     _summary(request.config)["server"] = server
+    previous = _stop_on_sigterm()
     try:
         server.start()
         yield server
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         killed = server.stop()
         if killed:
             warnings.warn(
@@ -133,9 +151,3 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if exitstatus != 0:
             tr.write_sep("-", "JupyterLab server log (tail)")
             tr.write_line(server.log_tail())
-
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "browser: drives JupyterLab in Debian chromium (tests/browser); slow"
-    )

@@ -101,7 +101,9 @@ def lab_env(state_dir: Path) -> dict[str, str]:
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     # ipykernel picks the inline backend only when MPLBACKEND is unset.
     env.pop("MPLBACKEND", None)
-    env.pop("PYTHONPATH", None)
+    # PYTHONPATH and UNLOADLAB_NO_NETWORK are inherited on purpose: the repository's
+    # conftest.py switches the network off for every process the tests start
+    # (tests/no_network), kernels included; the server only needs loopback.
     for name in ("config", "data", "runtime"):
         (state_dir / name).mkdir(parents=True, exist_ok=True)
     settings = state_dir / "config" / "lab" / "user-settings"
@@ -594,7 +596,8 @@ class NotebookRun:
     timings: dict[str, float] = field(default_factory=dict)
 
     def report(self) -> str:
-        lines = [f"{self.relpath}: {len(self.problems)} problem(s)"]
+        took = ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items())
+        lines = [f"{self.relpath}: {len(self.problems)} problem(s)" + (f" ({took})" if took else "")]
         lines += [f"  - {p}" for p in self.problems]
         if self.screenshots:
             lines.append("  screenshots: " + ", ".join(map(str, self.screenshots)))
@@ -633,16 +636,22 @@ def run_notebook(
         ran = _open_and_run(page, server, relpath, info, run)
         run.timings["open+run"] = time.monotonic() - t0
         if ran:  # all cells ran, or Run All stopped at an error: check what is there
+            t = time.monotonic()
             _wait_widgets_settled(page, run)
             run.problems += page.evaluate(JS_PAGE_PROBLEMS)
             run.problems += check_accessibility(page)
+            run.timings["widgets+a11y"] = time.monotonic() - t
+            t = time.monotonic()
             _perform(page, actions, run, screenshot_dir)
+            run.timings["interactions"] = time.monotonic() - t
+            t = time.monotonic()
             run.problems += [
                 p for p in page.evaluate(JS_PAGE_PROBLEMS) if p not in run.problems
             ]
             run.problems += _new_tracebacks(page, info, run)
             _wait_idle(page)
             run.problems += log_console_errors(page)
+            run.timings["final checks"] = time.monotonic() - t
     except Exception as exc:  # a harness timeout, a crashed page...
         run.problems.append(f"harness: {type(exc).__name__}: {exc}")
     finally:
