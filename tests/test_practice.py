@@ -159,7 +159,7 @@ class TestCheck:
 
     def test_code_form(self):
         assert practice.check_answer(9, None).startswith("Make your prediction first")
-        assert practice.check_answer(9, "maybe").startswith("Not an answer this lab knows")
+        assert practice.check_answer(9, "maybe").startswith("Not a prediction this lab knows")
         assert practice.check_answer(9, "refused").startswith("Right:")
 
 

@@ -6,12 +6,13 @@ the rule the learner missed when the prediction is wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from .rules import RULES_BY_ID
 from .scenarios import example
 from .trace import Outcome, Trace
 
-__all__ = ["Feedback", "compare", "check", "check_prediction", "OUTCOME_CHOICES", "parse_outcome"]
+__all__ = ["Feedback", "compare", "check", "check_prediction", "prediction_text", "OUTCOME_CHOICES", "parse_outcome"]
 
 # What a learner may predict: a short word per Outcome ("failed" for "failed without calling
 # the unload routine"); the long wording is accepted too.
@@ -53,12 +54,18 @@ def check(scenario_name: str, predicted: object) -> Feedback:
     return compare(ex.run(), predicted, ex.rules[0])
 
 
-def check_prediction(scenario_name: str, prediction: object) -> str:
-    """The check cell's answer in words; with no prediction yet, how to make one."""
+def prediction_text(prediction: object, run: Callable[[object], Feedback],
+                    variable: str = "my_prediction") -> str:
+    """A code-form check cell's answer in words; with no prediction yet, how to make one."""
     if prediction is None:
-        return ("Make your prediction first: set the variable to one of: "
+        return (f"Make your prediction first: set {variable} to one of: "
                 + ", ".join(repr(c) for c in OUTCOME_CHOICES) + "; then run this cell again.")
     try:
-        return check(scenario_name, prediction).message
+        return run(prediction).message
     except ValueError as e:
         return f"Not a prediction this lab knows: {e}"
+
+
+def check_prediction(scenario_name: str, prediction: object) -> str:
+    """check(), in words, for the notebooks' 'predict, then check' cells."""
+    return prediction_text(prediction, lambda p: check(scenario_name, p))

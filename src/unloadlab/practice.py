@@ -21,7 +21,7 @@ from typing import Any, Sequence, TypeVar, Union
 
 from . import callout, minifilter
 from .callout import CalloutScenario
-from .exercises import OUTCOME_CHOICES, Feedback, compare, parse_outcome
+from .exercises import OUTCOME_CHOICES, Feedback, compare, parse_outcome, prediction_text
 from .minifilter import MinifilterScenario
 from .rules import RULES_BY_ID, Kind
 from .scenarios import example
@@ -294,13 +294,7 @@ def check(seed: int, predicted: object) -> Feedback:
 
 def check_answer(seed: int, predicted: object) -> str:
     """The code form's answer in words; with no prediction yet, how to make one."""
-    if predicted is None:
-        return ("Make your prediction first: set my_answer to one of: "
-                + ", ".join(repr(c) for c in OUTCOME_CHOICES) + "; then run this cell again.")
-    try:
-        return check(seed, predicted).message
-    except ValueError as e:
-        return f"Not an answer this lab knows: {e}"
+    return prediction_text(predicted, lambda p: check(seed, p), "my_answer")
 
 
 # --- the capstone: broken drivers, shown by their symptoms ------------------------------------------------

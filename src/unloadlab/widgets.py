@@ -21,7 +21,7 @@ from .ntstatus import StatusError, parse_status
 from .rules import RULES_BY_ID
 from .trace import Mark, ScenarioError, Trace, format_trace
 
-__all__ = ["Panel", "Quiz", "MODELS", "OTHER"]
+__all__ = ["Panel", "Quiz", "Practice", "Diagnosis", "MODELS", "OTHER"]
 
 OTHER = "other (hex)"
 TABS = ("Trace", "Sequence diagram", "C code", "Rules")
@@ -204,8 +204,18 @@ def _watched(widgets: Sequence[W.Widget]) -> list[W.Widget]:
     return [w for w in out if not isinstance(w, W.Label)]
 
 
+class _Shown:
+    """Displaying the object in a notebook displays its widget."""
+
+    widget: W.Widget
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+        display(self.widget)
+
+
 # --- the panel --------------------------------------------------------------------------------------
-class Panel:
+class Panel(_Shown):
     """Controls for a scenario's knobs, the outcome in words, and the tabbed views."""
 
     def __init__(self, model: str = "minifilter", show: Sequence[str] | None = None, **initial: Any):
@@ -332,10 +342,6 @@ class Panel:
     def error_text(self) -> str:
         return _plain(self.error.value)
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-        display(self.widget)
-
 
 def _feedback_html(feedback: Any) -> str:
     """'Right: ...' or 'Not quite: ...' with the verdict in bold."""
@@ -386,7 +392,7 @@ def _diagram_png(trace: Trace) -> bytes:
 
 
 
-class Quiz:
+class Quiz(_Shown):
     """Predict, then check: a catalogue scenario's knobs, a prediction, a Check button."""
 
     def __init__(self, scenario_name: str, question: str = "What happens?"):
@@ -418,12 +424,8 @@ class Quiz:
     def feedback_text(self) -> str:
         return _plain(self.feedback.value)
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-        display(self.widget)
 
-
-class Practice:
+class Practice(_Shown):
     """Seeded practice: a seed, New problem, the problem in words, a prediction, Check, and
     Show the trace. Everything shown is widget state (HTML values), never printed output."""
 
@@ -492,12 +494,8 @@ class Practice:
     def answer_text(self) -> str:
         return _plain(self.answer.value)
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-        display(self.widget)
 
-
-class Diagnosis:
+class Diagnosis(_Shown):
     """A capstone case: a diagnosis Dropdown, a Check button and the feedback (widget state only).
     The symptoms are printed by the notebook's own cell, so they read without widgets too."""
 
@@ -525,9 +523,4 @@ class Diagnosis:
     def feedback_text(self) -> str:
         return _plain(self.feedback.value)
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-        display(self.widget)
 
-
-__all__ += ["Practice", "Diagnosis"]

@@ -1,5 +1,5 @@
 """Build notebooks/01-register-callback.ipynb (sources only; run tools/run_notebooks.py after)."""
-from _lessons_00_04 import code, md, nav, sources, write
+from _lessons import code, md, nav, sources, write
 
 NAV = nav(("00-start-here.ipynb", "00 · Start here"), ("02-non-mandatory.ipynb", "02 · Non-mandatory unloads"))
 

@@ -1,5 +1,5 @@
 """Build notebooks/02-non-mandatory.ipynb (sources only; run tools/run_notebooks.py after)."""
-from _lessons_00_04 import code, md, nav, sources, write
+from _lessons import code, md, nav, sources, write
 
 NAV = nav(("01-register-callback.ipynb", "01 · Register a FilterUnloadCallback"),
           ("03-mandatory.ipynb", "03 · Mandatory unloads"))

@@ -1,5 +1,5 @@
 """Build notebooks/03-mandatory.ipynb (sources only; run tools/run_notebooks.py after)."""
-from _lessons_00_04 import code, md, nav, sources, write
+from _lessons import code, md, nav, sources, write
 
 NAV = nav(("02-non-mandatory.ipynb", "02 · Non-mandatory unloads"),
           ("04-service-stop-opt-out.ipynb", "04 · Opting out of service stop"))

@@ -1,5 +1,5 @@
 """Build notebooks/04-service-stop-opt-out.ipynb (sources only; run tools/run_notebooks.py after)."""
-from _lessons_00_04 import code, md, nav, sources, write
+from _lessons import code, md, nav, sources, write
 
 NAV = nav(("03-mandatory.ipynb", "03 · Mandatory unloads"),
           ("05-driver-entry-fails.ipynb", "05 · When DriverEntry fails"))

@@ -1,5 +1,5 @@
 """Build notebooks/05-driver-entry-fails.ipynb (sources only; run tools/run_notebooks.py after)."""
-from _lessons_05_09 import code, md, write
+from _lessons import code, md, write
 
 WHEN = "https://learn.microsoft.com/windows-hardware/drivers/ifs/when-the-filterunloadcallback-routine-is-called"
 NTSTATUS = "https://learn.microsoft.com/windows-hardware/drivers/kernel/using-ntstatus-values"

@@ -1,7 +1,7 @@
 """Build notebooks/06-shutdown.ipynb (sources only; run tools/run_notebooks.py after)."""
 from textwrap import dedent
 
-from _lessons_05_09 import code, md, write
+from _lessons import code, md, write
 
 WHEN = "https://learn.microsoft.com/windows-hardware/drivers/ifs/when-the-filterunloadcallback-routine-is-called"
 OPREG = "https://learn.microsoft.com/windows-hardware/drivers/ddi/fltkernel/ns-fltkernel-_flt_operation_registration"

@@ -1,7 +1,7 @@
 """Build notebooks/07-unload-routine.ipynb (sources only; run tools/run_notebooks.py after)."""
 from textwrap import dedent
 
-from _lessons_05_09 import code, md, write
+from _lessons import code, md, write
 
 IFS = "https://learn.microsoft.com/windows-hardware/drivers/ifs/"
 DDI = "https://learn.microsoft.com/windows-hardware/drivers/ddi/fltkernel/"

@@ -1,7 +1,7 @@
 """Build notebooks/08-wfp-callout.ipynb (sources only; run tools/run_notebooks.py after)."""
 from textwrap import dedent
 
-from _lessons_05_09 import code, md, write
+from _lessons import code, md, write
 
 NET = "https://learn.microsoft.com/windows-hardware/drivers/network/"
 FWPSK = "https://learn.microsoft.com/windows-hardware/drivers/ddi/fwpsk/"

@@ -1,7 +1,7 @@
 """Build notebooks/09-playground.ipynb (sources only; run tools/run_notebooks.py after)."""
 from textwrap import dedent
 
-from _lessons_05_09 import code, md, write
+from _lessons import code, md, write
 
 NAV = """
 [← 08 · WFP callout drivers](08-wfp-callout.ipynb) |

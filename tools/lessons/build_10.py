@@ -1,5 +1,5 @@
 """Build notebooks/10-practice.ipynb (sources only; run tools/run_notebooks.py after)."""
-from _lessons_00_04 import code, md, nav, write
+from _lessons import code, md, nav, write
 
 NAV = nav(("09-playground.ipynb", "09 · Playground"),
           ("11-why-wont-my-driver-stop.ipynb", "11 · Why won't my driver stop?")).replace("\n", " ")

@@ -3,7 +3,7 @@
 The cases come from unloadlab.practice.CASES; this builder writes one section per case.
 Their symptoms and checks are printed by the notebook itself, from the model.
 """
-from _lessons_00_04 import code, md, nav, write
+from _lessons import code, md, nav, write
 
 from unloadlab.practice import CASES
 

@@ -1,7 +1,7 @@
-"""Shared by build_00.py .. build_04.py: write a lesson notebook from a list of cells.
+"""Shared by every build_NN.py: write a lesson notebook from a list of cells.
 
-Same conventions as _lessons_05_09.py (cell ids ``nbNN-MM`` from the notebook name and
-position, the same kernelspec), so a rebuild changes nothing the sources do not change.
+Cell ids ``nbNN-MM`` come from the notebook name and position, so a rebuild changes nothing
+the sources do not change.
 The builders only write cell sources; ``python tools/run_notebooks.py notebooks/NN.ipynb``
 then executes the notebook and stores its real outputs (strict nbval compares them).
 
