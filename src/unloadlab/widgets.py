@@ -72,8 +72,14 @@ _TRIGGER_LABELS = {
     "ControlService": "ControlService(SERVICE_CONTROL_STOP)", "shutdown": "system shutdown",
 }
 
+def _options(members: Any, labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Dropdown options from a model enum, each with the learner's label. A member without a
+    label raises KeyError, so a new model value cannot silently miss the panel."""
+    return tuple((labels[m.value], m.value) for m in members)
+
+
 MINIFILTER_KNOBS: dict[str, Any] = {
-    "trigger": Choice("Trigger", tuple((_TRIGGER_LABELS[t.value], t.value) for t in minifilter.Trigger)),
+    "trigger": Choice("Trigger", _options(minifilter.Trigger, _TRIGGER_LABELS)),
     "unload_callback": Flag("FilterUnloadCallback registered"),
     "callback_returns": StatusChoice("Callback returns", _CALLBACK_STATUSES),
     "refuse_only_if_not_mandatory": Flag("Refuse only if not mandatory"),
@@ -83,8 +89,8 @@ MINIFILTER_KNOBS: dict[str, Any] = {
     "instances": Count("Instances", 0, len(minifilter.VOLUMES)),
     "teardown_callbacks": Flag("Instance teardown callbacks"),
     "pended_io": Flag("Pended I/O never completed"),
-    "server_port": Choice("Server port", (("none", "none"), ("closed before FltUnregisterFilter",
-                                                             "closed-before-unregister"), ("left open", "left-open"))),
+    "server_port": Choice("Server port", _options(minifilter.ServerPort, {
+        "none": "none", "closed-before-unregister": "closed before FltUnregisterFilter", "left-open": "left open"})),
     "calls_unregister": Flag("Calls FltUnregisterFilter"),
     "caller_privileged": Flag("Caller holds SeLoadDriverPrivilege"),
 }
@@ -114,22 +120,22 @@ MODELS: dict[str, Callable[[], Model]] = {"minifilter": _minifilter_model, "call
 
 
 def _callout_knobs() -> dict[str, Any]:
+    from .callout import MAX_CALLOUTS, CalloutTrigger, ContextRemoval, DriverModel, FlowRemoval
     return {
-        "model": Choice("Driver model", (("WDM (DriverUnload)", "wdm"), ("KMDF non-PnP (EvtDriverUnload)", "wdf"),
-                                         ("KMDF PnP (contrast)", "wdf-pnp"))),
-        "trigger": Choice("Trigger", tuple((_TRIGGER_LABELS[t], t) for t in
-                                           ("sc-stop", "net-stop", "ControlService", "shutdown"))
-                          + (("last device removed (KMDF PnP only)", "device-removal"),)),
+        "model": Choice("Driver model", _options(DriverModel, {
+            "wdm": "WDM (DriverUnload)", "wdf": "KMDF non-PnP (EvtDriverUnload)", "wdf-pnp": "KMDF PnP (contrast)"})),
+        "trigger": Choice("Trigger", _options(CalloutTrigger, {
+            **_TRIGGER_LABELS, "device-removal": "last device removed (KMDF PnP only)"})),
         "unload_function": Flag("Unload function set"),
         "unregisters": Flag("Unregisters its callouts"),
         "check_unregister_result": Flag("Checks the unregister result"),
-        "flows_with_context": Count("Flows with a context", 0, 8),
-        "remove_flow_contexts": Choice("Flow contexts", (("left in place", "none"),
-                                                         ("removed before unregistering", "before-unregister"),
-                                                         ("removed on STATUS_DEVICE_BUSY, then retry",
-                                                          "on-device-busy"))),
-        "flow_removal": Choice("Flow context removal", (("synchronous", "synchronous"), ("pending", "pending"))),
-        "callouts": Count("Callouts", 1, 8),
+        "flows_with_context": Count("Flows with a context", 0, 8),  # the model allows more; 8 shows every path
+        "remove_flow_contexts": Choice("Flow contexts", _options(ContextRemoval, {
+            "none": "left in place", "before-unregister": "removed before unregistering",
+            "on-device-busy": "removed on STATUS_DEVICE_BUSY, then retry"})),
+        "flow_removal": Choice("Flow context removal", _options(FlowRemoval, {
+            "synchronous": "synchronous", "pending": "pending"})),
+        "callouts": Count("Callouts", 1, MAX_CALLOUTS),
         "driver_entry_returns": StatusChoice("DriverEntry returns", _ENTRY_STATUSES),
     }
 

@@ -1,5 +1,5 @@
 """Build notebooks/00-start-here.ipynb (sources only; run tools/run_notebooks.py after)."""
-from _lessons import code, md, nav, sources, write
+from _lessons import code, md, nav, write
 
 NAV = nav(None, ("01-register-callback.ipynb", "01 · Register a FilterUnloadCallback"))
 

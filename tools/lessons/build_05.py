@@ -9,7 +9,7 @@ PASSTHROUGH = ("https://github.com/microsoft/Windows-driver-samples/blob/main/"
                "filesys/miniFilter/passThrough/passThrough.c")
 
 cells = [
-    md(f"""
+    md("""
     # 05 · When DriverEntry fails
 
     [← 04 · Opting out of service stop](04-service-stop-opt-out.ipynb) |
