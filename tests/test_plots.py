@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import types
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -141,7 +142,8 @@ def _synthetic() -> Trace:
     ]
     steps += [Step(Actor.FRAMEWORK, Kind.NOTE, f"note {m.name}", "d", ("r-five",), mark=m) for m in Mark]
     steps.append(Step(Actor.CALLER, Kind.RETURN, "plain return", "d", (), Actor.FRAMEWORK, None))
-    return Trace("synthetic", {}, tuple(steps), Outcome.HAZARD, "A made-up trace. " * 20)
+    no_knobs = types.SimpleNamespace(knobs=dict)
+    return Trace("synthetic", no_knobs, tuple(steps), Outcome.HAZARD, "A made-up trace. " * 20)
 
 
 def test_any_trace():

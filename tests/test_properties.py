@@ -2,7 +2,7 @@
 from hypothesis import given, settings, strategies as st
 
 from unloadlab.minifilter import (FLTFL_FILTER_UNLOAD_MANDATORY, VOLUMES, MinifilterScenario, RegistrationFlag,
-                                  ServerPort, Trigger, simulate)
+                                  ServerPort, Trigger, _after_failed_load, _Run, simulate)
 from unloadlab.ntstatus import NtStatus
 from unloadlab.rules import RULES_BY_ID
 from unloadlab.trace import Kind, Mark, Outcome
@@ -55,6 +55,18 @@ def test_unloaded_matches_outcome_and_every_step_cites_known_rules(space):
         for step in t.steps:
             assert step.rules and all(r in RULES_BY_ID for r in step.rules), step
             assert (step.target is not None) is (step.kind in (Kind.CALL, Kind.RETURN)), step
+
+
+def test_a_failed_load_request_depends_only_on_trigger_and_privilege(space):
+    """simulate() works the request after a failed DriverEntry out once per (trigger,
+    caller_privileged); running it on each actual scenario must give the same."""
+    for s, t in space:
+        if not s.driver_entry_returns.nt_success:
+            run = _Run(s)
+            run.request_after_failed_load()
+            assert (tuple(run.steps), run.returned, run.printed) == _after_failed_load(
+                s.trigger, s.caller_privileged), s
+            assert t.steps[-len(run.steps):] == tuple(run.steps), s
 
 
 def test_a_hang_is_the_last_step_and_marked(space):

@@ -501,7 +501,7 @@ class _Run:
             outcome = self.unload_request()
             unloaded = outcome is _UNLOADED or outcome is _HAZARD_OUTCOME
         return Trace(
-            model="callout", inputs=sc.knobs(), steps=tuple(self.steps), outcome=outcome,
+            model="callout", scenario=sc, steps=tuple(self.steps), outcome=outcome,
             headline=self.headline(outcome),
             state={
                 "mandatory": sc.trigger in _SERVICE_STOPS,

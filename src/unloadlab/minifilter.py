@@ -6,6 +6,8 @@ Every decision below cites the rule that makes it; each rule is decided here onl
 from __future__ import annotations
 
 import enum
+import functools
+import operator
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterable
 
@@ -36,7 +38,8 @@ class Trigger(enum.Enum):
 
     Each member carries plain attributes: ``mandatory`` (rule mandatory-triggers: the
     service stops are mandatory; shutdown is no unload at all), ``service_stop``,
-    ``caller`` (the lifeline's name) and ``who`` (who starts it).
+    ``caller`` (the lifeline's name), ``who`` (who starts it), ``call_name`` (the API the
+    result comes back from) and ``request`` (the call or command as the requester writes it).
     """
 
     __hash__ = object.__hash__  # members are singletons; the C hash keeps simulate() fast
@@ -50,18 +53,25 @@ class Trigger(enum.Enum):
     SHUTDOWN = "shutdown"
 
 
-_TRIGGER_FACTS = {  # member: (service stop = mandatory, caller, who starts it, call name)
-    Trigger.FILTER_UNLOAD: (False, "application (fltlib)", "a user-mode application", "FilterUnload"),
-    Trigger.FLT_UNLOAD_FILTER: (False, "kernel-mode driver", "a kernel-mode driver", "FltUnloadFilter"),
-    Trigger.FLTMC_UNLOAD: (False, "fltmc.exe", "an administrator at a command prompt", "FilterUnload"),
-    Trigger.SC_STOP: (True, "sc.exe", "an administrator at a command prompt", "ControlService"),
-    Trigger.NET_STOP: (True, "net.exe", "an administrator at a command prompt", "ControlService"),
-    Trigger.CONTROL_SERVICE: (True, "application (advapi32)", "a user-mode application", "ControlService"),
-    Trigger.SHUTDOWN: (False, "system", "the system", "shutdown"),
+_FILTER_UNLOAD_CALL = f'FilterUnload(L"{SERVICE_NAME}")'
+_TRIGGER_FACTS = {  # member: (service stop = mandatory, caller, who starts it, call name, the request)
+    Trigger.FILTER_UNLOAD: (False, "application (fltlib)", "a user-mode application", "FilterUnload",
+                            _FILTER_UNLOAD_CALL),
+    Trigger.FLT_UNLOAD_FILTER: (False, "kernel-mode driver", "a kernel-mode driver", "FltUnloadFilter",
+                                f'FltUnloadFilter(&"{SERVICE_NAME}")'),
+    Trigger.FLTMC_UNLOAD: (False, "fltmc.exe", "an administrator at a command prompt", "FilterUnload",
+                           _FILTER_UNLOAD_CALL),
+    Trigger.SC_STOP: (True, "sc.exe", "an administrator at a command prompt", "ControlService",
+                      f"sc stop {SERVICE_NAME}"),
+    Trigger.NET_STOP: (True, "net.exe", "an administrator at a command prompt", "ControlService",
+                       f"net stop {SERVICE_NAME}"),
+    Trigger.CONTROL_SERVICE: (True, "application (advapi32)", "a user-mode application", "ControlService",
+                              "ControlService(hService, SERVICE_CONTROL_STOP, &Status)"),
+    Trigger.SHUTDOWN: (False, "system", "the system", "shutdown", "IRP_MJ_SHUTDOWN"),
 }
-for _t, (_stop, _caller, _who, _call) in _TRIGGER_FACTS.items():
+for _t, (_stop, _caller, _who, _call, _request) in _TRIGGER_FACTS.items():
     _t.mandatory = _t.service_stop = _stop
-    _t.caller, _t.who, _t.call_name = _caller, _who, _call
+    _t.caller, _t.who, _t.call_name, _t.request = _caller, _who, _call, _request
 
 
 class RegistrationFlag(enum.Enum):
@@ -143,20 +153,26 @@ class MinifilterScenario:
     caller_privileged: bool = True           # the caller holds SeLoadDriverPrivilege
 
     def __post_init__(self) -> None:
+        # Values of the right type are kept as they are (cheaply: the decision space makes
+        # 10,584 scenarios); anything else is parsed, and a bad value is named.
         put = lambda name, v: object.__setattr__(self, name, v)  # noqa: E731 (frozen)
-        put("trigger", _choice(Trigger, self.trigger, "trigger"))
-        put("server_port", _choice(ServerPort, self.server_port, "server_port"))
-        put("flags", _parse_flags(self.flags))
+        if type(self.trigger) is not Trigger:
+            put("trigger", _choice(Trigger, self.trigger, "trigger"))
+        if type(self.server_port) is not ServerPort:
+            put("server_port", _choice(ServerPort, self.server_port, "server_port"))
+        if type(self.flags) is not frozenset or not self.flags <= _ALL_FLAGS:
+            put("flags", _parse_flags(self.flags))
         for name in ("callback_returns", "driver_entry_returns"):
-            try:
-                put(name, parse_status(getattr(self, name)))
-            except StatusError as e:
-                raise ScenarioError(f"{name}: {e}") from None
-        for name in _BOOL_KNOBS:
-            if not isinstance(getattr(self, name), bool):
-                raise ScenarioError(f"{name}: expected True or False, got {getattr(self, name)!r}")
+            if type(getattr(self, name)) is not NtStatus:
+                try:
+                    put(name, parse_status(getattr(self, name)))
+                except StatusError as e:
+                    raise ScenarioError(f"{name}: {e}") from None
+        if set(map(type, _bool_knob_values(self))) != {bool}:
+            name = next(n for n in _BOOL_KNOBS if type(getattr(self, n)) is not bool)
+            raise ScenarioError(f"{name}: expected True or False, got {getattr(self, name)!r}")
         n = self.instances
-        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= len(VOLUMES):
+        if type(n) is not int or not 0 <= n <= len(VOLUMES):
             raise ScenarioError(f"instances: expected a whole number 0..{len(VOLUMES)}, got {n!r}")
         if self.pended_io and n == 0:
             raise ScenarioError("pended_io: needs at least one instance (instances is 0)")
@@ -181,43 +197,13 @@ class MinifilterScenario:
 
     @property
     def driver_unload_set(self) -> bool:
-        """Whether FltRegisterFilter leaves DriverObject->DriverUnload pointing at the filter
-        manager (rule fltmgr-owns-driverunload): only with a callback and service stop supported."""
-        return self.unload_callback and RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP not in self.flags
+        """Whether DriverObject->DriverUnload points at the filter manager (a service stop can unload)."""
+        return _driver_unload_set(self.unload_callback, self.flags)
 
 
 _BOOL_KNOBS = tuple(f.name for f in fields(MinifilterScenario) if f.type == "bool")
-
-
-# Steps that never vary are made once: Steps are immutable, so sharing them is safe.
-_DRIVER_ENTRY_CALL = Step(
-    Actor.IO_MANAGER, Kind.CALL, "DriverEntry(DriverObject, RegistryPath)",
-    f"The I/O manager loads the {SERVICE_NAME} image and calls its DriverEntry.",
-    ("callback-in-registration",), Actor.MINIFILTER)
-_DRIVER_UNLOAD_FLTMGR = Step(
-    Actor.FILTER_MANAGER, Kind.ACTION, "DriverObject->DriverUnload = filter manager's routine",
-    "A callback is registered and service stop is supported, so a service stop will reach the filter manager.",
-    ("fltmgr-owns-driverunload",))
-_NULL_DRIVER_UNLOAD = ("Because {}, the driver gets no DriverUnload routine: "
-                       "a service stop cannot unload it.")
-_DRIVER_UNLOAD_NULL_NO_CALLBACK = Step(
-    Actor.FILTER_MANAGER, Kind.ACTION, "DriverObject->DriverUnload = NULL",
-    _NULL_DRIVER_UNLOAD.format("no FilterUnloadCallback is registered"), ("fltmgr-owns-driverunload",))
-_DRIVER_UNLOAD_NULL_OPT_OUT = Step(
-    Actor.FILTER_MANAGER, Kind.ACTION, "DriverObject->DriverUnload = NULL",
-    _NULL_DRIVER_UNLOAD.format("FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP is set"),
-    ("fltmgr-owns-driverunload",))
-_UNDO_REGISTRATION = Step(
-    Actor.MINIFILTER, Kind.CALL, "FltUnregisterFilter(Filter)",
-    "DriverEntry is failing, so it undoes its registration before returning.",
-    ("driver-entry-pattern",), Actor.FILTER_MANAGER)
-_IMAGE_UNLOADED_AFTER_FAILURE = Step(
-    Actor.FILTER_MANAGER, Kind.ACTION, "image unloaded; FilterUnloadCallback not called",
-    "After a failed DriverEntry the driver is simply unloaded: no unload routine runs.", ("driver-entry-failed",))
-
-
-def _bit(flag: RegistrationFlag) -> int:
-    return flag.bit
+_bool_knob_values = operator.attrgetter(*_BOOL_KNOBS)
+_ALL_FLAGS = frozenset(RegistrationFlag)
 
 
 _HEADLINES = {
@@ -228,8 +214,110 @@ _HEADLINES = {
 }
 
 
+@functools.lru_cache(maxsize=128)
+def _headline(trigger: Trigger, outcome: Outcome, preop_called: bool) -> str:
+    if outcome is Outcome.SHUTDOWN:
+        return "System shutdown: FilterUnloadCallback is not called" + (
+            "; the IRP_MJ_SHUTDOWN pre-operation is." if preop_called else ".")
+    if outcome is Outcome.DRIVER_ENTRY_FAILED:
+        return "DriverEntry failed, so the image was simply unloaded; FilterUnloadCallback was never called."
+    kind = "mandatory" if trigger.mandatory else "non-mandatory"
+    return f"{trigger.value} ({kind}): {_HEADLINES[outcome]}"
+
+
 def _article(word: str) -> str:
     return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+# Looking an Enum member up on its class costs ~0.1 us on Python 3.11 and a run makes
+# thousands of such lookups, so the model uses these aliases (as callout.py does).
+_CALLER, _SCM, _IO, _FLTMGR, _MINIFILTER, _INSTANCES = (
+    Actor.CALLER, Actor.SCM, Actor.IO_MANAGER, Actor.FILTER_MANAGER, Actor.MINIFILTER, Actor.INSTANCES)
+_CALL, _RETURN, _ACTION, _NOTE = Kind.CALL, Kind.RETURN, Kind.ACTION, Kind.NOTE
+_FAILED, _REFUSED, _IGNORED, _HUNG, _SILENT = Mark.FAILED, Mark.REFUSED, Mark.IGNORED, Mark.HUNG, Mark.SILENT
+_DRIVER_ENTRY_FAILED, _UNLOADED = Outcome.DRIVER_ENTRY_FAILED, Outcome.UNLOADED
+_SHUTDOWN = Trigger.SHUTDOWN
+
+
+def _driver_unload_set(unload_callback: bool, flags: frozenset[RegistrationFlag]) -> bool:
+    """Rule fltmgr-owns-driverunload: FltRegisterFilter leaves DriverObject->DriverUnload
+    pointing at the filter manager only with a callback and service stop supported."""
+    return unload_callback and RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP not in flags
+
+
+@functools.lru_cache(maxsize=1024)
+def _load(unload_callback: bool, flags: frozenset[RegistrationFlag], shutdown_preop: bool,
+          driver_entry_returns: int, instances: int) -> tuple[tuple[Step, ...], bool]:
+    """DriverEntry's steps, and whether the minifilter is loaded. They depend on these knobs
+    only, so each distinct load is built once (the decision space repeats each many times)."""
+    de = NtStatus(driver_entry_returns)
+    cb = "FilterUnloadCallback" if unload_callback else "NULL"
+    names = " | ".join(f.value for f in sorted(flags, key=lambda f: f.bit)) or "0"
+    rules = ("callback-in-registration",)
+    if not unload_callback:
+        rules += ("callback-optional",)
+    if len(flags) > (RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP in flags):
+        rules += ("registration-flags",)
+    preop = ""
+    if shutdown_preop:
+        rules += ("shutdown-preop",)
+        preop = ", IRP_MJ_SHUTDOWN pre-operation"
+    if _driver_unload_set(unload_callback, flags):
+        driver_unload = Step(
+            _FLTMGR, _ACTION, "DriverObject->DriverUnload = filter manager's routine",
+            "A callback is registered and service stop is supported, so a service stop will reach the "
+            "filter manager.", ("fltmgr-owns-driverunload",))
+    else:
+        why = ("no FilterUnloadCallback is registered" if not unload_callback
+               else "FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP is set")
+        driver_unload = Step(_FLTMGR, _ACTION, "DriverObject->DriverUnload = NULL",
+                             f"Because {why}, the driver gets no DriverUnload routine: a service stop "
+                             "cannot unload it.", ("fltmgr-owns-driverunload",))
+    steps = (
+        Step(_IO, _CALL, "DriverEntry(DriverObject, RegistryPath)",
+             f"The I/O manager loads the {SERVICE_NAME} image and calls its DriverEntry.",
+             ("callback-in-registration",), _MINIFILTER),
+        Step(_MINIFILTER, _CALL, f"FltRegisterFilter(Flags={names}, FilterUnloadCallback={cb}{preop})",
+             "DriverEntry registers with the filter manager through FLT_REGISTRATION.",
+             rules, _FLTMGR),
+        driver_unload,
+    )
+    if not de.nt_success:
+        return steps + (
+            Step(_MINIFILTER, _CALL, "FltUnregisterFilter(Filter)",
+                 "DriverEntry is failing, so it undoes its registration before returning.",
+                 ("driver-entry-pattern",), _FLTMGR),
+            Step(_MINIFILTER, _RETURN, "DriverEntry returns",
+                 f"DriverEntry returns {de.describe()}, {_article(de.severity.value)} status.",
+                 ("driver-entry-failed", "ntstatus-severity"), _IO, de.label, _FAILED),
+            Step(_FLTMGR, _ACTION, "image unloaded; FilterUnloadCallback not called",
+                 "After a failed DriverEntry the driver is simply unloaded: no unload routine runs.",
+                 ("driver-entry-failed",)),
+        ), False
+    volumes = ", ".join(VOLUMES[:instances]) or "no volume"
+    return steps + (
+        Step(_MINIFILTER, _CALL, "FltStartFiltering(Filter)",
+             f"Filtering starts; instances attach to {volumes}.",
+             ("driver-entry-pattern",), _FLTMGR),
+        Step(_MINIFILTER, _RETURN, "DriverEntry returns",
+             f"DriverEntry returns {de.describe()}: the minifilter is loaded and filtering.",
+             ("ntstatus-severity",), _IO, de.label),
+    ), True
+
+
+@functools.lru_cache(maxsize=64)
+def _after_failed_load(trigger: Trigger, caller_privileged: bool) -> tuple[tuple[Step, ...], str, tuple[str, ...]]:
+    """What a request meets after DriverEntry failed: (steps, what the requester got, what
+    was printed). Only these two knobs matter, so each pair is worked out once."""
+    run = _Run(MinifilterScenario(trigger=trigger, caller_privileged=caller_privileged))
+    run.request_after_failed_load()
+    return tuple(run.steps), run.returned, run.printed
+
+
+def cache_clear() -> None:
+    """Forget the steps built once per distinct load and failed-load request (for benchmarks)."""
+    _load.cache_clear()
+    _after_failed_load.cache_clear()
 
 
 def simulate(scenario: MinifilterScenario) -> Trace:
@@ -240,7 +328,7 @@ def simulate(scenario: MinifilterScenario) -> Trace:
 
 
 # ----------------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class _Run:
     """One simulation's working state; local to simulate(), never shared."""
 
@@ -253,7 +341,7 @@ class _Run:
     torn_down: int = 0
     returned: str = ""
     printed: tuple[str, ...] = ()
-    _print_rules: tuple[str, ...] = ()
+    print_rules: tuple[str, ...] = ()
 
     def step(self, actor: Actor, kind: Kind, action: str, detail: str, rules: tuple[str, ...],
              target: Actor | None = None, status: str | None = None, mark: Mark | None = None) -> None:
@@ -262,21 +350,21 @@ class _Run:
     # --- the whole run ------------------------------------------------------------
     def run(self) -> Trace:
         sc = self.sc
-        loaded = self.load()
+        steps, loaded = _load(sc.unload_callback, sc.flags, sc.shutdown_preop, sc.driver_entry_returns.code,
+                              sc.instances)
+        self.steps.extend(steps)
         if not loaded:
-            outcome, unloaded = Outcome.DRIVER_ENTRY_FAILED, True
-            self.request_after_failed_load()
-        elif sc.trigger is Trigger.SHUTDOWN:
+            outcome, unloaded = _DRIVER_ENTRY_FAILED, True
+            steps, self.returned, self.printed = _after_failed_load(sc.trigger, sc.caller_privileged)
+            self.steps.extend(steps)
+        elif sc.trigger is _SHUTDOWN:
             outcome, unloaded = self.shutdown(), False
-        elif sc.trigger.mandatory:
-            outcome = self.service_stop()
-            unloaded = outcome is Outcome.UNLOADED
         else:
-            outcome = self.non_mandatory()
-            unloaded = outcome is Outcome.UNLOADED
+            outcome = self.service_stop() if sc.trigger.mandatory else self.non_mandatory()
+            unloaded = outcome is _UNLOADED
         return Trace(
-            model="minifilter", inputs=sc.knobs(), steps=tuple(self.steps), outcome=outcome,
-            headline=self.headline(outcome),
+            model="minifilter", scenario=sc, steps=tuple(self.steps), outcome=outcome,
+            headline=_headline(sc.trigger, outcome, self.preop_called),
             state={
                 "mandatory": sc.trigger.mandatory,
                 "caller": sc.trigger.caller,
@@ -291,69 +379,20 @@ class _Run:
             },
         )
 
-    def headline(self, outcome: Outcome) -> str:
-        t = self.sc.trigger
-        if outcome is Outcome.SHUTDOWN:
-            return "System shutdown: FilterUnloadCallback is not called" + (
-                "; the IRP_MJ_SHUTDOWN pre-operation is." if self.preop_called else ".")
-        if outcome is Outcome.DRIVER_ENTRY_FAILED:
-            return "DriverEntry failed, so the image was simply unloaded; FilterUnloadCallback was never called."
-        kind = "mandatory" if t.mandatory else "non-mandatory"
-        return f"{t.value} ({kind}): {_HEADLINES[outcome]}"
-
-    # --- load -------------------------------------------------------------------------
-    def load(self) -> bool:
-        sc = self.sc
-        self.steps.append(_DRIVER_ENTRY_CALL)
-        cb = "FilterUnloadCallback" if sc.unload_callback else "NULL"
-        flags = " | ".join(f.value for f in sorted(sc.flags, key=_bit)) if sc.flags else "0"
-        rules = ("callback-in-registration",)
-        if not sc.unload_callback:
-            rules += ("callback-optional",)
-        if len(sc.flags) > (RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP in sc.flags):
-            rules += ("registration-flags",)
-        preop = ""
-        if sc.shutdown_preop:
-            rules += ("shutdown-preop",)
-            preop = ", IRP_MJ_SHUTDOWN pre-operation"
-        self.step(Actor.MINIFILTER, Kind.CALL, f"FltRegisterFilter(Flags={flags}, FilterUnloadCallback={cb}{preop})",
-                  "DriverEntry registers with the filter manager through FLT_REGISTRATION.",
-                  rules, Actor.FILTER_MANAGER)
-        if sc.driver_unload_set:
-            self.steps.append(_DRIVER_UNLOAD_FLTMGR)
-        else:
-            self.steps.append(_DRIVER_UNLOAD_NULL_NO_CALLBACK if not sc.unload_callback else _DRIVER_UNLOAD_NULL_OPT_OUT)
-        de = sc.driver_entry_returns
-        if not de.nt_success:
-            self.steps.append(_UNDO_REGISTRATION)
-            self.step(Actor.MINIFILTER, Kind.RETURN, "DriverEntry returns",
-                      f"DriverEntry returns {de.describe()}, {_article(de.severity.value)} status.",
-                      ("driver-entry-failed", "ntstatus-severity"), Actor.IO_MANAGER, de.label, Mark.FAILED)
-            self.steps.append(_IMAGE_UNLOADED_AFTER_FAILURE)
-            return False
-        volumes = ", ".join(VOLUMES[: sc.instances]) or "no volume"
-        self.step(Actor.MINIFILTER, Kind.CALL, "FltStartFiltering(Filter)",
-                  f"Filtering starts; instances attach to {volumes}.",
-                  ("driver-entry-pattern",), Actor.FILTER_MANAGER)
-        self.step(Actor.MINIFILTER, Kind.RETURN, "DriverEntry returns",
-                  f"DriverEntry returns {de.describe()}: the minifilter is loaded and filtering.",
-                  ("ntstatus-severity",), Actor.IO_MANAGER, de.label)
-        return True
-
     # --- the requests ---------------------------------------------------------------
     def request_after_failed_load(self) -> None:
         """DriverEntry failed: whatever is asked for now finds no driver."""
         t = self.sc.trigger
         if t is Trigger.SHUTDOWN:
-            self.step(Actor.CALLER, Kind.NOTE, "system shutdown",
+            self.step(_CALLER, _NOTE, "system shutdown",
                       "The driver is no longer loaded, so nothing of it is called at shutdown.",
                       ("driver-entry-failed", "no-callback-at-shutdown"))
         elif t.service_stop:
             self.ask_scm()
-            self.step(Actor.SCM, Kind.RETURN, f"fails: ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})",
+            self.step(_SCM, _RETURN, f"fails: ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})",
                       "The service is not running, because its DriverEntry failed.",
-                      ("service-not-active", "driver-entry-failed"), Actor.CALLER,
-                      f"ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})", Mark.FAILED)
+                      ("service-not-active", "driver-entry-failed"), _CALLER,
+                      f"ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})", _FAILED)
             self.win32_result(ERROR_SERVICE_NOT_ACTIVE, "ERROR_SERVICE_NOT_ACTIVE")
         else:
             self.ask_filter_manager()
@@ -365,20 +404,20 @@ class _Run:
 
     def shutdown(self) -> Outcome:
         sc = self.sc
-        self.step(Actor.CALLER, Kind.CALL, "IRP_MJ_SHUTDOWN",
+        self.step(_CALLER, _CALL, _SHUTDOWN.request,
                   "The system is shutting down: file systems get a shutdown request, not an unload.",
-                  ("no-callback-at-shutdown", "shutdown-preop"), Actor.FILTER_MANAGER)
+                  ("no-callback-at-shutdown", "shutdown-preop"), _FLTMGR)
         if sc.shutdown_preop:
             self.preop_called = True
-            self.step(Actor.FILTER_MANAGER, Kind.CALL, "PreShutdown(Data, FltObjects, CompletionContext)",
+            self.step(_FLTMGR, _CALL, "PreShutdown(Data, FltObjects, CompletionContext)",
                       "The minifilter registered an IRP_MJ_SHUTDOWN pre-operation callback, so it gets to "
-                      "do its shutdown work here.", ("shutdown-preop",), Actor.MINIFILTER)
-            self.step(Actor.MINIFILTER, Kind.RETURN, "PreShutdown returns", "Shutdown work done.",
-                      ("shutdown-preop",), Actor.FILTER_MANAGER)
+                      "do its shutdown work here.", ("shutdown-preop",), _MINIFILTER)
+            self.step(_MINIFILTER, _RETURN, "PreShutdown returns", "Shutdown work done.",
+                      ("shutdown-preop",), _FLTMGR)
         else:
-            self.step(Actor.FILTER_MANAGER, Kind.NOTE, "no IRP_MJ_SHUTDOWN pre-operation registered",
+            self.step(_FLTMGR, _NOTE, "no IRP_MJ_SHUTDOWN pre-operation registered",
                       "The minifilter gets no chance to do shutdown work.", ("shutdown-preop",))
-        self.step(Actor.FILTER_MANAGER, Kind.NOTE, "FilterUnloadCallback not called",
+        self.step(_FLTMGR, _NOTE, "FilterUnloadCallback not called",
                   "Shutdown is not an unload: the unload callback is never called for it.",
                   ("no-callback-at-shutdown",))
         return Outcome.SHUTDOWN
@@ -388,7 +427,7 @@ class _Run:
         self.ask_filter_manager()
         if self.returned:
             return Outcome.FAILED
-        self.step(Actor.FILTER_MANAGER, Kind.ACTION, f"finds the filter {SERVICE_NAME}",
+        self.step(_FLTMGR, _ACTION, f"finds the filter {SERVICE_NAME}",
                   "The filter is looked up by its service name.", ("fltunloadfilter-lookup",))
         if not sc.unload_callback:
             self.fail_to_caller(None, "No FilterUnloadCallback is registered, so the filter cannot be "
@@ -402,11 +441,11 @@ class _Run:
             rules = ("nonmandatory-refusal", "callback-status-propagates")
             if returned.name == "STATUS_FLT_DO_NOT_DETACH":
                 rules += ("do-not-detach-is-error",)
-            self.step(Actor.FILTER_MANAGER, Kind.ACTION, "keeps the minifilter loaded",
+            self.step(_FLTMGR, _ACTION, "keeps the minifilter loaded",
                       f"The unload is not mandatory and the callback returned {_article(returned.severity.value)} "
-                      "status: the request is refused.", rules, mark=Mark.REFUSED)
+                      "status: the request is refused.", rules, mark=_REFUSED)
             self.fail_to_caller(returned, "The callback's status goes back to the requester.",
-                                ("callback-status-propagates",), Mark.REFUSED)
+                                ("callback-status-propagates",), _REFUSED)
             return Outcome.REFUSED
         self.finish_unload()
         self.succeed_to_caller()
@@ -416,47 +455,45 @@ class _Run:
         sc = self.sc
         self.ask_scm()
         path = rf"\Registry\Machine\System\CurrentControlSet\Services\{SERVICE_NAME}"
-        self.step(Actor.SCM, Kind.CALL, f"NtUnloadDriver({path})",
+        self.step(_SCM, _CALL, f"NtUnloadDriver({path})",
                   "The SCM enables SeLoadDriverPrivilege in its own process and asks the kernel to unload "
-                  "the driver.", ("scm-ntunloaddriver",), Actor.IO_MANAGER)
+                  "the driver.", ("scm-ntunloaddriver",), _IO)
         if not sc.driver_unload_set:
             why = ("do-not-support-service-stop",) if sc.unload_callback else ("no-callback-no-unload",)
-            self.step(Actor.IO_MANAGER, Kind.RETURN, "fails: DriverUnload is NULL",
+            self.step(_IO, _RETURN, "fails: DriverUnload is NULL",
                       "There is no DriverUnload routine, so the kernel refuses; the filter manager and the "
                       "minifilter are not called.",
                       ("null-driverunload", "fltmgr-owns-driverunload", *why, "failed-request-no-callback"),
-                      Actor.SCM, "STATUS_INVALID_DEVICE_REQUEST", Mark.FAILED)
-            self.step(Actor.SCM, Kind.RETURN, f"fails: error {ERROR_INVALID_SERVICE_CONTROL}",
+                      _SCM, "STATUS_INVALID_DEVICE_REQUEST", _FAILED)
+            self.step(_SCM, _RETURN, f"fails: error {ERROR_INVALID_SERVICE_CONTROL}",
                       "The caller sees ERROR_INVALID_SERVICE_CONTROL (observed on Windows, not documented).",
-                      ("sc-stop-1052", "silent-sc-output"), Actor.CALLER,
-                      f"ERROR_INVALID_SERVICE_CONTROL ({ERROR_INVALID_SERVICE_CONTROL})", Mark.FAILED)
+                      ("sc-stop-1052", "silent-sc-output"), _CALLER,
+                      f"ERROR_INVALID_SERVICE_CONTROL ({ERROR_INVALID_SERVICE_CONTROL})", _FAILED)
             self.win32_result(ERROR_INVALID_SERVICE_CONTROL, "ERROR_INVALID_SERVICE_CONTROL")
             return Outcome.FAILED
-        self.step(Actor.IO_MANAGER, Kind.CALL, "DriverUnload(DriverObject)",
+        self.step(_IO, _CALL, "DriverUnload(DriverObject)",
                   "In a system worker thread the I/O manager calls DriverUnload, which is the filter "
                   "manager's routine.", ("unload-in-system-thread", "fltmgr-owns-driverunload"),
-                  Actor.FILTER_MANAGER)
+                  _FLTMGR)
         if self.call_callback(mandatory=True) is None:
             return Outcome.HUNG
         self.finish_unload()
-        self.step(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver returns", "The driver is unloaded.",
-                  ("unload-in-system-thread",), Actor.SCM, "STATUS_SUCCESS")
-        self.step(Actor.SCM, Kind.RETURN, "the service is stopped",
+        self.step(_IO, _RETURN, "NtUnloadDriver returns", "The driver is unloaded.",
+                  ("unload-in-system-thread",), _SCM, "STATUS_SUCCESS")
+        self.step(_SCM, _RETURN, "the service is stopped",
                   "ControlService succeeds; what 'sc stop' prints then is not covered by our sources.",
-                  ("silent-sc-output",), Actor.CALLER, "success")
+                  ("silent-sc-output",), _CALLER, "success")
         self.returned = "success: the service is stopped"
         return Outcome.UNLOADED
 
     # --- pieces shared by the requests ---------------------------------------------------
     def ask_scm(self) -> None:
         t = self.sc.trigger
-        call = {Trigger.SC_STOP: f"sc stop {SERVICE_NAME}", Trigger.NET_STOP: f"net stop {SERVICE_NAME}",
-                Trigger.CONTROL_SERVICE: "ControlService(hService, SERVICE_CONTROL_STOP, &Status)"}[t]
-        self.step(Actor.CALLER, Kind.CALL, call,
+        self.step(_CALLER, _CALL, t.request,
                   f"{t.who.capitalize()} asks the service control manager to stop the driver's service: "
-                  "a mandatory unload.", ("mandatory-triggers",), Actor.SCM)
+                  "a mandatory unload.", ("mandatory-triggers",), _SCM)
         if not self.sc.caller_privileged:
-            self.step(Actor.SCM, Kind.NOTE, "caller's own privilege not used",
+            self.step(_SCM, _NOTE, "caller's own privilege not used",
                       "The SCM enables SeLoadDriverPrivilege itself, so the caller's privilege is not what "
                       "the kernel checks.", ("scm-ntunloaddriver",))
 
@@ -464,23 +501,20 @@ class _Run:
         """The non-mandatory request reaches the filter manager, or fails for privilege."""
         t, privileged = self.sc.trigger, self.sc.caller_privileged
         if t is Trigger.FLTMC_UNLOAD:
-            self.step(Actor.CALLER, Kind.ACTION, "enable SeLoadDriverPrivilege",
+            self.step(_CALLER, _ACTION, "enable SeLoadDriverPrivilege",
                       "fltmc enables the privilege before it calls FilterUnload"
                       + (", which works for an administrator." if privileged else
                          ", but this caller does not hold it."),
-                      ("fltmc-calls-filterunload",), mark=None if privileged else Mark.FAILED)
-        call = {Trigger.FILTER_UNLOAD: f'FilterUnload(L"{SERVICE_NAME}")',
-                Trigger.FLTMC_UNLOAD: f'FilterUnload(L"{SERVICE_NAME}")',
-                Trigger.FLT_UNLOAD_FILTER: f'FltUnloadFilter(&"{SERVICE_NAME}")'}[t]
-        self.step(Actor.CALLER, Kind.CALL, call,
+                      ("fltmc-calls-filterunload",), mark=None if privileged else _FAILED)
+        self.step(_CALLER, _CALL, t.request,
                   f"{t.who.capitalize()} asks the filter manager for a non-mandatory unload.",
-                  ("nonmandatory-triggers",), Actor.FILTER_MANAGER)
+                  ("nonmandatory-triggers",), _FLTMGR)
         if t is Trigger.FLT_UNLOAD_FILTER or privileged:
             return
         shown = self.user_mode_result(status("STATUS_PRIVILEGE_NOT_HELD"), "silent-privilege-hresult")
-        self.step(Actor.FILTER_MANAGER, Kind.RETURN, "FilterUnload fails: privilege not held",
+        self.step(_FLTMGR, _RETURN, "FilterUnload fails: privilege not held",
                   "FilterUnload needs SeLoadDriverPrivilege; what it returns without it is not documented.",
-                  ("filterunload-privilege", "silent-privilege-hresult"), Actor.CALLER, shown, Mark.FAILED)
+                  ("filterunload-privilege", "silent-privilege-hresult"), _CALLER, shown, _FAILED)
         self.print_fltmc()
 
     def call_callback(self, *, mandatory: bool) -> NtStatus | None:
@@ -492,12 +526,12 @@ class _Run:
         rules = ("callback-notifies", "mandatory-flag", "callback-passive")
         if not mandatory:
             rules += ("silent-callback-thread",)
-        self.step(Actor.FILTER_MANAGER, Kind.CALL, f"FilterUnloadCallback(Flags={flags})",
-                  "The filter manager tells the minifilter it is about to be unloaded.", rules, Actor.MINIFILTER)
+        self.step(_FLTMGR, _CALL, f"FilterUnloadCallback(Flags={flags})",
+                  "The filter manager tells the minifilter it is about to be unloaded.", rules, _MINIFILTER)
         returned = sc.callback_returns
         if sc.refuse_only_if_not_mandatory and mandatory:
             returned = SUCCESS
-            self.step(Actor.MINIFILTER, Kind.ACTION, "Flags has FLTFL_FILTER_UNLOAD_MANDATORY: go ahead",
+            self.step(_MINIFILTER, _ACTION, "Flags has FLTFL_FILTER_UNLOAD_MANDATORY: go ahead",
                       "The callback refuses only non-mandatory unloads, so here it tears down and succeeds.",
                       ("mandatory-ignores-refusal", "refuse-before-teardown"))
         if returned.nt_success:
@@ -511,35 +545,35 @@ class _Run:
             rules = ("normally-success",)
         mark = None
         if not returned.nt_success and mandatory:
-            mark = Mark.IGNORED
-        self.step(Actor.MINIFILTER, Kind.RETURN, "FilterUnloadCallback returns",
+            mark = _IGNORED
+        self.step(_MINIFILTER, _RETURN, "FilterUnloadCallback returns",
                   f"It returns {returned.describe()}"
                   + (" without tearing anything down." if not returned.nt_success else "."),
-                  rules, Actor.FILTER_MANAGER, returned.label, mark)
-        if mark is Mark.IGNORED:
-            self.step(Actor.FILTER_MANAGER, Kind.NOTE, "refusal ignored: the unload is mandatory",
+                  rules, _FLTMGR, returned.label, mark)
+        if mark is _IGNORED:
+            self.step(_FLTMGR, _NOTE, "refusal ignored: the unload is mandatory",
                       "A mandatory unload goes ahead whatever the callback returns.",
-                      ("mandatory-ignores-refusal",), mark=Mark.IGNORED)
-            self.step(Actor.FILTER_MANAGER, Kind.NOTE, "filter still registered",
+                      ("mandatory-ignores-refusal",), mark=_IGNORED)
+            self.step(_FLTMGR, _NOTE, "filter still registered",
                       "The callback returned without calling FltUnregisterFilter; how the filter manager "
                       "then tears the filter down is not documented.", ("silent-no-unregister",),
-                      mark=Mark.SILENT)
+                      mark=_SILENT)
         return returned
 
     def unload_body(self, mandatory: bool) -> bool:
         """The unload routine's work, in the documented order. False when it hangs."""
         sc = self.sc
         if sc.server_port is ServerPort.CLOSED_FIRST:
-            self.step(Actor.MINIFILTER, Kind.CALL, "FltCloseCommunicationPort(ServerPort)",
+            self.step(_MINIFILTER, _CALL, "FltCloseCommunicationPort(ServerPort)",
                       "First the server port is closed, so FltUnregisterFilter will not wait on it.",
-                      ("unload-routine-order", "port-before-unregister"), Actor.FILTER_MANAGER)
+                      ("unload-routine-order", "port-before-unregister"), _FLTMGR)
         if not sc.calls_unregister:
-            self.step(Actor.MINIFILTER, Kind.NOTE, "FltUnregisterFilter never called",
+            self.step(_MINIFILTER, _NOTE, "FltUnregisterFilter never called",
                       "The routine goes on without unregistering; what follows is not documented: a driver bug.",
-                      ("unload-routine-order", "silent-no-unregister"), mark=Mark.SILENT)
+                      ("unload-routine-order", "silent-no-unregister"), mark=_SILENT)
         elif not self.unregister(mandatory):
             return False
-        self.step(Actor.MINIFILTER, Kind.ACTION, "global cleanup",
+        self.step(_MINIFILTER, _ACTION, "global cleanup",
                   "Frees what DriverEntry allocated (resources, pool, lookaside lists, notify routines).",
                   ("unload-routine-order",))
         return True
@@ -547,11 +581,11 @@ class _Run:
     def unregister(self, mandatory: bool) -> bool:
         """FltUnregisterFilter: instance teardown, contexts, rundown. False when it hangs."""
         sc = self.sc
-        self.step(Actor.MINIFILTER, Kind.CALL, "FltUnregisterFilter(Filter)",
+        self.step(_MINIFILTER, _CALL, "FltUnregisterFilter(Filter)",
                   "Unregisters the callbacks, tears down every instance and deletes the contexts.",
-                  ("unload-routine-order", "fltunregister-teardown"), Actor.FILTER_MANAGER)
+                  ("unload-routine-order", "fltunregister-teardown"), _FLTMGR)
         if sc.instances:
-            self.step(Actor.FILTER_MANAGER, Kind.NOTE, "InstanceQueryTeardownCallback not called",
+            self.step(_FLTMGR, _NOTE, "InstanceQueryTeardownCallback not called",
                       "That callback is only for manual detach, never for unload.",
                       ("query-teardown-manual-only",))
         reason = ("FLTFL_INSTANCE_TEARDOWN_MANDATORY_FILTER_UNLOAD" if mandatory
@@ -563,32 +597,32 @@ class _Run:
             reason_rules += ("silent-teardown-order",)
         for n, volume in enumerate(VOLUMES[: sc.instances]):
             if sc.teardown_callbacks:
-                self.step(Actor.FILTER_MANAGER, Kind.CALL, f"InstanceTeardownStartCallback({volume}, {reason})",
+                self.step(_FLTMGR, _CALL, f"InstanceTeardownStartCallback({volume}, {reason})",
                           "Teardown starts: the minifilter must complete its pended operations.",
-                          reason_rules, Actor.INSTANCES)
+                          reason_rules, _INSTANCES)
             if n == 0 and sc.pended_io:
-                self.step(Actor.INSTANCES, Kind.NOTE, f"pended operation on {volume} never completed",
+                self.step(_INSTANCES, _NOTE, f"pended operation on {volume} never completed",
                           "TeardownComplete waits for outstanding I/O, so the unload hangs here.",
-                          ("teardown-hang",), mark=Mark.HUNG)
+                          ("teardown-hang",), mark=_HUNG)
                 return self.hang()
             if sc.teardown_callbacks:
-                self.step(Actor.FILTER_MANAGER, Kind.CALL,
+                self.step(_FLTMGR, _CALL,
                           f"InstanceTeardownCompleteCallback({volume}, {reason})",
                           "Outstanding I/O has drained; the instance closes the files it opened.",
-                          reason_rules, Actor.INSTANCES)
+                          reason_rules, _INSTANCES)
             else:
-                self.step(Actor.FILTER_MANAGER, Kind.ACTION, f"tears down the instance on {volume}",
+                self.step(_FLTMGR, _ACTION, f"tears down the instance on {volume}",
                           "No teardown callbacks are registered; the instance is torn down all the same.",
                           ("teardown-sequence",))
             self.torn_down += 1
         if sc.server_port is ServerPort.LEFT_OPEN:
-            self.step(Actor.FILTER_MANAGER, Kind.NOTE, "waits for the open server port",
+            self.step(_FLTMGR, _NOTE, "waits for the open server port",
                       "The server port was not closed first, so FltUnregisterFilter waits forever.",
-                      ("port-before-unregister", "fltunregister-blocks"), mark=Mark.HUNG)
+                      ("port-before-unregister", "fltunregister-blocks"), mark=_HUNG)
             return self.hang()
-        self.step(Actor.FILTER_MANAGER, Kind.RETURN, "FltUnregisterFilter returns",
+        self.step(_FLTMGR, _RETURN, "FltUnregisterFilter returns",
                   "All instances and contexts are gone and no rundown reference remains.",
-                  ("fltunregister-teardown", "fltunregister-blocks"), Actor.MINIFILTER)
+                  ("fltunregister-teardown", "fltunregister-blocks"), _MINIFILTER)
         return True
 
     def hang(self) -> bool:
@@ -596,13 +630,13 @@ class _Run:
         return False
 
     def finish_unload(self) -> None:
-        self.step(Actor.FILTER_MANAGER, Kind.ACTION, "unloads the minifilter",
+        self.step(_FLTMGR, _ACTION, "unloads the minifilter",
                   "The unload was not refused (or could not be), so the image goes.",
                   ("otherwise-unloaded",))
 
     # --- what the requester gets back, in its own form -------------------------------------
     def fail_to_caller(self, st: NtStatus | None, detail: str, rules: tuple[str, ...],
-                       mark: Mark = Mark.FAILED) -> None:
+                       mark: Mark = _FAILED) -> None:
         """The request fails; the caller gets st (None: not documented) in its own form."""
         t = self.sc.trigger
         if t is Trigger.FLT_UNLOAD_FILTER:
@@ -610,16 +644,16 @@ class _Run:
             self.returned = f"NTSTATUS {st.describe()}" if st else "a failure status (not documented)"
         else:
             shown = self.user_mode_result(st, "silent-other-hresult" if st else "silent-no-callback-status")
-            rules += tuple(r for r in self._print_rules[1:] if r not in rules)
-        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{t.call_name} fails", detail, rules,
-                  Actor.CALLER, shown, mark)
+            rules += tuple(r for r in self.print_rules[1:] if r not in rules)
+        self.step(_FLTMGR, _RETURN, f"{t.call_name} fails", detail, rules,
+                  _CALLER, shown, mark)
         self.print_fltmc(mark)
 
     def succeed_to_caller(self) -> None:
         t = self.sc.trigger
         shown = "STATUS_SUCCESS" if t is Trigger.FLT_UNLOAD_FILTER else "S_OK"
-        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{t.call_name} returns",
-                  "The request succeeded.", ("otherwise-unloaded", "filterunload-privilege"), Actor.CALLER, shown)
+        self.step(_FLTMGR, _RETURN, f"{t.call_name} returns",
+                  "The request succeeded.", ("otherwise-unloaded", "filterunload-privilege"), _CALLER, shown)
         self.returned = ("NTSTATUS STATUS_SUCCESS (0x00000000)" if t is Trigger.FLT_UNLOAD_FILTER
                          else "HRESULT S_OK (0x00000000)")
         if t is Trigger.FLTMC_UNLOAD:
@@ -635,16 +669,16 @@ class _Run:
         else:
             self.returned = f"HRESULT 0x{value:08X}" + ("" if documented else " (inferred, not documented)")
             code, shown = f"0x{value:08x}", f"0x{value:08X}" + ("" if documented else " (inferred)")
-        self._print_rules = ("fltmc-output", "flt-hresult" if documented else silent_rule)
+        self.print_rules = ("fltmc-output", "flt-hresult" if documented else silent_rule)
         if self.sc.trigger is Trigger.FLTMC_UNLOAD:
             text = _MESSAGE_TEXT.get(value, "(the system's message text for this code)")
             self.printed = (f"Unload failed with error: {code}", text)
         return shown
 
-    def print_fltmc(self, mark: Mark = Mark.FAILED) -> None:
+    def print_fltmc(self, mark: Mark = _FAILED) -> None:
         if self.printed and self.sc.trigger is Trigger.FLTMC_UNLOAD:
-            self.step(Actor.CALLER, Kind.ACTION, "fltmc prints the failure", " / ".join(self.printed),
-                      self._print_rules, mark=mark)
+            self.step(_CALLER, _ACTION, "fltmc prints the failure", " / ".join(self.printed),
+                      self.print_rules, mark=mark)
 
     def win32_result(self, error: int, name: str) -> None:
         """What each service-stop caller shows for a Win32 error."""
