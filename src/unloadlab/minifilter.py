@@ -153,22 +153,22 @@ class MinifilterScenario:
     caller_privileged: bool = True           # the caller holds SeLoadDriverPrivilege
 
     def __post_init__(self) -> None:
-        # Values of the right type are kept as they are (cheaply: the decision space makes
+        # Values of the right type are only checked (cheaply: the decision space makes
         # 10,584 scenarios); anything else is parsed, and a bad value is named.
-        put = lambda name, v: object.__setattr__(self, name, v)  # noqa: E731 (frozen)
+        put = object.__setattr__  # the dataclass is frozen
         if type(self.trigger) is not Trigger:
-            put("trigger", _choice(Trigger, self.trigger, "trigger"))
+            put(self, "trigger", _choice(Trigger, self.trigger, "trigger"))
         if type(self.server_port) is not ServerPort:
-            put("server_port", _choice(ServerPort, self.server_port, "server_port"))
+            put(self, "server_port", _choice(ServerPort, self.server_port, "server_port"))
         if type(self.flags) is not frozenset or not self.flags <= _ALL_FLAGS:
-            put("flags", _parse_flags(self.flags))
-        for name in ("callback_returns", "driver_entry_returns"):
-            if type(getattr(self, name)) is not NtStatus:
+            put(self, "flags", _parse_flags(self.flags))
+        if type(self.callback_returns) is not NtStatus or type(self.driver_entry_returns) is not NtStatus:
+            for name in ("callback_returns", "driver_entry_returns"):
                 try:
-                    put(name, parse_status(getattr(self, name)))
+                    put(self, name, parse_status(getattr(self, name)))
                 except StatusError as e:
                     raise ScenarioError(f"{name}: {e}") from None
-        if set(map(type, _bool_knob_values(self))) != {bool}:
+        if tuple(map(type, _bool_knob_values(self))) != _ALL_BOOL:
             name = next(n for n in _BOOL_KNOBS if type(getattr(self, n)) is not bool)
             raise ScenarioError(f"{name}: expected True or False, got {getattr(self, name)!r}")
         n = self.instances
@@ -203,6 +203,7 @@ class MinifilterScenario:
 
 _BOOL_KNOBS = tuple(f.name for f in fields(MinifilterScenario) if f.type == "bool")
 _bool_knob_values = operator.attrgetter(*_BOOL_KNOBS)
+_ALL_BOOL = (bool,) * len(_BOOL_KNOBS)
 _ALL_FLAGS = frozenset(RegistrationFlag)
 
 
@@ -538,7 +539,7 @@ class _Run:
             if not self.unload_body(mandatory):
                 return None
         self.callback_returned = returned
-        rules = ("informational-allows",) if returned.severity.value == "informational" else ()
+        rules = ("informational-allows",) if returned.nt_information else ()
         if not returned.nt_success:
             rules = ("refuse-before-teardown", "ntstatus-severity")
         elif returned.code == 0:

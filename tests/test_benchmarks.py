@@ -1,0 +1,30 @@
+"""The benchmark scripts still run and print their figures (their times are not asserted:
+speed is read from the benchmarks, not from timed tests)."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _run(script: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, str(BENCHMARKS / script), *args],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_decision_space_benchmark_prints_both_readings_against_the_goal():
+    out = _run("bench_decision_space.py")
+    assert "decision space: 10584 scenarios" in out
+    assert re.search(r"^simulate: best [\d.]+ ms \(goal < 200 ms: (met|NOT met)\)", out, re.M)
+    assert re.search(r"enumerate \+ simulate: [\d.]+ ms \(goal < 200 ms: (met|NOT met)\)", out)
+    assert re.search(r"ratio: simulate \d+x, enumerate \+ simulate \d+x", out)
+
+
+def test_panel_benchmark_prints_median_p95_and_ratio():
+    out = _run("bench_panel.py", "8")
+    assert "8 knob changes" in out
+    assert re.search(r"median [\d.]+ ms, p95 [\d.]+ ms \(goal: median < 100 ms, p95 < 200 ms: (met|NOT met)\)", out)
+    assert re.search(r"ratio median/blank [\d.]+x", out)
