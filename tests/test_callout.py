@@ -105,6 +105,35 @@ def test_pnp_driver_unloads_after_its_last_device_is_removed():
     assert index(t, "remove the driver's last device") < index(t, "FxDriver::Unload(")
 
 
+def test_pnp_driver_registers_its_callouts_in_evtdriverdeviceadd_not_driverentry():
+    t = run(model="wdf-pnp", trigger="device-removal", callouts=3)
+    registers = [i for i, s in enumerate(t.steps) if s.action.startswith("FwpsCalloutRegister0(")]
+    assert len(registers) == 3
+    assert index(t, "DriverEntry returns") < index(t, "EvtDriverDeviceAdd(") < index(t, "WdfDeviceCreate(")
+    assert index(t, "WdfDeviceCreate(") < registers[0] < registers[-1] < index(t, "EvtDriverDeviceAdd returns")
+    assert all(t.steps[i].rules == ("callout-silent-pnp-registration",) for i in registers)
+    assert RULES_BY_ID["callout-silent-pnp-registration"].kind is RuleKind.SILENT
+    gone = t.steps[index(t, "remove the driver's last device") + 1]
+    assert gone.mark is Mark.SILENT and "callout-silent-pnp-device-removed" in gone.rules
+
+
+@pytest.mark.parametrize("model", ["wdm", "wdf"])
+def test_non_pnp_drivers_register_in_driverentry_and_have_no_device_add(model):
+    t = run(model=model)
+    first = next(i for i, s in enumerate(t.steps) if s.action.startswith("FwpsCalloutRegister0("))
+    assert first < index(t, "DriverEntry returns")
+    assert "wfp-sample-register-in-driverentry" in t.steps[first].rules
+    assert not any("DeviceAdd" in a for a in actions(t))
+
+
+def test_failed_driver_entry_of_a_pnp_driver_has_registered_nothing_to_undo():
+    t = run(model="wdf-pnp", trigger="device-removal", driver_entry_returns="STATUS_UNSUCCESSFUL")
+    assert t.outcome is Outcome.DRIVER_ENTRY_FAILED and t["callouts_registered"] == 0
+    assert t["unregister_results"] == [] and not any("FwpsCallout" in a for a in actions(t))
+    assert "FwpsInjectionHandleDestroy0(InjectionHandle)" in actions(t)
+    assert "wfp-silent-failed-entry-callouts" not in t.rules and "no callout was registered yet" in t.headline
+
+
 def test_kmdf_pnp_without_evtdriverunload_unloads_but_nothing_unregisters():
     t = run(model="wdf-pnp", trigger="device-removal", unload_function=False)
     assert t.outcome is Outcome.HAZARD and t["unloaded"] and t["callouts_registered"] == 2
@@ -421,9 +450,11 @@ def check_invariants(s: CalloutScenario, t: Trace) -> None:
     assert (t.outcome is Outcome.FAILED) is refused, s
     if refused:
         assert not t["unloaded"] and t["callouts_registered"] == s.callouts and "1052" in t["requester_got"], s
-    # bookkeeping: callouts and flow contexts are conserved
+    # bookkeeping: callouts and flow contexts are conserved (a PnP driver registers only once its
+    # device is added, which a failed DriverEntry never gets to)
     gone = sum(r != BUSY for r in t["unregister_results"])
-    assert t["callouts_registered"] + gone == s.callouts, s
+    registered_ever = 0 if s.model is DriverModel.WDF_PNP and not loaded else s.callouts
+    assert t["callouts_registered"] + gone == registered_ever, s
     if loaded:
         assert t["flow_contexts_remaining"] + t["flow_delete_calls"] == s.flows_with_context, s
     else:

@@ -394,7 +394,15 @@ def test_callout_text_follows_every_knob(co_space):
             assert ("config.EvtDriverUnload = EvtDriverUnload;" in code) == sc.unload_function, ctx
             nonpnp = "config.DriverInitFlags |= WdfDriverInitNonPnpDriver;" in code
             assert nonpnp == (sc.model is DriverModel.WDF), ctx
-            assert bool(function(c, "EvtDriverDeviceAdd")) == (sc.model is DriverModel.WDF_PNP), ctx
+            device_add = function(c, "EvtDriverDeviceAdd")
+            assert bool(device_add) == (sc.model is DriverModel.WDF_PNP), ctx
+            # the C registers where the trace does: in EvtDriverDeviceAdd for PnP, else DriverEntry
+            assert "RegisterCallouts(" in strip_comments(device_add or entry), ctx
+            steps = [step.action for step in callout.simulate(sc).steps]
+            if sc.driver_entry_returns.nt_success:
+                first = next(i for i, a in enumerate(steps) if a.startswith("FwpsCalloutRegister0("))
+                in_device_add = any(a.startswith("EvtDriverDeviceAdd(") for a in steps[:first])
+                assert in_device_add == bool(device_add), ctx
             assert "->DriverUnload" not in code, ctx
         if not sc.unload_function:
             assert _NO_UNLOAD_RULE[sc.model] in entry, ctx

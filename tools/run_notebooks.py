@@ -20,6 +20,8 @@ def run(path: Path) -> None:
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:  # timestamps would make every re-run a diff
+        cell.metadata.pop("execution", None)
     nbformat.write(nb, path)
     print(f"ran {path.relative_to(ROOT)}")
 

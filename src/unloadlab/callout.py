@@ -108,7 +108,7 @@ class CalloutScenario:
     flows_with_context: int = 0              # flows carrying a context at unload time, spread over the callouts
     remove_flow_contexts: ContextRemoval = ContextRemoval.NONE
     flow_removal: FlowRemoval = FlowRemoval.SYNCHRONOUS
-    callouts: int = 2                        # callouts registered in DriverEntry
+    callouts: int = 2                        # callouts the driver registers
     driver_entry_returns: NtStatus = SUCCESS
 
     def __post_init__(self) -> None:
@@ -238,9 +238,24 @@ _CONTROL_DEVICE = Step(_DRIVER, _CALL, "WdfControlDeviceInitAllocate, WdfDeviceC
 _INJECTION_CREATE = Step(_DRIVER, _CALL, "FwpsInjectionHandleCreate0(..., &InjectionHandle)",
                          "Gets an injection handle, as the samples do; the unload function must destroy it.",
                          ("wfp-sample-register-in-driverentry",), _ENGINE)
-_REGISTER = tuple(Step(_DRIVER, _CALL, f"FwpsCalloutRegister0(DeviceObject, &Callout{i}, &CalloutIds[{i}])",
-                       f"Registers callout {i} (its classifyFn, notifyFn and flowDeleteFn) with the filter engine.",
-                       ("wfp-sample-register-in-driverentry",), _ENGINE) for i in range(MAX_CALLOUTS))
+_REGISTER = {pnp: tuple(Step(_DRIVER, _CALL, f"FwpsCalloutRegister0(DeviceObject, &Callout{i}, &CalloutIds[{i}])",
+                             f"Registers callout {i} (its classifyFn, notifyFn and flowDeleteFn) with the filter "
+                             "engine.", ("callout-silent-pnp-registration" if pnp else
+                                         "wfp-sample-register-in-driverentry",), _ENGINE)
+                        for i in range(MAX_CALLOUTS)) for pnp in (False, True)}
+
+# A PnP driver gets its device, and so registers its callouts, only when the device is added
+_ADD_DEVICE = Step(_IO, _CALL, "AddDevice(DriverObject, PhysicalDeviceObject)",
+                   "The PnP manager adds the driver's device; the AddDevice routine is the framework's.",
+                   ("callout-kmdf-pnp-adddevice",), _FW)
+_EVT_DEVICE_ADD = Step(_FW, _CALL, "EvtDriverDeviceAdd(Driver, DeviceInit)",
+                       "The framework calls the driver's EvtDriverDeviceAdd.", ("callout-kmdf-pnp-adddevice",), _DRIVER)
+_PNP_DEVICE_CREATE = Step(_DRIVER, _CALL, "WdfDeviceCreate(&DeviceInit, ..., &Device)",
+                          "Creates the device: only now does a PnP driver have a device object to register its "
+                          "callouts with.", ("callout-silent-pnp-registration",), _FW)
+_DEVICE_ADDED = Step(_DRIVER, _RETURN, "EvtDriverDeviceAdd returns",
+                     "The device is added and the callouts are registered.", ("callout-silent-pnp-registration",),
+                     _FW, "STATUS_SUCCESS")
 
 # A failing DriverEntry
 _UNREGISTER_IN_ENTRY = tuple(Step(_DRIVER, _CALL, f"FwpsCalloutUnregisterById0(CalloutIds[{i}])",
@@ -283,6 +298,10 @@ _ASK_SCM = {t: Step(_CALLER, _CALL, _CALLERS[t][2], f"{_CALLERS[t][1].capitalize
 _REMOVE_DEVICE = Step(_CALLER, _CALL, _CALLERS[_DEVICE_REMOVAL][2],
                       "An administrator removes the device; with none of its devices left, the PnP manager "
                       "unloads the driver.", ("callout-pnp-unload-after-removal",), _IO)
+_DEVICE_GONE = Step(_IO, _NOTE, "the callouts' device is gone",
+                    "The device the callouts were registered with is removed before the unload function runs; "
+                    "whether their registrations may outlive it is not documented.",
+                    ("callout-pnp-unload-after-removal", "callout-silent-pnp-device-removed"), mark=_SILENT)
 _NT_UNLOAD_DRIVER = Step(_SCM, _CALL, rf"NtUnloadDriver(\Registry\Machine\System\CurrentControlSet\Services"
                          rf"\{SERVICE_NAME})", "The SCM enables SeLoadDriverPrivilege in its own process and asks the "
                          "kernel to unload the driver.", ("scm-ntunloaddriver",), _IO)
@@ -386,11 +405,12 @@ _WHAT_FOLLOWS = Step(_ENGINE, _NOTE, "what follows is not documented",
 
 
 @functools.lru_cache(maxsize=256)
-def _driver_entry_returns(code: int) -> Step:
+def _driver_entry_returns(code: int, pnp: bool) -> Step:
     de = NtStatus(code)
     if de.nt_success:
+        done = "registers its callouts once its device is added" if pnp else "its callouts are registered"
         return Step(_DRIVER, _RETURN, "DriverEntry returns", f"DriverEntry returns {de.describe()}: the driver is "
-                    "loaded and its callouts are registered.", ("ntstatus-severity",), _IO, de.label)
+                    f"loaded and {done}.", ("ntstatus-severity",), _IO, de.label)
     return Step(_DRIVER, _RETURN, "DriverEntry returns",
                 f"DriverEntry returns {de.describe()}: a failure, since NT_SUCCESS is false.",
                 ("callout-no-unload-after-failed-entry", "ntstatus-severity"), _IO, de.label, _FAILED)
@@ -534,8 +554,9 @@ class _Run:
         elif outcome is Outcome.SHUTDOWN:
             text = "System shutdown: no unload function is called and the callouts stay registered."
         else:
-            text = ("DriverEntry failed, so the image was simply unloaded; the unload function never ran "
-                    "(DriverEntry unregistered its own callouts).")
+            text = ("DriverEntry failed, so the image was simply unloaded; the unload function never ran ("
+                    + ("no callout was registered yet)." if sc.model is _WDF_PNP
+                       else "DriverEntry unregistered its own callouts)."))
         if self.silent_result:
             text += " One unregister result is not documented: see the step marked 'documentation silent'."
         return text
@@ -551,18 +572,30 @@ class _Run:
         else:
             self.name_kmdf_unload()
         add(_INJECTION_CREATE)
-        self.steps += _REGISTER[:sc.callouts]
-        self.registered = [True] * sc.callouts
+        pnp = sc.model is _WDF_PNP
+        if not pnp:
+            self.register()
         de = sc.driver_entry_returns
         if not de.nt_success:
             self.fail_driver_entry(de)
             return False
-        add(_driver_entry_returns(de.code))
+        add(_driver_entry_returns(de.code, pnp))
+        if pnp:
+            add(_ADD_DEVICE)
+            add(_EVT_DEVICE_ADD)
+            add(_PNP_DEVICE_CREATE)
+            self.register()
+            add(_DEVICE_ADDED)
         self.contexts = list(sc.contexts_per_callout)
         self.pending = [0] * sc.callouts
         if sc.flows_with_context:
             add(_traffic(tuple(self.contexts)))
         return True
+
+    def register(self) -> None:
+        """FwpsCalloutRegister0 for each callout: in DriverEntry, or (PnP) in EvtDriverDeviceAdd."""
+        self.steps += _REGISTER[self.sc.model is _WDF_PNP][:self.sc.callouts]
+        self.registered = [True] * self.sc.callouts
 
     def name_kmdf_unload(self) -> None:
         """WDF_DRIVER_CONFIG and WdfDriverCreate; the framework decides DriverObject->DriverUnload."""
@@ -577,17 +610,19 @@ class _Run:
         add(_CONTROL_DEVICE)
 
     def fail_driver_entry(self, de: NtStatus) -> None:
-        """A later step of DriverEntry failed: it undoes its registrations and returns the error."""
+        """A later step of DriverEntry failed: it undoes its registrations (a PnP driver has
+        none yet) and returns the error."""
         add = self.add
-        for i in range(self.sc.callouts):
+        for i in range(len(self.registered)):
             add(_UNREGISTER_IN_ENTRY[i])
             add(_UNREGISTERED)
             self.registered[i] = False
             self.unregister_results.append(_SUCCESS_LABEL)
         add(_INJECTION_DESTROY_IN_ENTRY)
-        add(_driver_entry_returns(de.code))
+        add(_driver_entry_returns(de.code, self.sc.model is _WDF_PNP))
         add(_IMAGE_GONE_AFTER_FAILURE)
-        add(_NO_CALLOUT_LEFT)
+        if self.registered:
+            add(_NO_CALLOUT_LEFT)
 
     # --- the requests ---------------------------------------------------------------------
     def request_after_failed_load(self) -> None:
@@ -615,6 +650,7 @@ class _Run:
         by_removal = sc.trigger is _DEVICE_REMOVAL
         if by_removal:
             add(_REMOVE_DEVICE)
+            add(_DEVICE_GONE)
         else:
             add(_ASK_SCM[sc.trigger])
             add(_NT_UNLOAD_DRIVER)

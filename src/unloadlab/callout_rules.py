@@ -116,6 +116,12 @@ CALLOUT_RULES: tuple[Rule, ...] = (
        "next calls classifyFn or flowDeleteFn.", fact(43), fact(37)),
     _r("wfp-silent-failed-entry-callouts", Q, "That the system removes callouts a failing DriverEntry leaves "
        "registered is not documented; the driver has to unregister them itself.", fact(9, 38)),
+    _r("callout-silent-pnp-registration", Q, "Where a PnP callout driver registers its callouts is not "
+       "documented; the lab does it in EvtDriverDeviceAdd, where it creates its device (the non-PnP inspect "
+       "sample uses DriverEntry).", INSPECT, fact(40, 41)),
+    _r("callout-silent-pnp-device-removed", Q, "Whether callout registrations may outlive the device they "
+       "were made with, which a PnP removal deletes before the unload function runs, is not documented.",
+       fact(36, 43)),
     _r("wfp-silent-shutdown", Q, "What the filter engine does at shutdown with callouts that are still "
        "registered is not documented.", fact(9, 10)),
 )

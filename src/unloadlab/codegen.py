@@ -419,7 +419,8 @@ def _co_device_add() -> list[str]:
         f"{_IND}WDFDEVICE device;", f"{_IND}NTSTATUS status;", "", *_unused("Driver"),
         f"{_IND}status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);",
         f"{_IND}if (!NT_SUCCESS(status)) {{", f"{_IND * 2}return status;", f"{_IND}}}",
-        f"{_IND}/* PnP: the device exists only now, so the callouts are registered here */",
+        f"{_IND}/* PnP: the device exists only now, so the callouts are registered here",
+        f"{_IND}   (rule callout-silent-pnp-registration) */",
         f"{_IND}return RegisterCallouts(WdfDeviceWdmGetDeviceObject(device));"])
 
 
