@@ -238,6 +238,7 @@ _CALL, _RETURN, _ACTION, _NOTE = Kind.CALL, Kind.RETURN, Kind.ACTION, Kind.NOTE
 _FAILED, _REFUSED, _IGNORED, _HUNG, _SILENT = Mark.FAILED, Mark.REFUSED, Mark.IGNORED, Mark.HUNG, Mark.SILENT
 _DRIVER_ENTRY_FAILED, _UNLOADED = Outcome.DRIVER_ENTRY_FAILED, Outcome.UNLOADED
 _SHUTDOWN = Trigger.SHUTDOWN
+_tuple_new = tuple.__new__
 
 
 def _driver_unload_set(unload_callback: bool, flags: frozenset[RegistrationFlag]) -> bool:
@@ -346,7 +347,8 @@ class _Run:
 
     def step(self, actor: Actor, kind: Kind, action: str, detail: str, rules: tuple[str, ...],
              target: Actor | None = None, status: str | None = None, mark: Mark | None = None) -> None:
-        self.steps.append(Step(actor, kind, action, detail, rules, target, status, mark))
+        # tuple.__new__ skips the NamedTuple constructor's Python frame: steps are made by the thousand
+        self.steps.append(_tuple_new(Step, (actor, kind, action, detail, rules, target, status, mark)))
 
     # --- the whole run ------------------------------------------------------------
     def run(self) -> Trace:
