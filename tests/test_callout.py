@@ -134,6 +134,14 @@ def test_failed_driver_entry_of_a_pnp_driver_has_registered_nothing_to_undo():
     assert "wfp-silent-failed-entry-callouts" not in t.rules and "no callout was registered yet" in t.headline
 
 
+@pytest.mark.parametrize("model, trigger", [("wdm", "sc-stop"), ("wdf", "net-stop"), ("wdf-pnp", "device-removal")])
+def test_a_clean_unload_ends_saying_no_callout_is_left(model, trigger):
+    t = run(model=model, trigger=trigger)
+    last = t.steps[-1]
+    assert t.outcome is Outcome.UNLOADED and last.action == "no callout left registered" and last.mark is None
+    assert last.rules == ("wfp-unload-must-unregister", "wfp-not-unloadable-while-registered")
+
+
 def test_kmdf_pnp_without_evtdriverunload_unloads_but_nothing_unregisters():
     t = run(model="wdf-pnp", trigger="device-removal", unload_function=False)
     assert t.outcome is Outcome.HAZARD and t["unloaded"] and t["callouts_registered"] == 2

@@ -138,6 +138,8 @@ class TestDecidingRule:
         ("shutdown-with-preop", "no-callback-at-shutdown"),
         ("wfp-give-up-on-busy", "wfp-unregister-busy"),
         ("wfp-skip-unregister", "wfp-unload-must-unregister"),
+        ("wfp-wdm-clean-unload", "wfp-unload-must-unregister"),
+        ("wfp-flows-busy-doc-retry", "wfp-unload-must-unregister"),
     ])
     def test_it_agrees_with_the_catalogue_where_one_rule_decides(self, name, rule):
         assert practice.deciding_rule(example(name).run()) == rule

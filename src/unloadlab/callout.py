@@ -398,6 +398,10 @@ _REMOVAL_DONE = Step(_ENGINE, _RETURN, "FwpsFlowRemoveContext0 returns", "Each r
 _REMOVAL_PENDING = Step(_ENGINE, _RETURN, "FwpsFlowRemoveContext0 returns",
                         "A classify is in progress on these flows: flowDeleteFn will be called later, on its own.",
                         ("wfp-flow-remove-context",), _DRIVER, "STATUS_PENDING")
+_NONE_LEFT = Step(_ENGINE, _NOTE, "no callout left registered",
+                  "Every callout was unregistered before the image left memory, as the unload function must "
+                  "make sure: nothing can call into the unloaded code.",
+                  ("wfp-unload-must-unregister", "wfp-not-unloadable-while-registered"))
 _WHAT_FOLLOWS = Step(_ENGINE, _NOTE, "what follows is not documented",
                      "No source says whether the kernel holds such an unload back or which crash follows; bug check "
                      "0xCE is documented for a related case (freed code reached through uncancelled work), not for "
@@ -669,6 +673,7 @@ class _Run:
         if any(self.registered):
             self.hazard()
             return _HAZARD_OUTCOME
+        add(_NONE_LEFT)
         return _UNLOADED
 
     def refuse(self, why: Step) -> Outcome:
