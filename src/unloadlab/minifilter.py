@@ -217,6 +217,7 @@ _HEADLINES = {
 
 @functools.lru_cache(maxsize=128)
 def _headline(trigger: Trigger, outcome: Outcome, preop_called: bool) -> str:
+    """The outcome in one sentence (a few dozen distinct ones, so each is made once)."""
     if outcome is Outcome.SHUTDOWN:
         return "System shutdown: FilterUnloadCallback is not called" + (
             "; the IRP_MJ_SHUTDOWN pre-operation is." if preop_called else ".")
