@@ -109,7 +109,10 @@ cells = [
     before any code of the driver runs. The number 1052 is what `sc` is seen to print on
     real machines; it is observed, not documented (rule `sc-stop-1052`). A KMDF driver
     *without* `WdfDriverInitNonPnpDriver` is a PnP driver, and a service stop cannot unload
-    that either (scenario `wfp-wdf-pnp-sc-stop`; try "KMDF PnP" in the panel below).
+    that either (scenario `wfp-wdf-pnp-sc-stop`; try "KMDF PnP" in the panel below). Such a
+    driver has a device, and so registers its callouts, only once the PnP manager adds the
+    device, in EvtDriverDeviceAdd; no page says where a PnP callout driver should register,
+    and the trace says so (rule `callout-silent-pnp-registration`).
 
     ## A clean unload, step by step
 
