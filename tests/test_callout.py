@@ -111,6 +111,7 @@ def test_pnp_driver_registers_its_callouts_in_evtdriverdeviceadd_not_driverentry
     assert len(registers) == 3
     assert index(t, "DriverEntry returns") < index(t, "EvtDriverDeviceAdd(") < index(t, "WdfDeviceCreate(")
     assert index(t, "WdfDeviceCreate(") < registers[0] < registers[-1] < index(t, "EvtDriverDeviceAdd returns")
+    assert index(t, "EvtDriverDeviceAdd returns") + 1 == index(t, "AddDevice returns")
     assert all(t.steps[i].rules == ("callout-silent-pnp-registration",) for i in registers)
     assert RULES_BY_ID["callout-silent-pnp-registration"].kind is RuleKind.SILENT
     gone = t.steps[index(t, "remove the driver's last device") + 1]

@@ -253,9 +253,11 @@ _EVT_DEVICE_ADD = Step(_FW, _CALL, "EvtDriverDeviceAdd(Driver, DeviceInit)",
 _PNP_DEVICE_CREATE = Step(_DRIVER, _CALL, "WdfDeviceCreate(&DeviceInit, ..., &Device)",
                           "Creates the device: only now does a PnP driver have a device object to register its "
                           "callouts with.", ("callout-silent-pnp-registration",), _FW)
-_DEVICE_ADDED = Step(_DRIVER, _RETURN, "EvtDriverDeviceAdd returns",
-                     "The device is added and the callouts are registered.", ("callout-silent-pnp-registration",),
-                     _FW, "STATUS_SUCCESS")
+_DEVICE_ADDED = (Step(_DRIVER, _RETURN, "EvtDriverDeviceAdd returns",
+                      "The device is added and the callouts are registered.", ("callout-silent-pnp-registration",),
+                      _FW, "STATUS_SUCCESS"),
+                 Step(_FW, _RETURN, "AddDevice returns", "The framework's AddDevice passes the result on.",
+                      ("callout-kmdf-pnp-adddevice",), _IO, "STATUS_SUCCESS"))
 
 # A failing DriverEntry
 _UNREGISTER_IN_ENTRY = tuple(Step(_DRIVER, _CALL, f"FwpsCalloutUnregisterById0(CalloutIds[{i}])",
@@ -589,7 +591,7 @@ class _Run:
             add(_EVT_DEVICE_ADD)
             add(_PNP_DEVICE_CREATE)
             self.register()
-            add(_DEVICE_ADDED)
+            self.steps += _DEVICE_ADDED
         self.contexts = list(sc.contexts_per_callout)
         self.pending = [0] * sc.callouts
         if sc.flows_with_context:
