@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from .minifilter import ERROR_INVALID_SERVICE_CONTROL, ERROR_SERVICE_NOT_ACTIVE, Trigger
 from .ntstatus import NtStatus, StatusError, parse_status, status
-from .trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
+from .trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace, parse_choice
 
 __all__ = [
     "DriverModel", "CalloutTrigger", "ContextRemoval", "FlowRemoval", "CalloutScenario", "simulate",
@@ -79,17 +79,6 @@ _CALLERS = {  # trigger: (the caller's lifeline, who starts it, the call it make
 _MINIFILTER_ONLY = {t.value for t in Trigger} - {t.value for t in CalloutTrigger}
 
 
-def _choice(enum_cls: type[enum.Enum], value: Any, knob: str, hint: str = "") -> Any:
-    if isinstance(value, enum_cls):
-        return value
-    raw = value.value if isinstance(value, enum.Enum) else value  # e.g. minifilter.Trigger.SC_STOP
-    for member in enum_cls:
-        if raw == member.value:
-            return member
-    accepted = ", ".join(m.value for m in enum_cls)
-    raise ScenarioError(f"{knob}: {value!r} is not one of: {accepted}{hint}")
-
-
 def _whole(value: Any, knob: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ScenarioError(f"{knob}: expected a whole number {low}..{high}, got {value!r}")
@@ -113,13 +102,13 @@ class CalloutScenario:
 
     def __post_init__(self) -> None:
         put = lambda name, v: object.__setattr__(self, name, v)  # noqa: E731 (frozen)
-        put("model", _choice(DriverModel, self.model, "model"))
+        put("model", parse_choice(DriverModel, self.model, "model"))
         asked = getattr(self.trigger, "value", self.trigger)
         hint = (" (a filter-manager request for minifilters; a callout driver is stopped as a service)"
                 if isinstance(asked, str) and asked in _MINIFILTER_ONLY else "")
-        put("trigger", _choice(CalloutTrigger, self.trigger, "trigger", hint))
-        put("remove_flow_contexts", _choice(ContextRemoval, self.remove_flow_contexts, "remove_flow_contexts"))
-        put("flow_removal", _choice(FlowRemoval, self.flow_removal, "flow_removal"))
+        put("trigger", parse_choice(CalloutTrigger, self.trigger, "trigger", hint))
+        put("remove_flow_contexts", parse_choice(ContextRemoval, self.remove_flow_contexts, "remove_flow_contexts"))
+        put("flow_removal", parse_choice(FlowRemoval, self.flow_removal, "flow_removal"))
         try:
             put("driver_entry_returns", parse_status(self.driver_entry_returns))
         except StatusError as e:
@@ -253,7 +242,7 @@ _EVT_DEVICE_ADD = Step(_FW, _CALL, "EvtDriverDeviceAdd(Driver, DeviceInit)",
 _PNP_DEVICE_CREATE = Step(_DRIVER, _CALL, "WdfDeviceCreate(&DeviceInit, ..., &Device)",
                           "Creates the device: only now does a PnP driver have a device object to register its "
                           "callouts with.", ("callout-silent-pnp-registration",), _FW)
-_DEVICE_ADDED = (Step(_DRIVER, _RETURN, "EvtDriverDeviceAdd returns",
+_DEVICE_ADD_RETURNS = (Step(_DRIVER, _RETURN, "EvtDriverDeviceAdd returns",
                       "The device is added and the callouts are registered.", ("callout-silent-pnp-registration",),
                       _FW, "STATUS_SUCCESS"),
                  Step(_FW, _RETURN, "AddDevice returns", "The framework's AddDevice passes the result on.",
@@ -591,7 +580,7 @@ class _Run:
             add(_EVT_DEVICE_ADD)
             add(_PNP_DEVICE_CREATE)
             self.register()
-            self.steps += _DEVICE_ADDED
+            self.steps += _DEVICE_ADD_RETURNS
         self.contexts = list(sc.contexts_per_callout)
         self.pending = [0] * sc.callouts
         if sc.flows_with_context:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Iterable
 
 from .ntstatus import NtStatus, StatusError, hresult_for_user_mode, parse_status, status
-from .trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
+from .trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace, parse_choice
 
 __all__ = [
     "Trigger", "RegistrationFlag", "ServerPort", "MinifilterScenario", "simulate",
@@ -108,16 +108,6 @@ class ServerPort(enum.Enum):
     LEFT_OPEN = "left-open"
 
 
-def _choice(enum_cls: type[enum.Enum], value: Any, knob: str) -> Any:
-    if isinstance(value, enum_cls):
-        return value
-    for member in enum_cls:
-        if value == member.value:
-            return member
-    accepted = ", ".join(m.value for m in enum_cls)
-    raise ScenarioError(f"{knob}: {value!r} is not one of: {accepted}")
-
-
 def _parse_flags(value: Any) -> frozenset[RegistrationFlag]:
     if isinstance(value, str):
         value = [v for v in value.split(",") if v.strip()]
@@ -157,9 +147,9 @@ class MinifilterScenario:
         # 10,584 scenarios); anything else is parsed, and a bad value is named.
         put = object.__setattr__  # the dataclass is frozen
         if type(self.trigger) is not Trigger:
-            put(self, "trigger", _choice(Trigger, self.trigger, "trigger"))
+            put(self, "trigger", parse_choice(Trigger, self.trigger, "trigger"))
         if type(self.server_port) is not ServerPort:
-            put(self, "server_port", _choice(ServerPort, self.server_port, "server_port"))
+            put(self, "server_port", parse_choice(ServerPort, self.server_port, "server_port"))
         if type(self.flags) is not frozenset or not self.flags <= _ALL_FLAGS:
             put(self, "flags", _parse_flags(self.flags))
         if type(self.callback_returns) is not NtStatus or type(self.driver_entry_returns) is not NtStatus:

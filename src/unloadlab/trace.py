@@ -10,11 +10,24 @@ from typing import Any, Mapping, NamedTuple, Protocol
 
 from .rules import RULES_BY_ID
 
-__all__ = ["Actor", "Kind", "Mark", "Outcome", "Step", "Trace", "format_trace", "ScenarioError"]
+__all__ = ["Actor", "Kind", "Mark", "Outcome", "Step", "Trace", "format_trace", "ScenarioError", "parse_choice"]
 
 
 class ScenarioError(ValueError):
     """A scenario knob with a bad value; the message names it and what is accepted."""
+
+
+def parse_choice(enum_cls: type[enum.Enum], value: Any, knob: str, hint: str = "") -> Any:
+    """A knob's enum member from the member, its value, or a member of another enum with
+    the same value (e.g. minifilter.Trigger.SC_STOP for a callout trigger)."""
+    if isinstance(value, enum_cls):
+        return value
+    raw = value.value if isinstance(value, enum.Enum) else value
+    for member in enum_cls:
+        if raw == member.value:
+            return member
+    accepted = ", ".join(m.value for m in enum_cls)
+    raise ScenarioError(f"{knob}: {value!r} is not one of: {accepted}{hint}")
 
 
 class Actor(enum.Enum):
