@@ -12,7 +12,7 @@ import statistics
 import time
 
 from unloadlab.minifilter import cache_clear, simulate
-from unloadlab.scenarios import decision_space
+from unloadlab.minifilter import decision_space
 
 GOAL = 0.2  # seconds
 

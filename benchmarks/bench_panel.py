@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 
 from unloadlab.minifilter import Trigger  # noqa: E402
-from unloadlab.widgets import Panel  # noqa: E402
+from unloadlab.views.widgets import Panel  # noqa: E402
 
 
 def _p95(xs):
@@ -53,8 +53,8 @@ def main(changes: int = 60) -> None:
 
 
 def panel_fig_size():
-    from unloadlab.plots import sequence_diagram
-    from unloadlab.scenarios import example
+    from unloadlab.views.plots import sequence_diagram
+    from unloadlab.catalogue import example
     return tuple(sequence_diagram(example("sc-stop-success").run()).get_size_inches())
 
 

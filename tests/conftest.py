@@ -2,7 +2,7 @@
 import pytest
 
 from unloadlab.minifilter import simulate
-from unloadlab.scenarios import decision_space
+from unloadlab.minifilter import decision_space
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,13 @@ from hypothesis import given, settings, strategies as st
 from unloadlab import callout
 from unloadlab.callout import (MAX_CALLOUTS, MAX_FLOWS, NOT_DOCUMENTED, CalloutScenario, CalloutTrigger,
                                ContextRemoval, DriverModel, FlowRemoval, decision_space, simulate)
-from unloadlab.callout_rules import CALLOUT_RULES
-from unloadlab.callout_scenarios import CALLOUT_EXAMPLES
+from unloadlab.callout import CALLOUT_RULES
+from unloadlab.callout import CALLOUT_EXAMPLES
 from unloadlab.minifilter import Trigger
-from unloadlab.ntstatus import NtStatus, Severity, parse_status, status
-from unloadlab.rules import RULES_BY_ID, Kind as RuleKind
-from unloadlab.trace import Actor, Kind, Mark, Outcome, ScenarioError, Trace
+from unloadlab.windows import NtStatus, Severity, parse_status, status
+from unloadlab.catalogue import RULES_BY_ID
+from unloadlab.windows import RuleKind
+from unloadlab.windows import Actor, Kind, Mark, Outcome, ScenarioError, Trace
 
 SERVICE_STOPS = (CalloutTrigger.SC_STOP, CalloutTrigger.NET_STOP, CalloutTrigger.CONTROL_SERVICE)
 BUSY, OK = "STATUS_DEVICE_BUSY", "STATUS_SUCCESS"
@@ -554,7 +555,7 @@ def test_catalogue_entry_replays(example):
 
 
 def test_catalogue_names_are_unique_across_families():
-    from unloadlab.scenarios import CATALOGUE
+    from unloadlab.catalogue import CATALOGUE
     names = [e.name for e in CATALOGUE]
     assert len(names) == len(set(names)) and {e.name for e in CALLOUT_EXAMPLES} <= set(names)
 

@@ -7,8 +7,8 @@ import pytest
 
 from unloadlab.callout import CalloutScenario
 from unloadlab.cli import main
-from unloadlab.ntstatus import StatusError
-from unloadlab.trace import ScenarioError
+from unloadlab.windows import StatusError
+from unloadlab.windows import ScenarioError
 
 REQUIRED_KEYS = {"model", "trigger", "mandatory", "unloaded", "unload_function_called", "driver_unload_called",
                  "callouts_registered", "unregister_results", "flow_contexts_remaining", "requester_got", "printed",

@@ -7,8 +7,8 @@ import pytest
 
 from unloadlab.cli import main
 from unloadlab.minifilter import MinifilterScenario
-from unloadlab.rules import RULES
-from unloadlab.trace import ScenarioError
+from unloadlab.catalogue import RULES
+from unloadlab.windows import ScenarioError
 
 REQUIRED_KEYS = {"trigger", "mandatory", "callback_called", "callback_flags", "callback_returned", "unloaded",
                  "shutdown_preop_called", "rules", "steps"}

@@ -16,13 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from unloadlab import callout, codegen
+from unloadlab import callout
+from unloadlab.views import code as codegen
 from unloadlab.callout import CalloutScenario, ContextRemoval, DriverModel
-from unloadlab.codegen import c_status, callout_c, driver_c, minifilter_c
+from unloadlab.callout import callout_c
+from unloadlab.minifilter import minifilter_c
+from unloadlab.views.code import driver_c
+from unloadlab.windows.c_text import c_status
 from unloadlab.minifilter import MinifilterScenario, RegistrationFlag, ServerPort
-from unloadlab.ntstatus import KNOWN_STATUSES, NtStatus
-from unloadlab.rules import RULES_BY_ID
-from unloadlab.scenarios import CATALOGUE, decision_space
+from unloadlab.windows import KNOWN_STATUSES, NtStatus
+from unloadlab.catalogue import RULES_BY_ID
+from unloadlab.catalogue import CATALOGUE
+from unloadlab.minifilter import decision_space
 
 C_DIR = Path(__file__).parent / "c"
 STUB = C_DIR / "wdk_stub.h"

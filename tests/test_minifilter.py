@@ -2,7 +2,7 @@
 import pytest
 
 from unloadlab.minifilter import FLTFL_FILTER_UNLOAD_MANDATORY, MinifilterScenario, Trigger, simulate
-from unloadlab.trace import Actor, Kind, Mark, Outcome
+from unloadlab.windows import Actor, Kind, Mark, Outcome
 
 NON_MANDATORY = ["FilterUnload", "FltUnloadFilter", "fltmc-unload"]
 MANDATORY = ["sc-stop", "net-stop", "ControlService"]

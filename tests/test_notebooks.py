@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from unloadlab.scenarios import CATALOGUE
+from unloadlab.catalogue import CATALOGUE
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 

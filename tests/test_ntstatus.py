@@ -1,7 +1,7 @@
 """NTSTATUS parsing, naming, severity, NT_SUCCESS and the user-mode HRESULT."""
 import pytest
 
-from unloadlab.ntstatus import (KNOWN_STATUSES, NtStatus, Severity, StatusError, hresult_for_user_mode,
+from unloadlab.windows import (KNOWN_STATUSES, NtStatus, Severity, StatusError, hresult_for_user_mode,
                                 parse_status, status)
 
 FACTS_TABLE = {  # domain-facts constants table, NTSTATUS rows

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from unloadlab import minifilter, plots, scenarios  # noqa: E402
 from unloadlab.minifilter import MinifilterScenario, RegistrationFlag, Trigger  # noqa: E402
-from unloadlab.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace  # noqa: E402
+from unloadlab.windows import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace  # noqa: E402
 
 ELLIPSIS = "\u2026"
 CATALOGUE = {e.name: e for e in scenarios.CATALOGUE}

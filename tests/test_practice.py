@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from unloadlab import practice
+from unloadlab.exercises import capstone, practice
 from unloadlab.cli import main
 from unloadlab.exercises import OUTCOME_CHOICES
-from unloadlab.rules import RULES_BY_ID
-from unloadlab.scenarios import BY_NAME, example
-from unloadlab.trace import Kind, Outcome, format_trace
-from unloadlab.widgets import Diagnosis, Practice
+from unloadlab.catalogue import RULES_BY_ID
+from unloadlab.catalogue import BY_NAME, example
+from unloadlab.windows import Kind, Outcome
+from unloadlab.views.text import format_trace
+from unloadlab.exercises.widgets import Diagnosis, Practice
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUCTOR = ROOT / "docs" / "instructor.md"
@@ -44,7 +45,7 @@ class TestProblem:
 
     def test_same_problem_in_another_process(self):
         """A fresh interpreter (another hash seed) draws the very same problems."""
-        code = ("from unloadlab.practice import describe, problem\n"
+        code = ("from unloadlab.exercises import describe, problem\n"
                 "for s in range(40): print(describe(problem(s), s)); print('=====')")
         run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                              env={**os.environ, "PYTHONHASHSEED": "12345"})
@@ -209,18 +210,18 @@ class TestQuizCommand:
 
 class TestCapstone:
     def test_cases_are_catalogue_scenarios_with_known_diagnoses(self):
-        assert len(practice.CASES) >= 6 and len({c.name for c in practice.CASES}) == len(practice.CASES)
-        for c in practice.CASES:
-            assert c.scenario in BY_NAME and c.diagnosis in practice.DIAGNOSES_BY_KEY
-        assert {BY_NAME[c.scenario].model for c in practice.CASES} == {"minifilter", "callout"}
-        for d in practice.DIAGNOSES:
+        assert len(capstone.CASES) >= 6 and len({c.name for c in capstone.CASES}) == len(capstone.CASES)
+        for c in capstone.CASES:
+            assert c.scenario in BY_NAME and c.diagnosis in capstone.DIAGNOSES_BY_KEY
+        assert {BY_NAME[c.scenario].model for c in capstone.CASES} == {"minifilter", "callout"}
+        for d in capstone.DIAGNOSES:
             assert d.explanation and "\n" not in d.explanation
             assert all(r in RULES_BY_ID for r in d.rules), d
 
-    @pytest.mark.parametrize("c", practice.CASES, ids=lambda c: c.name)
+    @pytest.mark.parametrize("c", capstone.CASES, ids=lambda c: c.name)
     def test_symptoms_come_from_the_trace_without_rule_ids(self, c):
         trace = example(c.scenario).run()
-        text = practice.symptoms(c.name)
+        text = capstone.symptoms(c.name)
         shown = [s for s in trace.steps if s.kind is not Kind.NOTE]
         lines = text.splitlines()
         excerpt = lines[lines.index("A kernel debugger showed (calls, returns and actions, in order):") + 1:]
@@ -234,27 +235,27 @@ class TestCapstone:
         assert cited == [] and "<<" not in text and "rules:" not in text
         assert c.scenario not in text and c.diagnosis not in text
 
-    @pytest.mark.parametrize("c", practice.CASES, ids=lambda c: c.name)
+    @pytest.mark.parametrize("c", capstone.CASES, ids=lambda c: c.name)
     def test_only_the_right_diagnosis_passes(self, c):
         trace = example(c.scenario).run()
-        for d in practice.DIAGNOSES:
-            fb = practice.diagnose(c.name, d.key)
+        for d in capstone.DIAGNOSES:
+            fb = capstone.diagnose(c.name, d.key)
             assert fb.correct == (d.key == c.diagnosis) and fb.actual is trace.outcome
             if not fb.correct:
                 assert fb.missed_rule == practice.deciding_rule(trace) and fb.missed_rule in fb.message
 
-    @pytest.mark.parametrize("c", practice.CASES, ids=lambda c: c.name)
+    @pytest.mark.parametrize("c", capstone.CASES, ids=lambda c: c.name)
     def test_the_right_diagnosis_names_the_rule_that_decides(self, c):
         """The diagnosis's rules include the rule a wrong answer is told about."""
-        assert practice.deciding_rule(example(c.scenario).run()) in practice.DIAGNOSES_BY_KEY[c.diagnosis].rules
+        assert practice.deciding_rule(example(c.scenario).run()) in capstone.DIAGNOSES_BY_KEY[c.diagnosis].rules
 
     def test_lookups_and_the_code_form(self):
         with pytest.raises(KeyError, match="unknown case"):
-            practice.diagnose("case-99", "driver-entry-failed")
+            capstone.diagnose("case-99", "driver-entry-failed")
         with pytest.raises(ValueError, match="not one of"):
-            practice.diagnose("case-1", "gremlins")
-        assert practice.check_diagnosis("case-1", None).startswith("case-1: set my_answer to one of:")
-        assert practice.check_diagnosis("case-1", "gremlins").startswith("Not a diagnosis this lab knows")
+            capstone.diagnose("case-1", "gremlins")
+        assert capstone.check_diagnosis("case-1", None).startswith("case-1: set my_answer to one of:")
+        assert capstone.check_diagnosis("case-1", "gremlins").startswith("Not a diagnosis this lab knows")
 
 
 class TestWidgets:
@@ -310,7 +311,7 @@ class TestNotebooks:
     def test_every_case_has_its_section_in_the_capstone(self):
         nb = json.loads((ROOT / "notebooks" / "11-why-wont-my-driver-stop.ipynb").read_text(encoding="utf-8"))
         sources = "\n".join("".join(c["source"]) for c in nb["cells"])
-        for c in practice.CASES:
+        for c in capstone.CASES:
             assert f'symptoms("{c.name}")' in sources and f'Diagnosis("{c.name}")' in sources
             assert f'check_diagnosis("{c.name}", my_answer)' in sources
 
@@ -329,7 +330,7 @@ class TestInstructorGuide:
 
     def test_the_key_covers_every_exercise_and_case(self):
         text = self.doc()
-        for c in practice.CASES:
+        for c in capstone.CASES:
             assert f"| {c.name} | **{c.diagnosis}** |" in text
         for nb in sorted((ROOT / "notebooks").glob("0[0-9]-*.ipynb")):
             assert f"| {nb.stem} |" in text

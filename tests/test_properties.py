@@ -2,10 +2,11 @@
 from hypothesis import given, settings, strategies as st
 
 from unloadlab.minifilter import (FLTFL_FILTER_UNLOAD_MANDATORY, VOLUMES, MinifilterScenario, RegistrationFlag,
-                                  ServerPort, Trigger, _after_failed_load, _Run, simulate)
-from unloadlab.ntstatus import NtStatus
-from unloadlab.rules import RULES_BY_ID
-from unloadlab.trace import Kind, Mark, Outcome
+                                  ServerPort, Trigger, simulate)
+from unloadlab.minifilter.model import _after_failed_load, _Run  # white-box: the cached steps
+from unloadlab.windows import NtStatus
+from unloadlab.catalogue import RULES_BY_ID
+from unloadlab.windows import Kind, Mark, Outcome
 
 
 def test_space_covers_every_trigger_and_outcome(space):

@@ -1,8 +1,11 @@
 """The rules catalogue is complete and cited; every catalogue scenario replays as documented."""
+import dataclasses
 import pytest
 
-from unloadlab.rules import MINIFILTER_RULES, RULES, Kind, UnknownRuleError, rule
-from unloadlab.scenarios import CATALOGUE, example
+from unloadlab.catalogue import RULES, UnknownRuleError, rule
+from unloadlab.minifilter import MINIFILTER_RULES
+from unloadlab.windows import RuleKind as Kind
+from unloadlab.catalogue import CATALOGUE, example
 
 SEED_RULES = {  # one per statement the seeds' README lists
     "callback-optional", "no-callback-no-unload", "callback-in-registration", "callback-notifies",
@@ -21,7 +24,7 @@ def test_every_rule_has_a_statement_a_kind_and_a_source():
 
 
 def test_seed_statements_are_all_in_the_catalogue():
-    assert SEED_RULES <= {r.id for r in MINIFILTER_RULES}
+    assert SEED_RULES <= {r.id for r in RULES}
 
 
 def test_silent_rules_say_so():
@@ -59,5 +62,5 @@ def test_unknown_scenario_name():
 def test_mismatches_can_fail():
     """The replay check is not vacuous: a wrong expectation is reported."""
     ex = example("fltmc-refused")
-    wrong = type(ex)(ex.name, ex.title, ex.model, ex.knobs, {"unloaded": True}, ("shutdown-preop",))
+    wrong = dataclasses.replace(ex, expected={"unloaded": True}, rules=("shutdown-preop",))
     assert len(wrong.mismatches(ex.run())) == 2

@@ -3,7 +3,8 @@ import ipywidgets as W
 import pytest
 
 from unloadlab.minifilter import MinifilterScenario, simulate
-from unloadlab.widgets import OTHER, Panel, Quiz
+from unloadlab.exercises.widgets import Quiz
+from unloadlab.views.widgets import OTHER, Panel
 
 
 def all_controls(panel):

@@ -20,9 +20,9 @@ import re
 import sys
 from pathlib import Path
 
-from unloadlab import practice
+from unloadlab.exercises import capstone, practice
 from unloadlab.exercises import OUTCOME_CHOICES
-from unloadlab.scenarios import CATALOGUE, example
+from unloadlab.catalogue import CATALOGUE, example
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -90,8 +90,8 @@ def practice_table() -> list[str]:
 
 def capstone_table() -> list[str]:
     rows = ["| Case | Diagnosis | Scenario | Its rules | Rule named on a wrong answer |", "|---|---|---|---|---|"]
-    for c in practice.CASES:
-        rules = ", ".join(f"`{r}`" for r in practice.DIAGNOSES_BY_KEY[c.diagnosis].rules)
+    for c in capstone.CASES:
+        rules = ", ".join(f"`{r}`" for r in capstone.DIAGNOSES_BY_KEY[c.diagnosis].rules)
         missed = practice.deciding_rule(example(c.scenario).run())
         rows.append(f"| {c.name} | **{c.diagnosis}** | `{c.scenario}` | {rules} | `{missed}` |")
     return rows

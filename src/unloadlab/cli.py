@@ -10,9 +10,8 @@ import json
 import sys
 from typing import Callable, NoReturn, Sequence
 
-from . import minifilter, rules
-from .ntstatus import StatusError
-from .trace import ScenarioError, Trace, format_trace
+from .windows.ntstatus import StatusError
+from .windows.trace import ScenarioError, Trace
 
 __all__ = ["main"]
 
@@ -26,7 +25,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+# Each subcommand imports what it needs when it is chosen, so a run starts fast.
 def _add_minifilter(sub: argparse._SubParsersAction) -> None:
+    from . import minifilter
     p = sub.add_parser("minifilter", help="simulate a minifilter unload request")
     p.add_argument("--trigger", required=True, choices=[t.value for t in minifilter.Trigger],
                    help="who asks for the unload")
@@ -67,15 +68,16 @@ def _as_option(error: ScenarioError) -> UsageError:
 
 
 def _run_minifilter(args: argparse.Namespace) -> Trace:
+    from . import minifilter
     try:
-        scenario = _minifilter_scenario(args)
+        scenario = minifilter.MinifilterScenario(**_minifilter_knobs(args))
     except ScenarioError as e:
         raise _as_option(e) from None
     return minifilter.simulate(scenario)
 
 
-def _minifilter_scenario(args: argparse.Namespace) -> minifilter.MinifilterScenario:
-    return minifilter.MinifilterScenario(
+def _minifilter_knobs(args: argparse.Namespace) -> dict:
+    return dict(
         trigger=args.trigger,
         unload_callback=not args.no_unload_callback,
         callback_returns=args.callback_returns,
@@ -162,6 +164,7 @@ def _add_rules(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_rules(args: argparse.Namespace) -> str:
+    from . import catalogue as rules
     if args.id:
         try:
             r = rules.rule(args.id)
@@ -179,17 +182,13 @@ def _add_scenarios(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_scenarios(args: argparse.Namespace) -> Trace | str:
-    from .scenarios import CATALOGUE, example
+    from .catalogue import CATALOGUE, example
     if args.name:
         try:
             return example(args.name).run()
         except KeyError as e:
             raise UsageError(e.args[0]) from None
     return "\n".join(f"{e.name:36} {e.model:10} {e.title}" for e in CATALOGUE)
-
-
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_minifilter, _add_rules, _add_scenarios, _add_callout]
 
 
 def _add_quiz(sub: argparse._SubParsersAction) -> None:
@@ -202,7 +201,7 @@ def _add_quiz(sub: argparse._SubParsersAction) -> None:
 
 
 def _seed(text: str) -> int:
-    from .practice import validate_seed
+    from .exercises.practice import validate_seed
     try:
         return validate_seed(int(text, 10))
     except ValueError as e:
@@ -212,14 +211,14 @@ def _seed(text: str) -> int:
 
 
 def _run_quiz(args: argparse.Namespace) -> str:
-    from . import practice
+    from .exercises import practice, quiz
     seed = _seed(args.seed)
     scenario = practice.problem(seed)
     if args.json:
         trace = practice.simulate(scenario)
         data = {"seed": seed, "model": trace.model, "inputs": scenario.knobs(),
                 "assumptions": practice.assumptions(scenario), "question": "What happens?",
-                "choices": list(practice.OUTCOME_CHOICES)}
+                "choices": list(quiz.OUTCOME_CHOICES)}
         if args.answers:
             data.update(outcome=trace.outcome.value, deciding_rule=practice.deciding_rule(trace),
                         trace=trace.to_dict())
@@ -230,25 +229,35 @@ def _run_quiz(args: argparse.Namespace) -> str:
             f"Reveal the answer: python -m unloadlab quiz --seed {seed} --answers")
 
 
-SUBCOMMANDS.append(_add_quiz)
+SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+    "minifilter": _add_minifilter, "callout": _add_callout, "rules": _add_rules, "scenarios": _add_scenarios,
+    "quiz": _add_quiz}
 
-def _parser() -> _Parser:
+
+def _parser(argv: Sequence[str]) -> _Parser:
+    """The parser; when argv names a subcommand, only that one is built (and imported)."""
     parser = _Parser(prog="python -m unloadlab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for add in SUBCOMMANDS:
+    chosen = [SUBCOMMANDS[argv[0]]] if argv and argv[0] in SUBCOMMANDS else SUBCOMMANDS.values()
+    for add in chosen:
         add(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = _parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = _parser(argv).parse_args(argv)
         result = args.run(args)
     except (UsageError, ScenarioError, StatusError) as e:
         print(f"unloadlab: error: {e}", file=sys.stderr)
         return 2
     if isinstance(result, Trace):
-        text = json.dumps(result.to_dict(), indent=2) if getattr(args, "json", False) else format_trace(result)
+        if getattr(args, "json", False):
+            text = json.dumps(result.to_dict(), indent=2)
+        else:
+            from .views.text import format_trace
+            text = format_trace(result)
     else:
         text = result
     try:

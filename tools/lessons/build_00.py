@@ -42,10 +42,11 @@ cells = [
 
     from unloadlab.cli import main
     from unloadlab.minifilter import MinifilterScenario, Trigger, simulate
-    from unloadlab.ntstatus import parse_status
-    from unloadlab.rules import rule
-    from unloadlab.trace import Outcome, format_trace
-    from unloadlab.widgets import Panel
+    from unloadlab.windows import parse_status
+    from unloadlab.catalogue import rule
+    from unloadlab.windows import Outcome
+    from unloadlab.views.text import format_trace
+    from unloadlab.views.widgets import Panel
     """),
     md("""
     ## The words, and their Python names

@@ -22,10 +22,11 @@ cells = [
     code("""
     %matplotlib inline
     from unloadlab.exercises import check_prediction
-    from unloadlab.rules import rule
-    from unloadlab.scenarios import example, format_lesson
-    from unloadlab.trace import format_trace
-    from unloadlab.widgets import Panel, Quiz
+    from unloadlab.catalogue import rule
+    from unloadlab.catalogue import example, format_lesson
+    from unloadlab.views.text import format_trace
+    from unloadlab.exercises.widgets import Quiz
+from unloadlab.views.widgets import Panel
     """),
     md(f"""
     ## The rules, in our words

@@ -25,9 +25,9 @@ cells = [
     """)),
     code("""
     %matplotlib inline
-    from unloadlab.plots import decision_grid
-    from unloadlab.scenarios import example
-    from unloadlab.widgets import Panel
+    from unloadlab.views.plots import decision_grid
+    from unloadlab.catalogue import example
+    from unloadlab.views.widgets import Panel
     """),
     md("""
     ## Every minifilter knob

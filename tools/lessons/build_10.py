@@ -22,8 +22,8 @@ cells = [
     %matplotlib inline
     from collections import Counter
 
-    from unloadlab.practice import check_answer, describe, problem, simulate
-    from unloadlab.widgets import Practice
+    from unloadlab.exercises import check_answer, describe, problem, simulate
+    from unloadlab.exercises.widgets import Practice
     """),
     md("""
     ## A problem from a seed

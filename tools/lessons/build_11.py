@@ -5,7 +5,7 @@ Their symptoms and checks are printed by the notebook itself, from the model.
 """
 from _lessons import code, md, nav, write
 
-from unloadlab.practice import CASES
+from unloadlab.exercises.capstone import CASES
 
 NAV = nav(("10-practice.ipynb", "10 · Practice"), None).replace("\n", " ")
 
@@ -44,8 +44,8 @@ cells = [
     """),
     code("""
     %matplotlib inline
-    from unloadlab.practice import check_diagnosis, format_diagnoses, symptoms
-    from unloadlab.widgets import Diagnosis
+    from unloadlab.exercises import check_diagnosis, format_diagnoses, symptoms
+    from unloadlab.exercises.widgets import Diagnosis
     """),
     md("""
     ## How this works

@@ -56,10 +56,9 @@ from matplotlib.lines import Line2D
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D
 
-from . import minifilter
-from .minifilter import MinifilterScenario, RegistrationFlag, Trigger
-from .scenarios import STATUS_CLASSES
-from .trace import Actor, Kind, Mark, Outcome, ScenarioError, Trace
+from .. import minifilter
+from ..minifilter import STATUS_CLASSES, MinifilterScenario, RegistrationFlag, Trigger
+from ..windows import Actor, Kind, Mark, Outcome, ScenarioError, Trace
 
 __all__ = [
     "sequence_diagram", "decision_grid", "decision_table", "Diagram", "DrawnStep", "Grid",

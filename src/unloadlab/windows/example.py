@@ -1,15 +1,14 @@
 """A named scenario with the outcome the documentation predicts, for either driver family.
 
-Its own module so that scenarios.py and callout_scenarios.py can both build catalogues
-of examples without importing each other at load time.
+Each family builds its catalogue of examples from this class (``minifilter.scenarios``,
+``callout.scenarios``) and hands it the family's scenario class and ``simulate``, so an
+example runs without knowing which family it belongs to.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-from . import minifilter
-from .minifilter import MinifilterScenario
 from .trace import Trace
 
 __all__ = ["Example"]
@@ -25,20 +24,16 @@ class Example:
     knobs: Mapping[str, Any]            # keyword arguments of the model's scenario class
     expected: Mapping[str, Any]         # "outcome" plus final-state keys the trace must match
     rules: tuple[str, ...]              # rule ids the trace must cite
-    lesson: str = ""                    # the notebook that shows it
+    lesson: str                         # the notebook that shows it
+    make: Callable[..., Any] = field(repr=False, compare=False)   # the family's scenario class
+    simulate: Callable[[Any], Trace] = field(repr=False, compare=False)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def scenario(self) -> Any:
-        if self.model == "minifilter":
-            return MinifilterScenario(**self.knobs)
-        from .callout import CalloutScenario
-        return CalloutScenario(**self.knobs)
+        return self.make(**self.knobs)
 
     def run(self) -> Trace:
-        if self.model == "minifilter":
-            return minifilter.simulate(self.scenario())
-        from .callout import simulate
-        return simulate(self.scenario())
+        return self.simulate(self.scenario())
 
     def mismatches(self, trace: Trace) -> list[str]:
         """What in the trace differs from the expectation (empty when it matches)."""

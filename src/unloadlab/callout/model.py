@@ -14,9 +14,10 @@ import itertools
 from dataclasses import dataclass, fields
 from typing import Any, Iterator
 
-from .minifilter import ERROR_INVALID_SERVICE_CONTROL, ERROR_SERVICE_NOT_ACTIVE, Trigger
-from .ntstatus import NtStatus, StatusError, parse_status, status
-from .trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace, parse_choice
+from ..windows import service
+from ..windows.ntstatus import NtStatus, StatusError, parse_status, status
+from ..windows.service import ERROR_INVALID_SERVICE_CONTROL, ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT
+from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace, parse_choice
 
 __all__ = [
     "DriverModel", "CalloutTrigger", "ContextRemoval", "FlowRemoval", "CalloutScenario", "simulate",
@@ -31,7 +32,7 @@ NOT_DOCUMENTED = "(not documented)"   # an unregister result no source gives (op
 SUCCESS = status("STATUS_SUCCESS")
 _SUCCESS_LABEL = SUCCESS.label
 _BUSY = "STATUS_DEVICE_BUSY"
-_SC_1052_TEXT = "The requested control is not valid for this service."  # field-observed (domain-facts #4)
+_SC_1052_TEXT = WIN32_MESSAGE_TEXT[ERROR_INVALID_SERVICE_CONTROL]  # field-observed (domain-facts #4)
 
 
 class DriverModel(str, enum.Enum):
@@ -45,10 +46,10 @@ class DriverModel(str, enum.Enum):
 class CalloutTrigger(str, enum.Enum):
     """What asks for the unload. The service stops use the minifilter's trigger names."""
 
-    SC_STOP = Trigger.SC_STOP.value
-    NET_STOP = Trigger.NET_STOP.value
-    CONTROL_SERVICE = Trigger.CONTROL_SERVICE.value
-    SHUTDOWN = Trigger.SHUTDOWN.value
+    SC_STOP = service.SC_STOP
+    NET_STOP = service.NET_STOP
+    CONTROL_SERVICE = service.CONTROL_SERVICE
+    SHUTDOWN = service.SHUTDOWN
     DEVICE_REMOVAL = "device-removal"   # the PnP way: the driver's last device goes (wdf-pnp only)
 
 
@@ -76,7 +77,7 @@ _CALLERS = {  # trigger: (the caller's lifeline, who starts it, the call it make
     CalloutTrigger.SHUTDOWN: ("system", "the system", "system shutdown"),
     CalloutTrigger.DEVICE_REMOVAL: ("administrator", "an administrator", "remove the driver's last device"),
 }
-_MINIFILTER_ONLY = {t.value for t in Trigger} - {t.value for t in CalloutTrigger}
+_MINIFILTER_ONLY = service.FILTER_MANAGER_REQUESTS
 
 
 def _whole(value: Any, knob: str, low: int, high: int) -> int:

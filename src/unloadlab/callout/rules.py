@@ -1,7 +1,7 @@
 """Rules of the WFP callout driver family: how a callout driver names its unload function,
 how the kernel and KMDF reach it, and what it must do to its callouts and flow contexts.
 
-Same shape as ``rules.MINIFILTER_RULES``: one behaviour per rule, one line in our words,
+Same shape as ``minifilter.rules.MINIFILTER_RULES``: one behaviour per rule, one line in our words,
 its kind and its sources. The callout model also cites a few minifilter-family rules that
 hold for any driver service (``null-driverunload``, ``sc-stop-1052``, ``scm-ntunloaddriver``,
 ``mandatory-triggers``, ``unload-in-system-thread``, ``service-not-active``,
@@ -9,7 +9,8 @@ hold for any driver service (``null-driverunload``, ``sc-stop-1052``, ``scm-ntun
 """
 from __future__ import annotations
 
-from ._sources import D, M, Q, S, SEED_WFP_UNLOAD, Rule, Source, _r, fact, open_question
+from ..windows.sources import SEED_WFP_UNLOAD, D, M, Q, Rule, S, Source, fact, open_question
+from ..windows.sources import define as _r
 
 __all__ = ["CALLOUT_RULES"]
 

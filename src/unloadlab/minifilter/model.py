@@ -11,12 +11,14 @@ import operator
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterable
 
-from .ntstatus import NtStatus, StatusError, hresult_for_user_mode, parse_status, status
-from .trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace, parse_choice
+from ..windows.ntstatus import NtStatus, StatusError, hresult_for_user_mode, parse_status, status
+from ..windows.service import (CONTROL_SERVICE, ERROR_INVALID_SERVICE_CONTROL, ERROR_SERVICE_NOT_ACTIVE, NET_STOP,
+                               SC_STOP, SHUTDOWN, WIN32_MESSAGE_TEXT)
+from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace, parse_choice
 
 __all__ = [
     "Trigger", "RegistrationFlag", "ServerPort", "MinifilterScenario", "simulate",
-    "FLTFL_FILTER_UNLOAD_MANDATORY", "SERVICE_NAME", "VOLUMES",
+    "FLTFL_FILTER_UNLOAD_MANDATORY", "SERVICE_NAME", "VOLUMES", "cache_clear",
 ]
 
 SERVICE_NAME = "SampleFilter"
@@ -24,12 +26,10 @@ VOLUMES = ("C:", "D:", "E:", "F:", "G:", "H:", "I:", "J:")
 FLTFL_FILTER_UNLOAD_MANDATORY = "FLTFL_FILTER_UNLOAD_MANDATORY"
 SUCCESS = status("STATUS_SUCCESS")
 
-# Win32 errors and the message texts the facts record (domain-facts #4, #14, constants).
-ERROR_INVALID_SERVICE_CONTROL = 1052
-ERROR_SERVICE_NOT_ACTIVE = 1062
+# The message texts the facts record (domain-facts #4, #14).
 _MESSAGE_TEXT = {
     0x801F0010: "Do not detach the filter from the volume at this time.",
-    ERROR_INVALID_SERVICE_CONTROL: "The requested control is not valid for this service.",
+    **WIN32_MESSAGE_TEXT,
 }
 
 
@@ -47,10 +47,10 @@ class Trigger(enum.Enum):
     FILTER_UNLOAD = "FilterUnload"
     FLT_UNLOAD_FILTER = "FltUnloadFilter"
     FLTMC_UNLOAD = "fltmc-unload"
-    SC_STOP = "sc-stop"
-    NET_STOP = "net-stop"
-    CONTROL_SERVICE = "ControlService"
-    SHUTDOWN = "shutdown"
+    SC_STOP = SC_STOP
+    NET_STOP = NET_STOP
+    CONTROL_SERVICE = CONTROL_SERVICE
+    SHUTDOWN = SHUTDOWN
 
 
 _FILTER_UNLOAD_CALL = f'FilterUnload(L"{SERVICE_NAME}")'

@@ -1,13 +1,14 @@
 """Catalogue entries of the WFP callout driver family: one named entry per documented
-unload path, with the outcome the documentation predicts. ``scenarios.CATALOGUE`` adds
+unload path, with the outcome the documentation predicts. ``unloadlab.catalogue`` adds
 them to the minifilter entries; tests replay every one.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from .example import Example
-from .trace import Outcome
+from ..windows.example import Example
+from ..windows.trace import Outcome
+from .model import CalloutScenario, simulate
 
 __all__ = ["CALLOUT_EXAMPLES", "LESSON"]
 
@@ -20,7 +21,7 @@ SC_1052 = ["[SC] ControlService FAILED 1052:", "", "The requested control is not
 
 
 def _co(name: str, title: str, expected: dict, rules: tuple[str, ...], **knobs: Any) -> Example:
-    return Example(name, title, "callout", knobs, expected, rules, LESSON)
+    return Example(name, title, "callout", knobs, expected, rules, LESSON, CalloutScenario, simulate)
 
 
 CALLOUT_EXAMPLES: tuple[Example, ...] = (

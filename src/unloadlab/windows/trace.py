@@ -1,6 +1,7 @@
 """The outcome of one scenario: ordered steps, each citing rules, and the final state.
 
-Pure data. ``format_trace`` renders it as text; ``Trace.to_dict`` as JSON-able data.
+Pure data. ``Trace.to_dict`` gives it as JSON-able data; ``unloadlab.views.text``
+renders it as text.
 """
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple, Protocol
 
-from .rules import RULES_BY_ID
-
-__all__ = ["Actor", "Kind", "Mark", "Outcome", "Step", "Trace", "format_trace", "ScenarioError", "parse_choice"]
+__all__ = ["Actor", "Kind", "Mark", "Outcome", "Step", "Trace", "ScenarioError", "parse_choice"]
 
 
 class ScenarioError(ValueError):
@@ -138,37 +137,3 @@ class Trace:
             "outcome": self.outcome.value, "headline": self.headline,
             "rules": list(self.rules), "steps": [s.to_dict() for s in self.steps],
         }
-
-
-def _arrow(step: Step) -> str:
-    if step.target is None:
-        return f"[{step.actor.value}]"
-    return f"[{step.actor.value} -> {step.target.value}]"
-
-
-def format_trace(trace: Trace, *, with_rules: bool = True) -> str:
-    """A readable trace: inputs, numbered steps with their rules, outcome, the rules cited."""
-    lines = [f"{trace.model} scenario"]
-    lines += [f"  {k}: {_show(v)}" for k, v in trace.inputs.items()]
-    lines.append("")
-    for n, step in enumerate(trace.steps, 1):
-        mark = f"  << {step.mark.value.upper()} >>" if step.mark else ""
-        status = f" -> {step.status}" if step.status else ""
-        lines.append(f"{n:2}. {_arrow(step)} {step.action}{status}{mark}")
-        lines.append(f"    {step.detail}")
-        lines.append(f"    rules: {', '.join(step.rules)}")
-    lines += ["", f"Outcome: {trace.outcome.value}. {trace.headline}"]
-    if with_rules:
-        lines += ["", "Rules cited:"]
-        for rid in trace.rules:
-            r = RULES_BY_ID[rid]
-            lines.append(f"  {rid} [{r.kind.value}]: {r.statement}")
-    return "\n".join(lines)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value)) or "(none)"
-    if value is None:
-        return "(none)"
-    return str(value)

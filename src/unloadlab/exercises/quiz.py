@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .rules import RULES_BY_ID
-from .scenarios import example
-from .trace import Outcome, Trace
+from ..catalogue import RULES_BY_ID, example
+from ..windows import Outcome, Trace
 
 __all__ = ["Feedback", "compare", "check", "check_prediction", "prediction_text", "OUTCOME_CHOICES", "parse_outcome"]
 

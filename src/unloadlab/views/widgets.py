@@ -16,12 +16,12 @@ from typing import Any, Callable, Sequence
 
 import ipywidgets as W
 
-from . import minifilter
-from .ntstatus import StatusError, parse_status
-from .rules import RULES_BY_ID
-from .trace import Mark, ScenarioError, Trace, format_trace
+from .. import minifilter
+from ..catalogue import RULES_BY_ID
+from ..windows import Mark, ScenarioError, StatusError, Trace, parse_status
+from .text import format_trace
 
-__all__ = ["Panel", "Quiz", "Practice", "Diagnosis", "MODELS", "OTHER"]
+__all__ = ["Panel", "Shown", "MODELS", "OTHER", "STYLE", "WIDE", "pre", "plain"]
 
 OTHER = "other (hex)"
 TABS = ("Trace", "Sequence diagram", "C code", "Rules")
@@ -112,7 +112,7 @@ def _minifilter_model() -> Model:
 
 
 def _callout_model() -> Model:
-    from . import callout
+    from .. import callout
     return Model(callout.CalloutScenario, callout.simulate, _callout_knobs(), {})
 
 
@@ -120,7 +120,7 @@ MODELS: dict[str, Callable[[], Model]] = {"minifilter": _minifilter_model, "call
 
 
 def _callout_knobs() -> dict[str, Any]:
-    from .callout import MAX_CALLOUTS, CalloutTrigger, ContextRemoval, DriverModel, FlowRemoval
+    from ..callout import MAX_CALLOUTS, CalloutTrigger, ContextRemoval, DriverModel, FlowRemoval
     return {
         "model": Choice("Driver model", _options(DriverModel, {
             "wdm": "WDM (DriverUnload)", "wdf": "KMDF non-PnP (EvtDriverUnload)", "wdf-pnp": "KMDF PnP (contrast)"})),
@@ -141,8 +141,8 @@ def _callout_knobs() -> dict[str, Any]:
 
 
 # --- the controls ---------------------------------------------------------------------------------
-_STYLE = {"description_width": "210px"}
-_WIDE = W.Layout(width="460px")
+STYLE = {"description_width": "210px"}
+WIDE = W.Layout(width="460px")
 
 
 class _StatusControl:
@@ -153,9 +153,9 @@ class _StatusControl:
         known = st.name in spec.names
         self.dropdown = W.Dropdown(options=[(_status_label(n), n) for n in spec.names] + [(OTHER, OTHER)],
                                    value=st.name if known else OTHER, description=spec.label,
-                                   style=_STYLE, layout=_WIDE)
+                                   style=STYLE, layout=WIDE)
         self.hex = W.Text(value="" if known else st.hex, description=f"{spec.label} (hex)",
-                          placeholder="e.g. 0xC01C0010", continuous_update=False, style=_STYLE, layout=_WIDE,
+                          placeholder="e.g. 0xC01C0010", continuous_update=False, style=STYLE, layout=WIDE,
                           disabled=known)
         self.widgets = (self.dropdown, self.hex)
 
@@ -182,14 +182,14 @@ def _chosen_flags(spec: FlagSet, values: Any) -> set[str]:
 def _control(spec: Any, initial: Any) -> tuple[tuple[W.Widget, ...], Callable[[], Any]]:
     """The widgets for one knob, and a function reading the knob's value from them."""
     if isinstance(spec, Choice):
-        w = W.Dropdown(options=list(spec.options), value=getattr(initial, "value", initial), description=spec.label, style=_STYLE, layout=_WIDE)
+        w = W.Dropdown(options=list(spec.options), value=getattr(initial, "value", initial), description=spec.label, style=STYLE, layout=WIDE)
         return (w,), lambda: w.value
     if isinstance(spec, Flag):
         w = W.Checkbox(value=initial, description=spec.label, indent=False)
         return (w,), lambda: w.value
     if isinstance(spec, Count):
         w = W.BoundedIntText(value=initial, min=spec.low, max=spec.high, description=spec.label,
-                             style=_STYLE, layout=W.Layout(width="300px"))
+                             style=STYLE, layout=W.Layout(width="300px"))
         return (w,), lambda: w.value
     if isinstance(spec, FlagSet):
         chosen = _chosen_flags(spec, initial)
@@ -210,7 +210,7 @@ def _watched(widgets: Sequence[W.Widget]) -> list[W.Widget]:
     return [w for w in out if not isinstance(w, W.Label)]
 
 
-class _Shown:
+class Shown:
     """Displaying the object in a notebook displays its widget."""
 
     widget: W.Widget
@@ -221,7 +221,7 @@ class _Shown:
 
 
 # --- the panel --------------------------------------------------------------------------------------
-class Panel(_Shown):
+class Panel(Shown):
     """Controls for a scenario's knobs, the outcome in words, and the tabbed views."""
 
     def __init__(self, model: str = "minifilter", show: Sequence[str] | None = None, **initial: Any):
@@ -329,12 +329,12 @@ class Panel(_Shown):
         self._stale.discard(index)
         trace = self.result
         if index == 0:
-            self.trace_view.value = _pre(format_trace(trace, with_rules=False))
+            self.trace_view.value = pre(format_trace(trace, with_rules=False))
         elif index == 1:
             self.diagram.value = _diagram_png(trace)
         elif index == 2:
-            from .codegen import driver_c
-            self.code_view.value = _pre(driver_c(self.scenario))
+            from .code import driver_c
+            self.code_view.value = pre(driver_c(self.scenario))
         else:
             self.rules_view.value = _rules_html(trace)
 
@@ -342,24 +342,20 @@ class Panel(_Shown):
     @property
     def outcome_text(self) -> str:
         """The outcome as plain text."""
-        return _plain(self.outcome.value)
+        return plain(self.outcome.value)
 
     @property
     def error_text(self) -> str:
-        return _plain(self.error.value)
+        return plain(self.error.value)
 
 
-def _feedback_html(feedback: Any) -> str:
-    """'Right: ...' or 'Not quite: ...' with the verdict in bold."""
-    verdict, _, rest = feedback.message.partition(": ")
-    return f"<p><b>{html.escape(verdict)}:</b> {html.escape(rest)}</p>"
-
-
-def _pre(text: str) -> str:
+def pre(text: str) -> str:
+    """Monospace text as HTML."""
     return f"<pre style='font-size:12px; line-height:1.35'>{html.escape(text)}</pre>"
 
 
-def _plain(markup: str) -> str:
+def plain(markup: str) -> str:
+    """What an HTML value says, as plain text (tests and notebooks read it)."""
     import re
     return html.unescape(re.sub(r"<[^>]+>", "", markup.replace("<br>", "\n"))).strip()
 
@@ -395,138 +391,3 @@ def _diagram_png(trace: Trace) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
-
-
-
-class Quiz(_Shown):
-    """Predict, then check: a catalogue scenario's knobs, a prediction, a Check button."""
-
-    def __init__(self, scenario_name: str, question: str = "What happens?"):
-        from .exercises import OUTCOME_CHOICES, check
-        from .scenarios import example
-        self._check, self.name = check, scenario_name
-        ex = example(scenario_name)
-        knobs = "<br>".join(f"<code>{html.escape(k)} = {html.escape(repr(v))}</code>" for k, v in ex.knobs.items())
-        # The title would give the answer away (it names the outcome); it is shown after Check.
-        self.title = ex.title
-        self.question = W.HTML(f"<p><b>A {ex.model} scenario:</b><br>{knobs}<br>{html.escape(question)}</p>")
-        self.prediction = W.Dropdown(options=[("(choose)", None)] + [(k, k) for k in OUTCOME_CHOICES],
-                                     description="Your prediction", style=_STYLE, layout=_WIDE)
-        self.button = W.Button(description="Check", tooltip="Compare your prediction with the model")
-        self.feedback = W.HTML()
-        self.button.on_click(lambda _: self.check())
-        self.widget = W.VBox([self.question, self.prediction, self.button, self.feedback])
-        self.result = None
-
-    def check(self) -> str:
-        if self.prediction.value is None:
-            self.feedback.value = "<p>Choose a prediction first.</p>"
-            return self.feedback_text
-        self.result = self._check(self.name, self.prediction.value)
-        self.feedback.value = _feedback_html(self.result) + f"<p>(This was: {html.escape(self.title)}.)</p>"
-        return self.feedback_text
-
-    @property
-    def feedback_text(self) -> str:
-        return _plain(self.feedback.value)
-
-
-class Practice(_Shown):
-    """Seeded practice: a seed, New problem, the problem in words, a prediction, Check, and
-    Show the trace. Everything shown is widget state (HTML values), never printed output."""
-
-    MAX_SEED = 2**31 - 1   # what a browser's number box holds exactly
-
-    def __init__(self, seed: int = 0):
-        from .exercises import OUTCOME_CHOICES
-        from .practice import validate_seed
-        validate_seed(seed)
-        self.seed = W.BoundedIntText(value=seed, min=0, max=self.MAX_SEED, description="Seed",
-                                     style=_STYLE, layout=W.Layout(width="330px"))
-        self.new_button = W.Button(description="New problem", tooltip="The next seed's problem")
-        self.problem = W.HTML()
-        self.prediction = W.Dropdown(options=[("(choose)", None)] + [(k, k) for k in OUTCOME_CHOICES],
-                                     description="Your prediction", style=_STYLE, layout=_WIDE)
-        self.check_button = W.Button(description="Check", tooltip="Compare your prediction with the model")
-        self.feedback = W.HTML()
-        self.reveal_button = W.Button(description="Show the trace", tooltip="The answer, step by step")
-        self.answer = W.HTML()
-        self.result = None
-        self.seed.observe(lambda _: self.show(), names="value")
-        self.new_button.on_click(lambda _: self.next_problem())
-        self.check_button.on_click(lambda _: self.check())
-        self.reveal_button.on_click(lambda _: self.reveal())
-        self.widget = W.VBox([W.HBox([self.seed, self.new_button]), self.problem, self.prediction,
-                              W.HBox([self.check_button, self.reveal_button]), self.feedback, self.answer])
-        self.show()
-
-    def show(self) -> str:
-        """Show the current seed's problem and clear the previous answer."""
-        from .practice import describe, problem
-        self.problem.value = _pre(describe(problem(self.seed.value), self.seed.value))
-        self.prediction.value = None
-        self.feedback.value = self.answer.value = ""
-        self.result = None
-        return self.problem_text
-
-    def next_problem(self) -> str:
-        """The next seed (wrapping to 0 after MAX_SEED)."""
-        self.seed.value = 0 if self.seed.value >= self.MAX_SEED else self.seed.value + 1
-        return self.problem_text
-
-    def check(self) -> str:
-        from .practice import check
-        if self.prediction.value is None:
-            self.feedback.value = "<p>Choose a prediction first.</p>"
-            return self.feedback_text
-        self.result = check(self.seed.value, self.prediction.value)
-        self.feedback.value = _feedback_html(self.result)
-        return self.feedback_text
-
-    def reveal(self) -> str:
-        from .practice import answer
-        self.answer.value = _pre(answer(self.seed.value))
-        return self.answer_text
-
-    @property
-    def problem_text(self) -> str:
-        return _plain(self.problem.value)
-
-    @property
-    def feedback_text(self) -> str:
-        return _plain(self.feedback.value)
-
-    @property
-    def answer_text(self) -> str:
-        return _plain(self.answer.value)
-
-
-class Diagnosis(_Shown):
-    """A capstone case: a diagnosis Dropdown, a Check button and the feedback (widget state only).
-    The symptoms are printed by the notebook's own cell, so they read without widgets too."""
-
-    def __init__(self, case_name: str):
-        from .practice import DIAGNOSES, case
-        self.case = case(case_name)
-        self.choice = W.Dropdown(options=[("(choose)", None)] + [(d.key, d.key) for d in DIAGNOSES],
-                                 description=f"Diagnosis for {self.case.name}", style=_STYLE, layout=_WIDE)
-        self.button = W.Button(description=f"Check {self.case.name}", tooltip="Check your diagnosis")
-        self.feedback = W.HTML()
-        self.result = None
-        self.button.on_click(lambda _: self.check())
-        self.widget = W.VBox([self.choice, self.button, self.feedback])
-
-    def check(self) -> str:
-        from .practice import diagnose
-        if self.choice.value is None:
-            self.feedback.value = "<p>Choose a diagnosis first.</p>"
-            return self.feedback_text
-        self.result = diagnose(self.case.name, self.choice.value)
-        self.feedback.value = _feedback_html(self.result)
-        return self.feedback_text
-
-    @property
-    def feedback_text(self) -> str:
-        return _plain(self.feedback.value)
-
-

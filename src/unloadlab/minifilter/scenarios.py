@@ -1,23 +1,22 @@
-"""The scenario catalogue: one named entry per documented unload path, for both driver
-families. Tests replay every entry; notebooks show them. ``decision_space`` enumerates
-every combination of the minifilter knobs that change an outcome.
+"""The minifilter scenario catalogue: one named entry per documented unload path, with the
+outcome the documentation predicts. Tests replay every entry; notebooks show them.
+``decision_space`` enumerates every combination of the knobs that change an outcome.
 """
 from __future__ import annotations
 
 import itertools
 from typing import Any, Iterator
 
-from .example import Example  # its own module: callout_scenarios.py imports it too
-from .minifilter import MinifilterScenario, RegistrationFlag, ServerPort, Trigger
-from .ntstatus import status
-from .trace import Outcome
+from ..windows.example import Example
+from ..windows.ntstatus import status
+from ..windows.trace import Outcome
+from .model import MinifilterScenario, RegistrationFlag, ServerPort, Trigger, simulate
 
-__all__ = ["Example", "CATALOGUE", "BY_NAME", "example", "for_lesson", "format_lesson", "decision_space",
-           "STATUS_CLASSES"]
+__all__ = ["MINIFILTER_EXAMPLES", "decision_space", "STATUS_CLASSES"]
 
 
 def _mf(name: str, title: str, lesson: str, expected: dict, rules: tuple[str, ...], **knobs: Any) -> Example:
-    return Example(name, title, "minifilter", knobs, expected, rules, lesson)
+    return Example(name, title, "minifilter", knobs, expected, rules, lesson, MinifilterScenario, simulate)
 
 
 U, R, F, H = Outcome.UNLOADED, Outcome.REFUSED, Outcome.FAILED, Outcome.HUNG
@@ -129,38 +128,6 @@ MINIFILTER_EXAMPLES: tuple[Example, ...] = (
         {"outcome": F, "callback_called": False}, ("filterunload-privilege", "silent-privilege-hresult"),
         trigger="FilterUnload", caller_privileged=False),
 )
-
-
-def _catalogue() -> tuple[Example, ...]:
-    from .callout_scenarios import CALLOUT_EXAMPLES
-    return MINIFILTER_EXAMPLES + CALLOUT_EXAMPLES
-
-
-CATALOGUE: tuple[Example, ...] = _catalogue()
-BY_NAME: dict[str, Example] = {e.name: e for e in CATALOGUE}
-
-
-def example(name: str) -> Example:
-    try:
-        return BY_NAME[name]
-    except KeyError:
-        raise KeyError(f"unknown scenario {name!r}; known: {', '.join(BY_NAME)}") from None
-
-
-def for_lesson(lesson: str) -> tuple[Example, ...]:
-    """The catalogue entries a lesson notebook demonstrates, e.g. for_lesson('02-non-mandatory')."""
-    found = tuple(e for e in CATALOGUE if e.lesson == lesson)
-    if not found:
-        lessons = sorted({e.lesson for e in CATALOGUE})
-        raise KeyError(f"no scenarios for lesson {lesson!r}; lessons: {', '.join(lessons)}")
-    return found
-
-
-def format_lesson(lesson: str) -> str:
-    """A text table: each of the lesson's scenarios, its outcome, and the rule that decides it."""
-    rows = [(e.name, e.run().outcome.value, e.rules[0]) for e in for_lesson(lesson)]
-    width = max(len(r[0]) for r in rows)
-    return "\n".join(f"{n:{width}}  {o:42}  {r}" for n, o, r in rows)
 
 
 # One representative status per severity class, plus the conventional refusal.

@@ -1,8 +1,6 @@
-"""Where the rules come from: the kinds of knowledge, the source pages, and the small
-helpers both rule families (rules.py, callout_rules.py) build their catalogues with.
-
-Kept apart from rules.py so that callout_rules.py can import these without an import
-cycle (rules.py assembles the whole catalogue from both families).
+"""Where the rules come from: the kinds of knowledge, the source pages, and the ``Rule``
+both driver families (``minifilter.rules``, ``callout.rules``) build their catalogues with.
+``unloadlab.catalogue`` joins the two.
 """
 from __future__ import annotations
 
@@ -10,12 +8,13 @@ import enum
 from dataclasses import dataclass
 
 __all__ = [
-    "Kind", "Source", "Rule", "fact", "open_question", "FACT_PAGES",
+    "RuleKind", "Source", "Rule", "define", "fact", "open_question", "FACT_PAGES",
     "SEED_WRITING", "SEED_CALLBACK", "SEED_WHEN", "SEED_RETURNING", "SEED_WFP_UNLOAD",
+    "D", "S", "M", "F", "Q",
 ]
 
 
-class Kind(enum.Enum):
+class RuleKind(enum.Enum):
     """How a rule is known."""
 
     DOC = "documented"                 # Microsoft documentation says it
@@ -127,7 +126,7 @@ def open_question(number: int) -> Source:
 class Rule:
     id: str
     statement: str               # one line, our words
-    kind: Kind
+    kind: RuleKind
     sources: tuple[Source, ...]
 
     def cite(self) -> str:
@@ -138,8 +137,10 @@ class Rule:
         return "; ".join(f"{title} <{url}>" for url, title in seen.items())
 
 
-def _r(id: str, kind: Kind, statement: str, *sources: Source) -> Rule:
+def define(id: str, kind: RuleKind, statement: str, *sources: Source) -> Rule:
+    """A rule: its id, kind, one statement in our words, and its sources."""
     return Rule(id, statement, kind, sources)
 
 
-D, S, M, F, Q = Kind.DOC, Kind.SAMPLE, Kind.MECHANISM, Kind.FIELD, Kind.SILENT
+# Short names for the kinds, so each catalogue line stays one rule.
+D, S, M, F, Q = RuleKind.DOC, RuleKind.SAMPLE, RuleKind.MECHANISM, RuleKind.FIELD, RuleKind.SILENT

@@ -1,4 +1,5 @@
-"""The catalogue of documented rules. Every step of a trace cites rule ids from here.
+"""Rules of the minifilter family: the filter manager's decisions. A minifilter trace cites
+these and the shared ``windows.rules``; ``unloadlab.catalogue`` joins all of them.
 
 Each rule is one statement in our own words, its kind (how we know it) and its source
 page. Rules of kind ``silent`` record where the documentation says nothing: a trace
@@ -6,14 +7,12 @@ that reaches such a point cites the silent rule instead of inventing an answer.
 """
 from __future__ import annotations
 
-from ._sources import (  # the shared helpers live apart, so callout_rules.py can use them too
-    D, F, FACT_PAGES, M, Q, S, SEED_CALLBACK, SEED_RETURNING, SEED_WFP_UNLOAD, SEED_WHEN, SEED_WRITING,
-    Kind, Rule, Source, _r, fact, open_question,
+from ..windows.sources import (
+    SEED_CALLBACK, SEED_RETURNING, SEED_WHEN, SEED_WRITING, D, F, M, Q, Rule, S, fact, open_question,
 )
+from ..windows.sources import define as _r
 
-__all__ = [
-    "Kind", "Source", "Rule", "RULES", "RULES_BY_ID", "rule", "fact", "open_question", "UnknownRuleError",
-]
+__all__ = ["MINIFILTER_RULES"]
 
 MINIFILTER_RULES: tuple[Rule, ...] = (
     # --- the seeds ---------------------------------------------------------------
@@ -28,8 +27,6 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "minifilter that it is about to be unloaded.", SEED_CALLBACK),
     _r("nonmandatory-triggers", D, "FilterUnload (user mode), FltUnloadFilter (kernel mode) and "
        "'fltmc unload' request a non-mandatory unload.", SEED_WHEN, fact(1)),
-    _r("mandatory-triggers", D, "A service stop ('sc stop', 'net stop', ControlService with "
-       "SERVICE_CONTROL_STOP) requests a mandatory unload.", SEED_WHEN, fact(2)),
     _r("mandatory-flag", D, "The filter manager passes FLTFL_FILTER_UNLOAD_MANDATORY in Flags when the "
        "unload is mandatory, and no flag (0) otherwise.", SEED_CALLBACK, fact(16)),
     _r("nonmandatory-refusal", D, "On a non-mandatory unload, a callback that returns a warning or error "
@@ -55,8 +52,6 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
     _r("shutdown-preop", D, "A minifilter that must do work at shutdown registers a pre-operation callback "
        "for IRP_MJ_SHUTDOWN (a post-operation callback for it is not allowed).", SEED_WHEN, fact(10)),
     # --- the researched facts the model uses ----------------------------------------
-    _r("ntstatus-severity", D, "An NTSTATUS's top two bits give its severity; NT_SUCCESS holds for success "
-       "and informational values only.", fact(48)),
     _r("informational-allows", D, "An informational status is not a warning or error (NT_SUCCESS is true), "
        "so it does not refuse an unload.", SEED_RETURNING, fact(17, 48)),
     _r("callback-passive", D, "The filter manager calls FilterUnloadCallback at PASSIVE_LEVEL with one "
@@ -73,19 +68,9 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "gets back (seen with fltmc on a real refusing filter).", fact(15)),
     _r("fltmc-output", F, "On failure fltmc prints 'Unload failed with error: 0x%08x' and then the system's "
        "message text for that HRESULT.", fact(14)),
-    _r("scm-ntunloaddriver", M, "For a driver service, the SCM enables SeLoadDriverPrivilege itself and "
-       "calls NtUnloadDriver with the service's registry path.", fact(2)),
-    _r("service-not-active", D, "ControlService fails with ERROR_SERVICE_NOT_ACTIVE (1062) when the service "
-       "is not running.", fact(2)),
     _r("fltmgr-owns-driverunload", M, "FltRegisterFilter points DriverObject->DriverUnload at the filter "
        "manager only when a FilterUnloadCallback is registered and service stop is supported; otherwise "
        "DriverUnload is NULL.", fact(3)),
-    _r("null-driverunload", D, "NtUnloadDriver refuses a driver whose DriverUnload is NULL with "
-       "STATUS_INVALID_DEVICE_REQUEST; the image stays loaded.", fact(4, 35)),
-    _r("sc-stop-1052", F, "'sc stop' on a driver that cannot be stopped reports "
-       "'[SC] ControlService FAILED 1052' (ERROR_INVALID_SERVICE_CONTROL).", fact(4)),
-    _r("unload-in-system-thread", M, "The I/O manager calls DriverUnload in a system worker thread, then "
-       "unloads the image.", fact(5)),
     _r("unload-routine-order", D, "An unload routine closes its server ports, then calls FltUnregisterFilter, "
        "then does global cleanup, then returns.", fact(18)),
     _r("port-before-unregister", D, "Closing the communication server port before FltUnregisterFilter is "
@@ -125,33 +110,4 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "another or in parallel is not documented; the lab shows them in volume order.", open_question(7)),
     _r("silent-callback-thread", Q, "For FltUnloadFilter and FilterUnload, the thread the callback runs in "
        "is not documented.", open_question(6)),
-    _r("silent-sc-output", Q, "Microsoft's SCM source is not public: 1052 is observed, not documented, and "
-       "what 'sc stop' prints on success is not covered here.", open_question(8)),
 )
-
-
-class UnknownRuleError(KeyError):
-    """A rule id that is not in the catalogue."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-def _catalogue() -> tuple[Rule, ...]:
-    from .callout_rules import CALLOUT_RULES  # the WFP family lives in its own module
-    return MINIFILTER_RULES + CALLOUT_RULES
-
-
-RULES: tuple[Rule, ...] = _catalogue()
-RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
-if len(RULES_BY_ID) != len(RULES):  # an id used twice would make citations ambiguous
-    raise RuntimeError("duplicate rule id in the catalogue")
-
-
-def rule(rule_id: str) -> Rule:
-    """Look a rule up by id; UnknownRuleError names the id and how to list them."""
-    try:
-        return RULES_BY_ID[rule_id]
-    except KeyError:
-        raise UnknownRuleError(
-            f"unknown rule id {rule_id!r}; 'python -m unloadlab rules' lists all {len(RULES)}") from None
