@@ -28,3 +28,9 @@ def test_panel_benchmark_prints_median_p95_and_ratio():
     assert "8 knob changes" in out
     assert re.search(r"median [\d.]+ ms, p95 [\d.]+ ms \(goal: median < 100 ms, p95 < 200 ms: (met|NOT met)\)", out)
     assert re.search(r"ratio median/blank [\d.]+x", out)
+
+
+def test_cli_start_benchmark_prints_the_ratio_to_bare_python():
+    out = _run("bench_cli_start.py", "3")
+    assert re.search(r"python -c pass median [\d.]+ ms; CLI median [\d.]+ ms", out)
+    assert re.search(r"ratio CLI/floor [\d.]+x \(goal <= 2.5x: (met|NOT met)\)", out)

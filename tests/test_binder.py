@@ -92,6 +92,14 @@ def test_binder_pins_satisfy_pyproject():
     assert bad == {}
 
 
+def test_tests_run_with_the_matplotlib_binder_pins():
+    """The notebooks' stored SVG is compared as text, so the test extra pins the matplotlib
+    that Binder (and the notebook re-run) uses."""
+    test_extra = {canonicalize_name(Requirement(r).name): Requirement(r)
+                  for r in PYPROJECT["project"]["optional-dependencies"]["test"]}
+    assert test_extra["matplotlib"].specifier == binder_pins()["matplotlib"].specifier
+
+
 def test_binder_installs_this_package():
     # repo2docker runs pip from the repository root (WORKDIR ${REPO_DIR}) and pip resolves
     # a local path against the working directory, so "." is the repository, not binder/.

@@ -1,13 +1,12 @@
 """The WFP callout driver family: WDM and KMDF unload functions, the model, its rules, its
-scenario catalogue and the driver's C. Pure Python; it imports only ``unloadlab.windows``."""
-from .c_view import callout_c
-from .model import (MAX_CALLOUTS, MAX_FLOWS, NOT_DOCUMENTED, SERVICE_NAME, CalloutScenario, CalloutTrigger,
-                    ContextRemoval, DriverModel, FlowRemoval, decision_space, simulate)
-from .rules import CALLOUT_RULES
-from .scenarios import CALLOUT_EXAMPLES
+scenario catalogue and the driver's C. Pure Python; it imports only ``unloadlab.windows``.
+Each name below is imported from its submodule when first used."""
+from ..windows.lazy import lazy_exports
 
-__all__ = [
-    "MAX_CALLOUTS", "MAX_FLOWS", "NOT_DOCUMENTED", "SERVICE_NAME", "CalloutScenario", "CalloutTrigger",
-    "ContextRemoval", "DriverModel", "FlowRemoval", "decision_space", "simulate", "CALLOUT_RULES",
-    "CALLOUT_EXAMPLES", "callout_c",
-]
+__all__, __getattr__ = lazy_exports(__name__, {
+    "model": ("MAX_CALLOUTS", "MAX_FLOWS", "NOT_DOCUMENTED", "SERVICE_NAME", "CalloutScenario", "CalloutTrigger",
+              "ContextRemoval", "DriverModel", "FlowRemoval", "decision_space", "simulate"),
+    "rules": ("CALLOUT_RULES",),
+    "scenarios": ("CALLOUT_EXAMPLES",),
+    "c_view": ("callout_c",),
+})
