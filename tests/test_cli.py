@@ -11,7 +11,7 @@ from unloadlab.catalogue import RULES
 from unloadlab.windows import ScenarioError
 
 REQUIRED_KEYS = {"trigger", "mandatory", "callback_called", "callback_flags", "callback_returned", "unloaded",
-                 "shutdown_preop_called", "rules", "steps"}
+                 "shutdown_preop_called", "rules", "steps", "blocked_on", "bugcheck"}
 
 
 def cli(capsys, *argv):
@@ -50,6 +50,48 @@ def test_every_option_reaches_the_model(capsys):
                     "--no-unload-callback", "--json")
     d = json.loads(out)
     assert (d["pended_io"], d["calls_unregister"], d["unload_callback"]) == (True, False, False)
+    _, out, _ = cli(capsys, "minifilter", "--trigger", "fltmc-unload", "--leaks", "context,work-item",
+                    "--send-message-wait", "--server-port", "closed-before-unregister", "--drains-pended-io",
+                    "--control-device", "created", "--refuse-only-if-control-device-open", "--callback-returns",
+                    "STATUS_FLT_DO_NOT_DETACH", "--global-resources", "--cleanup-mistakes",
+                    "pool-not-freed,timer-not-cancelled", "--driver-verifier", "--dependent-services", "--json")
+    d = json.loads(out)
+    assert (d["leaks"], d["send_message_wait"], d["drains_pended_io"], d["control_device"],
+            d["refuse_only_if_control_device_open"], d["global_resources"], d["cleanup_mistakes"],
+            d["driver_verifier"], d["dependent_services"], d["fast_startup"]) == (
+        ["context", "work-item"], True, True, "created", True, True, ["pool-not-freed", "timer-not-cancelled"],
+        True, True, False)
+    _, out, _ = cli(capsys, "minifilter", "--trigger", "shutdown", "--fast-startup", "--json")
+    assert json.loads(out)["fast_startup"] is True
+
+
+@pytest.mark.parametrize("argv, outcome, blocked_on, bugcheck", [
+    ([], "unloaded", None, None),
+    (["--leaks", "object-reference"], "hung",
+     "a rundown reference from FltObjectReference never dropped (FltObjectDereference)", None),
+    (["--global-resources", "--cleanup-mistakes", "thread-not-waited"], "bugcheck", None,
+     "0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS"),
+    (["--global-resources", "--cleanup-mistakes", "pool-not-freed", "--driver-verifier"], "bugcheck", None,
+     "0xC4 DRIVER_VERIFIER_DETECTED_VIOLATION (parameter 1 = 0x62)"),
+    (["--control-device", "handle-open"], "unload-pending", None, None),
+    (["--no-privilege"], "failed without calling the unload routine", None, None),
+])
+def test_json_gains_outcomes_blocked_on_and_bugcheck(capsys, argv, outcome, blocked_on, bugcheck):
+    code, out, _ = cli(capsys, "minifilter", "--trigger", "sc-stop", *argv, "--json")
+    d = json.loads(out)
+    assert code == 0 and (d["outcome"], d["blocked_on"], d["bugcheck"]) == (outcome, blocked_on, bugcheck)
+
+
+def test_the_original_keys_come_first_and_keep_their_meaning(capsys):
+    _, out, _ = cli(capsys, "minifilter", "--trigger", "fltmc-unload", "--callback-returns",
+                    "STATUS_FLT_DO_NOT_DETACH", "--json")
+    d = json.loads(out)
+    assert list(d)[:14] == ["family", "trigger", "unload_callback", "callback_returns", "refuse_only_if_not_mandatory",
+                            "flags", "driver_entry_returns", "shutdown_preop", "instances", "teardown_callbacks",
+                            "pended_io", "server_port", "calls_unregister", "caller_privileged"]
+    assert (d["outcome"], d["unloaded"], d["requester_got"], d["printed"]) == (
+        "refused", False, "HRESULT 0x801F0010",
+        ["Unload failed with error: 0x801f0010", "Do not detach the filter from the volume at this time."])
 
 
 def test_text_echoes_inputs_first_then_steps_and_rules(capsys):
@@ -97,6 +139,19 @@ BAD_CLI = [
     (["minifilter", "--trigger", "sc-stop", "--instances", "99"], "99"),
     (["minifilter", "--trigger", "sc-stop", "--instances", "0", "--pended-io"], "pended"),
     (["minifilter", "--trigger", "sc-stop", "--server-port", "open"], "'open'"),
+    (["minifilter", "--trigger", "sc-stop", "--leaks", "context", "--skip-unregister"], "--leaks"),
+    (["minifilter", "--trigger", "sc-stop", "--leaks", "context,bogus"], "'bogus'"),
+    (["minifilter", "--trigger", "sc-stop", "--leaks", "context", "--instances", "0"], "instance"),
+    (["minifilter", "--trigger", "sc-stop", "--send-message-wait"], "--send-message-wait"),
+    (["minifilter", "--trigger", "sc-stop", "--drains-pended-io", "--no-teardown-callbacks"], "--drains-pended-io"),
+    (["minifilter", "--trigger", "sc-stop", "--control-device", "open"], "'open'"),
+    (["minifilter", "--trigger", "sc-stop", "--refuse-only-if-control-device-open"],
+     "--refuse-only-if-control-device-open"),
+    (["minifilter", "--trigger", "sc-stop", "--cleanup-mistakes", "pool-not-freed"], "--cleanup-mistakes"),
+    (["minifilter", "--trigger", "sc-stop", "--global-resources", "--cleanup-mistakes", "leak"], "'leak'"),
+    (["minifilter", "--trigger", "sc-stop", "--fast-startup"], "--fast-startup"),
+    (["minifilter", "--trigger", "sc-stop", "--dependent-services", "--driver-entry-returns", "0xC0000001"],
+     "--dependent-services"),
     (["minifilter", "--trigger", "sc-stop", "--bogus-option"], "--bogus-option"),
     (["rules", "no-such-rule"], "'no-such-rule'"),
     (["scenarios", "no-such-scenario"], "'no-such-scenario'"),
@@ -141,6 +196,11 @@ BAD_API = [
     (dict(trigger="sc-stop", instances=9), "instances"),
     (dict(trigger="sc-stop", server_port="open"), "server_port"),
     (dict(trigger="sc-stop", instances=0, pended_io=True), "pended_io"),
+    (dict(trigger="sc-stop", leaks="context", calls_unregister=False), "leaks"),
+    (dict(trigger="sc-stop", leaks=[1]), "leaks"), (dict(trigger="sc-stop", cleanup_mistakes=5), "cleanup_mistakes"),
+    (dict(trigger="sc-stop", control_device="open"), "control_device"),
+    (dict(trigger="sc-stop", driver_verifier="yes"), "driver_verifier"),
+    (dict(trigger="sc-stop", fast_startup=True), "fast_startup"),
 ]
 
 

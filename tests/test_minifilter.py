@@ -258,7 +258,8 @@ class TestUnloadRoutine:
 
 
 class TestPrivilege:
-    """FilterUnload needs SeLoadDriverPrivilege; the SCM uses its own."""
+    """FilterUnload needs SeLoadDriverPrivilege; a service stop needs SERVICE_STOP access, which a
+    service's default security gives administrators only; the kernel call uses the SCM's privilege."""
 
     @pytest.mark.parametrize("trigger", ["FilterUnload", "fltmc-unload"])
     def test_user_mode_caller_without_privilege_fails_before_the_filter_manager_acts(self, trigger):
@@ -267,9 +268,16 @@ class TestPrivilege:
         assert "silent-privilege-hresult" in t.rules and "inferred" in t["requester_got"]
 
     @pytest.mark.parametrize("trigger", MANDATORY)
-    def test_service_stop_uses_the_scms_privilege(self, trigger):
-        t = run(trigger=trigger, caller_privileged=False)
+    def test_service_stop_by_an_administrator_uses_the_scms_privilege(self, trigger):
+        t = run(trigger=trigger)
         assert t.outcome is Outcome.UNLOADED and "scm-ntunloaddriver" in t.rules
+
+    @pytest.mark.parametrize("trigger", MANDATORY)
+    def test_service_stop_by_a_standard_user_is_access_denied(self, trigger):
+        t = run(trigger=trigger, caller_privileged=False)
+        assert t.outcome is Outcome.FAILED and not t["callback_called"] and "service-stop-access" in t.rules
+        assert "ERROR_ACCESS_DENIED" in t["requester_got"] and "5" in t["requester_got"]
+        assert not called(t, "NtUnloadDriver") and t.steps[-1].status == "ERROR_ACCESS_DENIED (5)"
 
     def test_fltmc_enables_the_privilege_first(self):
         assert actions(run(trigger="fltmc-unload"))[5] == "enable SeLoadDriverPrivilege"

@@ -4,6 +4,9 @@ A renderer only: it reads knobs and writes text; whether an unload succeeds, is 
 or hangs is decided by the model (``minifilter.simulate``), never here. Comments cite
 rule ids from ``unloadlab.catalogue``. The code is ours, written from the documented
 signatures. Output is deterministic: the same knobs give the same text.
+
+A mistake the scenario asks for is shown where it sits, marked ``/* BUG: ... */`` with the
+right form next to it (``right: ...``); a scenario without mistakes has no BUG line.
 """
 from __future__ import annotations
 
@@ -11,71 +14,178 @@ from ..windows.c_text import IND as _IND
 from ..windows.c_text import block as _block
 from ..windows.c_text import c_status
 from ..windows.c_text import unused as _unused
-from .model import MinifilterScenario, ServerPort
+from .scenario import CleanupMistake, ControlDevice, Leak, MinifilterScenario, ServerPort
 
 __all__ = ["minifilter_c"]
+
+_I2 = _IND * 2
+
+# Each leak, marked where the unload routine would have to give it back (two lines each).
+_LEAK_BUGS = {
+    Leak.CONTEXT: ("a stream context from FltGetStreamContext is never released on some path, so",
+                   "the unload does not finish (rule leaked-context-blocks); right: FltReleaseContext"),
+    Leak.NAME_INFORMATION: ("name information from FltGetFileNameInformation is never released",
+                            "(rule silent-name-info-wait); right: FltReleaseFileNameInformation"),
+    Leak.OBJECT_REFERENCE: ("a FltObjectReference(gFilter) is never dropped: FltUnregisterFilter",
+                            "waits for it (rule object-reference-rundown); right: FltObjectDereference"),
+    Leak.OPEN_FILE: ("a file opened with FltCreateFileEx is never closed (rule silent-open-file-wait);",
+                     "right: FltClose it in InstanceTeardownComplete"),
+    Leak.WORK_ITEM: ("a FltQueueGenericWorkItem routine that never returns keeps FltUnregisterFilter",
+                     "waiting (rule work-item-rundown); right: let it finish, do not queue more"),
+}
+
+# Global cleanup in order (rule cleanup-order); a forgotten step becomes a BUG line.
+_CLEANUP_C = (
+    (CleanupMistake.TIMER, ("KeCancelTimer(&gTimer);  /* rule cleanup-order */",
+                            "KeFlushQueuedDpcs();  /* a DPC may already be queued */"),
+     "the timer is never cancelled: its DPC runs after unload, 0xCE (rule bugcheck-0xce)",
+     "KeCancelTimer(&gTimer); KeFlushQueuedDpcs()"),
+    (CleanupMistake.THREAD, ("KeWaitForSingleObject(gThread, Executive, KernelMode, FALSE, NULL);",
+                             "ObDereferenceObject(gThread);  /* rule wait-system-threads */"),
+     "the system thread is never waited for: it may run on after unload, bug check 0xCE",
+     "KeWaitForSingleObject(gThread, ...); ObDereferenceObject (rule wait-system-threads)"),
+    (CleanupMistake.NOTIFY, ("PsSetCreateProcessNotifyRoutineEx(ProcessNotify, TRUE);  /* rule remove-notify-routines */",),
+     "the process-notify routine stays registered: bug check 0xCE (rule unloaded-code-0xce)",
+     "PsSetCreateProcessNotifyRoutineEx(ProcessNotify, TRUE)"),
+    (CleanupMistake.POOL, ("ExFreePoolWithTag(gBuffer, TAG);  /* last: rule cleanup-order */",),
+     "pool never freed: a leak; 0xC4/0x62 under Driver Verifier (rule pool-tracking)",
+     "ExFreePoolWithTag(gBuffer, TAG)"),
+)
+
+
+def _bug(depth: int, what: str, right: str) -> list[str]:
+    """A marked mistake: what is wrong, then the right form, as one comment."""
+    ind = _IND * depth
+    return [f"{ind}/* BUG: {what};", f"{ind}   right: {right} */"]
 
 
 def _mf_globals(sc: MinifilterScenario) -> list[str]:
     out = ["static PFLT_FILTER gFilter;"]
     if sc.server_port is not ServerPort.NONE:
         out += ["static PFLT_PORT gServerPort;", "static PFLT_PORT gClientPort;"]
+    if sc.control_device is not ControlDevice.NONE:
+        out.append("static PDEVICE_OBJECT gControlDevice;")
+        if sc.refuse_only_if_control_device_open:
+            out.append("static volatile LONG gControlDeviceOpen;  /* counted by its create/close dispatch */")
+    if sc.global_resources:
+        out += ["/* DriverEntry's global work, started by StartGlobalWork (not shown; it undoes its own",
+                "   work if it fails): a periodic timer, a system thread, a process-notify routine, pool. */",
+                "NTSTATUS StartGlobalWork(VOID);",
+                "VOID ProcessNotify(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_INFO CreateInfo);",
+                "static KTIMER gTimer;", "static PVOID gThread;  /* the thread object, referenced */",
+                "static KEVENT gStopEvent;  /* signalled: stop starting work; the thread exits */",
+                "static PVOID gBuffer;", "#define TAG 0x666C7453  /* 'Sflt' */"]
     return out + [""]
 
 
 def _mf_teardown_body(sc: MinifilterScenario) -> list[str]:
-    """What the unload routine does once it goes ahead: port, unregister, cleanup."""
+    """What the unload routine does once it goes ahead: stop work, port, unregister, cleanup."""
     out = []
+    if sc.global_resources:
+        out.append(f"{_IND}KeSetEvent(&gStopEvent, 0, FALSE);  /* stop new work first: rule stop-new-work-first */")
+    if sc.send_message_wait:
+        out += [f"{_IND}(void)FltSendMessage(gFilter, &gClientPort, &message, sizeof(message), NULL, NULL, NULL);",
+                *_bug(1, "Timeout NULL: waits forever for a service that never replies",
+                      "a timeout, e.g. -10 s in 100 ns units (rule send-message-no-timeout)")]
     if sc.server_port is ServerPort.CLOSED_FIRST:
         out.append(f"{_IND}FltCloseCommunicationPort(gServerPort);  /* first: rule port-before-unregister */")
     elif sc.server_port is ServerPort.LEFT_OPEN:
         hang = ": FltUnregisterFilter below hangs" if sc.calls_unregister else ""
-        out.append(f"{_IND}/* BUG: server port left open{hang} (rule port-before-unregister) */")
+        out += [f"{_IND}/* BUG: server port left open{hang} (rule port-before-unregister);",
+                f"{_IND}   right: close the server port first */"]
+    for leak in Leak:
+        if leak in sc.leaks:
+            first, second = _LEAK_BUGS[leak]
+            out += [f"{_IND}/* BUG: {first}", f"{_IND}   {second} */"]
     if sc.calls_unregister:
         out.append(f"{_IND}FltUnregisterFilter(gFilter);  /* tears down instances: rule fltunregister-teardown */")
     else:
-        out.append(f"{_IND}/* BUG: FltUnregisterFilter(gFilter) is never called (rule silent-no-unregister) */")
-    out.append(f"{_IND}/* then free what DriverEntry allocated (rule unload-routine-order) */")
+        out += _bug(1, "FltUnregisterFilter(gFilter) is never called (rule silent-no-unregister)",
+                    "call it here, after closing the port and before global cleanup")
+    if sc.control_device is not ControlDevice.NONE:
+        out.append(f"{_IND}IoDeleteDevice(gControlDevice);  /* after FltUnregisterFilter: rule cdo-conditional-refusal */")
+    if sc.global_resources:
+        for mistake, calls, what, right in _CLEANUP_C:
+            out += (_bug(1, what, right) if mistake in sc.cleanup_mistakes
+                    else [f"{_IND}{call}" for call in calls])
+    else:
+        out.append(f"{_IND}/* then free what DriverEntry allocated (rule unload-routine-order) */")
     return out
 
 
 def _mf_unload(sc: MinifilterScenario) -> list[str]:
-    """The FilterUnloadCallback, shaped by callback_returns and refuse_only_if_not_mandatory."""
+    """The FilterUnloadCallback, shaped by callback_returns and the refusal knobs."""
     head = "static NTSTATUS Unload(FLT_FILTER_UNLOAD_FLAGS Flags)"
     ret, refuses = c_status(sc.callback_returns), not sc.callback_returns.nt_success
+    locals_ = [f"{_IND}ULONG message = 0;  /* \"unloading\" */", ""] if sc.send_message_wait else []
     mandatory_check = f"{_IND}if (!FlagOn(Flags, FLTFL_FILTER_UNLOAD_MANDATORY)) {{"
-    if refuses and sc.refuse_only_if_not_mandatory:
-        body = [mandatory_check,
-                f"{_IND * 2}return {ret};  /* before any teardown: rule refuse-before-teardown */",
+    if sc.refuse_only_if_control_device_open:
+        body = [*locals_,
+                f"{_IND}/* decide first (the cdo sample holds its lock from here through the teardown) */",
+                f"{_IND}if (gControlDeviceOpen != 0 && !FlagOn(Flags, FLTFL_FILTER_UNLOAD_MANDATORY)) {{",
+                f"{_I2}return {ret};  /* a reason to: rule cdo-conditional-refusal */",
                 f"{_IND}}}", *_mf_teardown_body(sc), f"{_IND}return STATUS_SUCCESS;"]
+    elif refuses and sc.refuse_only_if_not_mandatory:
+        body = [*locals_, mandatory_check + "  /* BUG: refuses every fltmc unload */",
+                f"{_I2}return {ret};  /* before any teardown: rule refuse-before-teardown */",
+                f"{_IND}}}  /* right: refuse only for a reason, as the cdo sample: rule cdo-conditional-refusal */",
+                *_mf_teardown_body(sc), f"{_IND}return STATUS_SUCCESS;"]
     elif refuses:
         body = [*_unused("Flags"),
                 f"{_IND}/* Refuses every unload and tears nothing down (rule refuse-before-teardown);",
-                f"{_IND}   a mandatory unload ignores this (rule mandatory-ignores-refusal). */",
-                f"{_IND}return {ret};  /* rule nonmandatory-refusal */"]
+                f"{_IND}   a mandatory unload ignores this (rule mandatory-ignores-refusal). */"]
+        if sc.global_resources:
+            body += _bug(1, "on a mandatory unload the timer, thread and notify routine are left running: "
+                            "0xCE later", "refuse only when not mandatory; otherwise tear down (rule bugcheck-0xce)")
+        body.append(f"{_IND}return {ret};  /* rule nonmandatory-refusal */")
     elif sc.refuse_only_if_not_mandatory:
-        body = [*_mf_teardown_body(sc), mandatory_check,
-                f"{_IND * 2}return {ret};  /* does not refuse: rule informational-allows */",
+        body = [*locals_, *_mf_teardown_body(sc), mandatory_check,
+                f"{_I2}return {ret};  /* does not refuse: rule informational-allows */",
                 f"{_IND}}}", f"{_IND}return STATUS_SUCCESS;"]
     else:
         note = "rule normally-success" if sc.callback_returns.code == 0 else "NT_SUCCESS: rule informational-allows"
-        body = [*_unused("Flags"), *_mf_teardown_body(sc), f"{_IND}return {ret};  /* {note} */"]
+        body = [*locals_, *_unused("Flags"), *_mf_teardown_body(sc), f"{_IND}return {ret};  /* {note} */"]
     return _block(head, body)
 
 
 def _mf_teardown_callbacks(sc: MinifilterScenario) -> list[str]:
     params = "PCFLT_RELATED_OBJECTS FltObjects,\n{pad}FLT_INSTANCE_TEARDOWN_FLAGS Reason)"
-    start = [*_unused("FltObjects", "Reason")]
-    if sc.pended_io:
-        start += [f"{_IND}/* BUG: a pended operation is never completed here, so TeardownComplete is",
-                  f"{_IND}   never called and the unload hangs (rule teardown-hang) */"]
+    if sc.drains_pended_io:
+        why = " (rule teardown-hang)" if sc.pended_io else ""
+        start = [f"{_IND}PINSTANCE_CONTEXT context;", f"{_IND}PFLT_CALLBACK_DATA data;", "",
+                 *_unused("Reason"),
+                 f"{_IND}if (!NT_SUCCESS(FltGetInstanceContext(FltObjects->Instance, (PFLT_CONTEXT *)&context))) {{",
+                 f"{_I2}return;", f"{_IND}}}",
+                 f"{_IND}FltCbdqDisable(context->Queue);  /* no new pended I/O: rule teardown-start-duties */",
+                 f"{_IND}while ((data = FltCbdqRemoveNextIo(context->Queue, NULL)) != NULL) {{",
+                 f"{_I2}/* complete it, or TeardownComplete never comes{why} */",
+                 f"{_I2}FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_NO_CALLBACK, NULL);",
+                 f"{_IND}}}", f"{_IND}FltReleaseContext(context);"]
     else:
-        start.append(f"{_IND}/* complete pended I/O, stop queuing work (rule teardown-sequence) */")
+        start = [*_unused("FltObjects", "Reason")]
+        if sc.pended_io:
+            start += [f"{_IND}/* BUG: a pended operation is never completed here, so TeardownComplete is",
+                      f"{_IND}   never called and the unload hangs (rule teardown-hang); right: FltCbdqDisable,",
+                      f"{_IND}   then complete every queued operation (rule teardown-start-duties) */"]
+        else:
+            start.append(f"{_IND}/* complete pended I/O, stop queuing work (rule teardown-sequence) */")
     complete = [*_unused("FltObjects", "Reason"),
                 f"{_IND}/* I/O has drained: close files this instance opened (rule teardown-sequence) */"]
     heads = [f"static VOID {name}(" for name in ("InstanceTeardownStart", "InstanceTeardownComplete")]
     return (_block(heads[0] + params.format(pad=" " * len(heads[0])), start)
             + _block(heads[1] + params.format(pad=" " * len(heads[1])), complete))
+
+
+def _mf_instance_context(sc: MinifilterScenario) -> list[str]:
+    """The per-instance cancel-safe queue InstanceTeardownStart drains (cancelSafe sample)."""
+    if not (sc.drains_pended_io and sc.teardown_callbacks):
+        return []
+    return ["typedef struct _INSTANCE_CONTEXT {",
+            f"{_IND}PFLT_CALLBACK_DATA_QUEUE Queue;  /* FltCbdqInitialize in InstanceSetup (not shown) */",
+            "} INSTANCE_CONTEXT, *PINSTANCE_CONTEXT;", "",
+            "CONST FLT_CONTEXT_REGISTRATION Contexts[] = {",
+            f"{_IND}{{ FLT_INSTANCE_CONTEXT, 0, NULL, sizeof(INSTANCE_CONTEXT), 0x71636653 }},  /* 'Sfcq' */",
+            f"{_IND}{{ FLT_CONTEXT_END }}", "};", ""]
 
 
 def _mf_query_teardown() -> list[str]:
@@ -119,10 +229,12 @@ def _mf_registration(sc: MinifilterScenario) -> list[str]:
         teardown = ["NULL,  /* InstanceTeardownStartCallback: none (rule teardown-sequence) */",
                     "NULL,  /* InstanceTeardownCompleteCallback */"]
         if sc.pended_io:
-            teardown.insert(0, "/* BUG: a pended operation is never completed: teardown hangs (rule teardown-hang) */")
+            teardown[:0] = ["/* BUG: a pended operation is never completed: teardown hangs (rule teardown-hang);",
+                            "   right: register InstanceTeardownStart and complete it there */"]
+    contexts = "Contexts," if _mf_instance_context(sc) else "NULL,"
     members = [
         "sizeof(FLT_REGISTRATION),", "FLT_REGISTRATION_VERSION,", f"{flags},  /* Flags */",
-        "NULL,  /* ContextRegistration */", "Callbacks,  /* OperationRegistration */", unload,
+        f"{contexts}  /* ContextRegistration */", "Callbacks,  /* OperationRegistration */", unload,
         "NULL,  /* InstanceSetupCallback */", "InstanceQueryTeardown,", *teardown,
         "/* the remaining callbacks are NULL */",
     ]
@@ -132,15 +244,14 @@ def _mf_registration(sc: MinifilterScenario) -> list[str]:
 
 
 def _mf_create_port() -> list[str]:
-    i2 = _IND * 2
     return [
         f"{_IND}InitializeObjectAttributes(&oa, &portName, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE,",
         f"{_IND}                           NULL, NULL);  /* a real driver passes a security descriptor */",
         f"{_IND}status = FltCreateCommunicationPort(gFilter, &gServerPort, &oa, NULL,",
         f"{_IND}                                    PortConnect, PortDisconnect, NULL, 1);",
         f"{_IND}if (!NT_SUCCESS(status)) {{",
-        f"{i2}FltUnregisterFilter(gFilter);",
-        f"{i2}return status;",
+        f"{_I2}FltUnregisterFilter(gFilter);",
+        f"{_I2}return status;",
         f"{_IND}}}",
     ]
 
@@ -152,6 +263,21 @@ def _mf_undo(sc: MinifilterScenario, depth: int) -> list[str]:
     return out + [f"{ind}FltUnregisterFilter(gFilter);  /* undo first: rule driver-entry-pattern */"]
 
 
+def _mf_after_start(sc: MinifilterScenario) -> list[str]:
+    """What DriverEntry starts once filtering runs: the control device, the global work."""
+    out = []
+    if sc.control_device is not ControlDevice.NONE:
+        out += [f"{_IND}status = IoCreateDevice(DriverObject, 0, &cdoName, FILE_DEVICE_DISK_FILE_SYSTEM,",
+                f"{_IND}                        FILE_DEVICE_SECURE_OPEN, FALSE, &gControlDevice);",
+                f"{_IND}if (!NT_SUCCESS(status)) {{", *_mf_undo(sc, 2), f"{_I2}return status;", f"{_IND}}}"]
+    if sc.global_resources:
+        undo_cdo = ([f"{_I2}IoDeleteDevice(gControlDevice);"] if sc.control_device is not ControlDevice.NONE
+                    else [])
+        out += [f"{_IND}status = StartGlobalWork();", f"{_IND}if (!NT_SUCCESS(status)) {{",
+                *undo_cdo, *_mf_undo(sc, 2), f"{_I2}return status;", f"{_IND}}}"]
+    return out
+
+
 def _mf_driver_entry(sc: MinifilterScenario) -> list[str]:
     port = sc.server_port is not ServerPort.NONE
     de = sc.driver_entry_returns
@@ -159,9 +285,11 @@ def _mf_driver_entry(sc: MinifilterScenario) -> list[str]:
     if port:
         body += [f'{_IND}UNICODE_STRING portName = RTL_CONSTANT_STRING(L"\\\\SamplePort");',
                  f"{_IND}OBJECT_ATTRIBUTES oa;"]
+    if sc.control_device is not ControlDevice.NONE and de.nt_success:
+        body.append(f'{_IND}UNICODE_STRING cdoName = RTL_CONSTANT_STRING(L"\\\\FileSystem\\\\Filters\\\\SampleCdo");')
     body += ["", *_unused("RegistryPath"),
              f"{_IND}status = FltRegisterFilter(DriverObject, &FilterRegistration, &gFilter);",
-             f"{_IND}if (!NT_SUCCESS(status)) {{", f"{_IND * 2}return status;", f"{_IND}}}"]
+             f"{_IND}if (!NT_SUCCESS(status)) {{", f"{_I2}return status;", f"{_IND}}}"]
     if port:
         body += _mf_create_port()
     if not de.nt_success:
@@ -171,7 +299,8 @@ def _mf_driver_entry(sc: MinifilterScenario) -> list[str]:
     else:
         note = "" if de.code == 0 else "  /* NT_SUCCESS: the driver loads (rule ntstatus-severity) */"
         body += [f"{_IND}status = FltStartFiltering(gFilter);", f"{_IND}if (!NT_SUCCESS(status)) {{",
-                 *_mf_undo(sc, 2), f"{_IND * 2}return status;", f"{_IND}}}", f"{_IND}return {c_status(de)};{note}"]
+                 *_mf_undo(sc, 2), f"{_I2}return status;", f"{_IND}}}", *_mf_after_start(sc),
+                 f"{_IND}return {c_status(de)};{note}"]
     return _block("NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)", body)
 
 
@@ -179,6 +308,7 @@ def minifilter_c(scenario: MinifilterScenario) -> str:
     """The minifilter's C: callbacks, FLT_REGISTRATION, DriverEntry and the unload routine."""
     sc = scenario
     out = ["#include <fltKernel.h>", "", "DRIVER_INITIALIZE DriverEntry;", *_mf_globals(sc)]
+    out += _mf_instance_context(sc)
     if sc.unload_callback:
         out += _mf_unload(sc)
     out += _mf_query_teardown()

@@ -8,7 +8,7 @@ that reaches such a point cites the silent rule instead of inventing an answer.
 from __future__ import annotations
 
 from ..windows.sources import (
-    SEED_CALLBACK, SEED_RETURNING, SEED_WHEN, SEED_WRITING, D, F, M, Q, Rule, S, fact, open_question,
+    SEED_CALLBACK, SEED_RETURNING, SEED_WHEN, SEED_WRITING, D, F, M, Q, Rule, S, Source, fact, open_question,
 )
 from ..windows.sources import define as _r
 
@@ -46,7 +46,7 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
     _r("failed-request-no-callback", D, "The filter manager does not call the FilterUnloadCallback for an "
        "unload request that fails.", SEED_WHEN, fact(7)),
     _r("driver-entry-failed", D, "If DriverEntry returns a warning or error status, the FilterUnloadCallback "
-       "is never called: the filter manager simply unloads the driver.", SEED_WHEN, fact(9)),
+       "is never called: the driver is simply unloaded.", SEED_WHEN, fact(9)),
     _r("no-callback-at-shutdown", D, "The FilterUnloadCallback is not called when the system shuts down.",
        SEED_WHEN, fact(10)),
     _r("shutdown-preop", D, "A minifilter that must do work at shutdown registers a pre-operation callback "
@@ -86,8 +86,10 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        fact(23)),
     _r("teardown-hang", D, "TeardownComplete is not called while pended or filter-initiated I/O is "
        "outstanding, and the unload appears hung until it is.", fact(24)),
-    _r("teardown-reason", D, "Both teardown callbacks receive a reason flag: FLTFL_INSTANCE_TEARDOWN_"
-       "FILTER_UNLOAD (0x2) or ..._MANDATORY_FILTER_UNLOAD (0x4) on unload.", fact(25)),
+    _r("teardown-reason", Q, "Both teardown callbacks receive a reason flag, and the page describes "
+       "FILTER_UNLOAD (0x2) and MANDATORY_FILTER_UNLOAD (0x4) alike ('being unloaded'): which unload passes "
+       "which is not documented; the lab infers 0x2 for non-mandatory and 0x4 for mandatory unloads from "
+       "the names.", fact(25), open_question(5)),
     _r("query-teardown-manual-only", D, "InstanceQueryTeardownCallback is called only for manual detach, "
        "never on filter unload.", fact(27)),
     _r("driver-entry-pattern", S, "DriverEntry calls FltRegisterFilter then FltStartFiltering; if starting "
@@ -110,4 +112,60 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "another or in parallel is not documented; the lab shows them in volume order.", open_question(7)),
     _r("silent-callback-thread", Q, "For FltUnloadFilter and FilterUnload, the thread the callback runs in "
        "is not documented.", open_question(6)),
+    # --- the craft of an unload routine (domain-facts section 10, #49-#63) ---------------------------
+    _r("object-reference-rundown", D, "FltObjectReference adds a rundown reference that keeps the filter "
+       "object from being freed; FltUnregisterFilter waits until FltObjectDereference removes it.",
+       fact(49, 22)),
+    _r("work-item-rundown", D, "A generic work item queued with FltQueueGenericWorkItem holds a rundown "
+       "reference on the filter until its routine returns; FltUnregisterFilter waits for it.", fact(50)),
+    _r("fltunregister-rundown-stack", F, "On real Windows such a hang shows a thread inside FltUnregisterFilter "
+       "waiting in FLTMGR!FltpWaitForRundownProtectionReleaseInternal (systeminformer#1755).", fact(56)),
+    _r("leaked-context-blocks", F, "A context reference never released (FltGetXxxContext without "
+       "FltReleaseContext) keeps the minifilter from unloading: the delete sample fails to unload, and "
+       "!fltkd.filter lists the leaked FLT_CONTEXT references (Windows-driver-samples#1360).", fact(51)),
+    _r("silent-name-info-wait", Q, "Whether file name information never released with "
+       "FltReleaseFileNameInformation keeps FltUnregisterFilter from returning is not documented; the "
+       "structure is never freed, and Filter Verifier reports the leak at unload.", fact(52, 55)),
+    _r("silent-open-file-wait", Q, "Whether a file opened with FltCreateFileEx and never closed with FltClose "
+       "keeps the unload from finishing is not documented; InstanceTeardownComplete is where an instance "
+       "closes the files it opened.", fact(53, 23)),
+    _r("silent-leak-wait-point", Q, "Where a leaked context, name-information or file reference stops the "
+       "unload (inside FltUnregisterFilter or later) is not documented; the lab shows it as a wait in "
+       "FltUnregisterFilter.", fact(51, 55)),
+    _r("send-message-no-timeout", D, "FltSendMessage with a NULL Timeout waits, for as long as it takes, for "
+       "the application to get the message and, with a reply buffer, to reply.", fact(54)),
+    _r("filter-verifier-leaks", D, "Filter Verifier (verifier.exe /standard /driver on the minifilter) tracks "
+       "contexts, name information, queued work items and file objects, and at unload breaks into the "
+       "debugger when references look leaked, pointing to !fltkd to find them.", fact(55)),
+    _r("teardown-start-duties", D, "InstanceTeardownStart completes or cancels the operations its instance "
+       "pended and stops queuing new ones; the cancelSafe sample disables its queue with FltCbdqDisable, "
+       "then removes and completes every queued operation.", fact(23, 62)),
+    _r("post-op-draining", D, "When an instance is torn down, operations that got a pre-operation callback and "
+       "await their post-operation callback are drained: the post-operation callback is called with "
+       "FLTFL_POST_OPERATION_DRAINING and must only clean up.", fact(63)),
+    _r("cdo-conditional-refusal", S, "The cdo sample decides first: it refuses (STATUS_FLT_DO_NOT_DETACH) only "
+       "when a handle to its control device object is open and the unload is not mandatory; otherwise it "
+       "calls FltUnregisterFilter, deletes the control device object and succeeds.", fact(20)),
+    _r("stop-new-work-first", S, "An unload routine first stops new work (the avscan sample sets its "
+       "'unloading' flag under its lock before anything else).",
+       Source("avscan sample, AvUnload (domain-facts, Sample unload routines)",
+              "https://github.com/microsoft/Windows-driver-samples/blob/main/"
+              "filesys/miniFilter/avscan/filter/avscan.c")),
+    _r("cleanup-order", D, "Global cleanup leaves nothing running into freed memory: cancel timers and flush "
+       "queued DPCs (a DPC already running still runs to completion), let its system threads exit and wait "
+       "for them, remove notify routines, and free pool last.", fact(59, 57)),
+    _r("remove-notify-routines", D, "A driver removes every notify or callback routine it registered before "
+       "it unloads: PsSetCreateProcessNotifyRoutineEx with Remove TRUE (which also waits for callbacks in "
+       "flight), PsRemoveCreateThreadNotifyRoutine, PsRemoveLoadImageNotifyRoutine, CmUnRegisterCallback, "
+       "ObUnRegisterCallbacks.", fact(58, 57)),
+    _r("wait-system-threads", D, "A driver that creates system threads must make each one terminate; its "
+       "unload routine tells them to stop and waits on their thread objects.", fact(59)),
+    _r("bugcheck-0xce", D, "When a driver's timer DPC, worker thread or similar item still runs after the "
+       "driver unloaded, the system stops with bug check 0xCE "
+       "DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS.", fact(60, 37)),
+    _r("unloaded-code-0xce", F, "The kernel calling into a driver after it unloaded (a hook or callback left "
+       "behind) ends in 0xCE in field reports (InfinityHook#9, Gremlins#3).", fact(60)),
+    _r("pool-tracking", D, "Pool a driver never frees stays allocated (a leak); with Driver Verifier's Pool "
+       "Tracking (part of /standard) the driver gets bug check 0xC4 with parameter 1 = 0x62 when it unloads "
+       "without freeing all its allocations.", fact(61)),
 )

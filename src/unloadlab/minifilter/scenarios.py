@@ -1,6 +1,8 @@
 """The minifilter scenario catalogue: one named entry per documented unload path, with the
 outcome the documentation predicts. Tests replay every entry; notebooks show them.
-``decision_space`` enumerates every combination of the knobs that change an outcome.
+``decision_space`` enumerates every combination of the original knobs that change an
+outcome; ``craft_space`` is the second grid, over the knobs of the unload routine's craft
+(what blocks it, what crashes later, the service stop as it really goes).
 """
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from typing import Any, Iterator
 from ..windows.example import Example
 from ..windows.ntstatus import status
 from ..windows.trace import Outcome
-from .model import MinifilterScenario, RegistrationFlag, ServerPort, Trigger, simulate
+from .model import BUGCHECK_0XC4, BUGCHECK_0XCE, simulate
+from .scenario import CleanupMistake, ControlDevice, Leak, MinifilterScenario, RegistrationFlag, ServerPort, Trigger
 
-__all__ = ["MINIFILTER_EXAMPLES", "decision_space", "STATUS_CLASSES"]
+__all__ = ["MINIFILTER_EXAMPLES", "CRAFT_EXAMPLES", "decision_space", "craft_space", "STATUS_CLASSES"]
 
 
 def _mf(name: str, title: str, lesson: str, expected: dict, rules: tuple[str, ...], **knobs: Any) -> Example:
@@ -20,11 +23,13 @@ def _mf(name: str, title: str, lesson: str, expected: dict, rules: tuple[str, ..
 
 
 U, R, F, H = Outcome.UNLOADED, Outcome.REFUSED, Outcome.FAILED, Outcome.HUNG
+P, B = Outcome.UNLOAD_PENDING, Outcome.BUGCHECK
 DNSS = ["DO_NOT_SUPPORT_SERVICE_STOP"]
 L_REG, L_NON, L_MAN, L_OPT = "01-register-callback", "02-non-mandatory", "03-mandatory", "04-service-stop-opt-out"
 L_DE, L_SHUT, L_ROUTINE = "05-driver-entry-fails", "06-shutdown", "07-unload-routine"
+L_CLEANUP = "07b-cleanup-and-crashes"   # lesson 07's second half: global cleanup and the delayed crashes
 
-MINIFILTER_EXAMPLES: tuple[Example, ...] = (
+_ORIGINAL_EXAMPLES: tuple[Example, ...] = (
     _mf("filterunload-success", "FilterUnload with a registered callback", L_REG,
         {"outcome": U, "callback_called": True, "callback_flags": []},
         ("callback-in-registration", "callback-notifies", "otherwise-unloaded"), trigger="FilterUnload"),
@@ -67,11 +72,12 @@ MINIFILTER_EXAMPLES: tuple[Example, ...] = (
         ("mandatory-triggers",), trigger="net-stop"),
     _mf("controlservice-success", "ControlService(SERVICE_CONTROL_STOP) from an application", L_MAN,
         {"outcome": U, "mandatory": True}, ("mandatory-triggers",), trigger="ControlService"),
-    _mf("conditional-refusal-mandatory", "Refusing only when not mandatory: sc stop still unloads cleanly", L_MAN,
+    _mf("conditional-refusal-mandatory", "Refusing whenever not mandatory (a mistake): sc stop still unloads", L_MAN,
         {"outcome": U, "callback_returned": "STATUS_SUCCESS"},
         ("mandatory-ignores-refusal", "refuse-before-teardown"),
         trigger="sc-stop", callback_returns="STATUS_FLT_DO_NOT_DETACH", refuse_only_if_not_mandatory=True),
-    _mf("conditional-refusal-non-mandatory", "Refusing only when not mandatory: fltmc unload is refused", L_NON,
+    _mf("conditional-refusal-non-mandatory", "Refusing whenever not mandatory (a mistake): every fltmc unload is refused",
+        L_NON,
         {"outcome": R, "callback_returned": "STATUS_FLT_DO_NOT_DETACH"},
         ("nonmandatory-refusal",),
         trigger="fltmc-unload", callback_returns="STATUS_FLT_DO_NOT_DETACH", refuse_only_if_not_mandatory=True),
@@ -130,6 +136,106 @@ MINIFILTER_EXAMPLES: tuple[Example, ...] = (
 )
 
 
+DND = "STATUS_FLT_DO_NOT_DETACH"
+CRAFT_EXAMPLES: tuple[Example, ...] = (
+    # --- what FltUnregisterFilter (or the unload routine) waits for ------------------------------
+    _mf("leak-context-hangs", "A context reference never released: the unload does not finish", L_ROUTINE,
+        {"outcome": H, "unloaded": False,
+         "blocked_on": "a context reference never released (FltReleaseContext)"},
+        ("leaked-context-blocks", "silent-leak-wait-point", "filter-verifier-leaks"),
+        trigger="fltmc-unload", leaks=["context"]),
+    _mf("leak-name-information-hangs", "File name information never released (documentation silent)",
+        L_ROUTINE, {"outcome": H}, ("silent-name-info-wait", "filter-verifier-leaks"),
+        trigger="fltmc-unload", leaks=["name-information"]),
+    _mf("leak-object-reference-hangs", "FltObjectReference without FltObjectDereference: FltUnregisterFilter waits",
+        L_ROUTINE, {"outcome": H, "instances_torn_down": 1, "requester_got": "nothing: the request never returns"},
+        ("object-reference-rundown", "fltunregister-blocks", "fltunregister-rundown-stack"),
+        trigger="sc-stop", leaks=["object-reference"]),
+    _mf("leak-open-file-hangs", "A file from FltCreateFileEx never closed (documentation silent)", L_ROUTINE,
+        {"outcome": H}, ("silent-open-file-wait", "silent-leak-wait-point"), trigger="FilterUnload",
+        leaks=["open-file"]),
+    _mf("work-item-hangs", "A generic work item whose routine has not returned: FltUnregisterFilter waits",
+        L_ROUTINE, {"outcome": H, "blocked_on": "a generic work item (FltQueueGenericWorkItem) whose routine has not "
+                                               "returned"},
+        ("work-item-rundown", "fltunregister-blocks"), trigger="FltUnloadFilter", leaks=["work-item"]),
+    _mf("send-message-no-timeout-hangs", "FltSendMessage with no timeout to a service that never replies", L_ROUTINE,
+        {"outcome": H, "callback_returned": None, "instances_torn_down": 0},
+        ("send-message-no-timeout",), trigger="sc-stop", server_port="closed-before-unregister",
+        send_message_wait=True),
+    _mf("pended-io-drained", "InstanceTeardownStart disables its queue and completes the pended operation",
+        L_ROUTINE, {"outcome": U, "instances_torn_down": 2, "blocked_on": None},
+        ("teardown-start-duties", "post-op-draining", "teardown-sequence"),
+        trigger="sc-stop", instances=2, pended_io=True, drains_pended_io=True),
+    # --- global cleanup, and what follows when it is not done -------------------------------------
+    _mf("global-cleanup-in-order", "Global cleanup in order: stop work, timers, threads, notify routines, pool",
+        L_CLEANUP, {"outcome": U, "bugcheck": None, "unloaded": True},
+        ("stop-new-work-first", "cleanup-order", "wait-system-threads", "remove-notify-routines"),
+        trigger="sc-stop", global_resources=True),
+    _mf("timer-not-cancelled-0xce", "A timer never cancelled: bug check 0xCE after the unload", L_CLEANUP,
+        {"outcome": B, "bugcheck": BUGCHECK_0XCE, "unloaded": True,
+         "requester_got": "HRESULT S_OK (0x00000000); fltmc reports no error"},
+        ("bugcheck-0xce", "cleanup-order"), trigger="fltmc-unload", global_resources=True,
+        cleanup_mistakes=["timer-not-cancelled"]),
+    _mf("thread-not-waited-0xce", "A system thread never waited for: bug check 0xCE", L_CLEANUP,
+        {"outcome": B, "bugcheck": BUGCHECK_0XCE}, ("bugcheck-0xce", "wait-system-threads"),
+        trigger="sc-stop", global_resources=True, cleanup_mistakes=["thread-not-waited"]),
+    _mf("notify-routine-left-0xce", "A process-notify routine left registered: bug check 0xCE", L_CLEANUP,
+        {"outcome": B, "bugcheck": BUGCHECK_0XCE}, ("remove-notify-routines", "unloaded-code-0xce"),
+        trigger="net-stop", global_resources=True, cleanup_mistakes=["notify-routine-left"]),
+    _mf("pool-not-freed-leak", "Pool never freed, no Driver Verifier: a silent leak", L_CLEANUP,
+        {"outcome": U, "bugcheck": None}, ("pool-tracking",), trigger="sc-stop", global_resources=True,
+        cleanup_mistakes=["pool-not-freed"]),
+    _mf("pool-not-freed-verifier-0xc4", "Pool never freed under Driver Verifier: bug check 0xC4 (0x62) at unload",
+        L_CLEANUP, {"outcome": B, "bugcheck": BUGCHECK_0XC4, "unloaded": False,
+                    "requester_got": "nothing: the system stopped with bug check 0xC4"},
+        ("pool-tracking",), trigger="sc-stop", global_resources=True, cleanup_mistakes=["pool-not-freed"],
+        driver_verifier=True),
+    _mf("refusal-ignored-skips-cleanup-0xce", "Refusing a mandatory unload skips the cleanup: bug check 0xCE",
+        L_CLEANUP, {"outcome": B, "callback_returned": DND, "bugcheck": BUGCHECK_0XCE},
+        ("mandatory-ignores-refusal", "bugcheck-0xce"), trigger="sc-stop", callback_returns=DND,
+        global_resources=True),
+    # --- conditional refusal done right (the cdo sample) ---------------------------------------------
+    _mf("cdo-refusal-handle-open", "The cdo pattern: fltmc unload refused while a handle to the CDO is open", L_MAN,
+        {"outcome": R, "callback_returned": DND, "instances_torn_down": 0},
+        ("cdo-conditional-refusal", "refuse-before-teardown", "nonmandatory-refusal"),
+        trigger="fltmc-unload", callback_returns=DND, control_device="handle-open",
+        refuse_only_if_control_device_open=True),
+    _mf("cdo-refusal-no-handle", "The cdo pattern: no handle open, so fltmc unload goes ahead", L_MAN,
+        {"outcome": U, "callback_returned": "STATUS_SUCCESS"}, ("cdo-conditional-refusal",),
+        trigger="fltmc-unload", callback_returns=DND, control_device="created",
+        refuse_only_if_control_device_open=True),
+    _mf("cdo-refusal-mandatory", "The cdo pattern on sc stop: mandatory, so it tears down anyway", L_MAN,
+        {"outcome": U, "callback_returned": "STATUS_SUCCESS", "callback_flags": ["FLTFL_FILTER_UNLOAD_MANDATORY"]},
+        ("cdo-conditional-refusal", "mandatory-ignores-refusal"), trigger="sc-stop", callback_returns=DND,
+        control_device="created", refuse_only_if_control_device_open=True),
+    # --- the service stop as it really goes -----------------------------------------------------------
+    _mf("sc-stop-access-denied", "sc stop by a caller who is not an administrator: ERROR_ACCESS_DENIED", L_OPT,
+        {"outcome": F, "callback_called": False,
+         "requester_got": "Win32 error 5 (ERROR_ACCESS_DENIED); what sc prints for it is not covered by our sources"},
+        ("service-stop-access",), trigger="sc-stop", caller_privileged=False),
+    _mf("controlservice-dependents-1051", "ControlService while other services depend on it: 1051", L_OPT,
+        {"outcome": F, "requester_got": "ControlService returns FALSE; GetLastError() = 1051 "
+                                        "(ERROR_DEPENDENT_SERVICES_RUNNING)"},
+        ("dependent-services-running",), trigger="ControlService", dependent_services=True),
+    _mf("net-stop-dependents", "net stop with dependents running: what net does first is not covered", L_OPT,
+        {"outcome": F}, ("silent-net-stop-dependents", "dependent-services-running"), trigger="net-stop",
+        dependent_services=True),
+    _mf("fltmc-ignores-dependents", "fltmc unload ignores service dependencies", L_OPT,
+        {"outcome": U}, ("fltmc-calls-filterunload",), trigger="fltmc-unload", dependent_services=True),
+    _mf("sc-stop-handle-open-pending", "sc stop with a handle open to the control device: unload pending", L_OPT,
+        {"outcome": P, "unloaded": False, "callback_called": False,
+         "requester_got": "success: the service is reported stopped, but the driver stays loaded (unload pending)"},
+        ("unload-pending", "unload-pending-returns", "unload-pending-scm-state", "silent-unload-pending-query"),
+        trigger="sc-stop", control_device="handle-open"),
+    # --- shutdown -------------------------------------------------------------------------------------
+    _mf("shutdown-fast-startup", "Shut down with Fast Startup: the kernel session is hibernated", L_SHUT,
+        {"outcome": Outcome.SHUTDOWN, "callback_called": False, "unloaded": False, "shutdown_preop_called": False},
+        ("fast-startup-hibernates", "silent-fast-startup-shutdown"), trigger="shutdown", shutdown_preop=True,
+        fast_startup=True),
+)
+
+MINIFILTER_EXAMPLES: tuple[Example, ...] = _ORIGINAL_EXAMPLES + CRAFT_EXAMPLES
+
 # One representative status per severity class, plus the conventional refusal.
 STATUS_CLASSES = {
     "success": status("STATUS_SUCCESS"),
@@ -155,3 +261,36 @@ def decision_space() -> Iterator[MinifilterScenario]:
             driver_entry, (False, True), (True, False), ServerPort, teardown):
         yield MinifilterScenario(trigger=trig, flags=flags, driver_entry_returns=de, shutdown_preop=preop,
                                  caller_privileged=priv, server_port=port, **cb, **td)
+
+
+# The second grid: the craft knobs, each family of them crossed with every request, caller
+# and service setting, but not with each other (a hang already stops the cleanup).
+_REFUSALS = (  # (callback_returns, control device, the cdo refusal)
+    ("STATUS_SUCCESS", ControlDevice.NONE, False), ("STATUS_FLT_DO_NOT_DETACH", ControlDevice.NONE, False),
+    ("STATUS_SUCCESS", ControlDevice.CREATED, False), ("STATUS_SUCCESS", ControlDevice.HANDLE_OPEN, False),
+    ("STATUS_FLT_DO_NOT_DETACH", ControlDevice.CREATED, True),
+    ("STATUS_FLT_DO_NOT_DETACH", ControlDevice.HANDLE_OPEN, True),
+)
+_CRAFT_VARIANTS = (
+    [{}]
+    + [dict(leaks=frozenset({leak}), instances=1) for leak in Leak]
+    + [dict(leaks=frozenset(Leak), instances=2), dict(leaks=frozenset({Leak.CONTEXT}), server_port=ServerPort.LEFT_OPEN)]
+    + [dict(send_message_wait=True, server_port=ServerPort.CLOSED_FIRST)]
+    + [dict(pended_io=True, drains_pended_io=True, instances=2), dict(drains_pended_io=True, instances=1)]
+    + [dict(global_resources=True, cleanup_mistakes=frozenset(m), driver_verifier=v)
+       for m in ((), *({c} for c in CleanupMistake), tuple(CleanupMistake)) for v in (False, True)]
+)
+
+
+def craft_space() -> Iterator[MinifilterScenario]:
+    """Every trigger x caller privilege x dependent services x refusal style (plain, the
+    cdo sample's, with or without a control device and an open handle) x one craft variant
+    (a leak, all leaks, FltSendMessage without timeout, a drained queue, global cleanup with
+    each mistake, with and without Driver Verifier), plus Fast Startup at shutdown."""
+    for trig, priv, deps, (returns, device, cdo), variant in itertools.product(
+            Trigger, (True, False), (False, True), _REFUSALS, _CRAFT_VARIANTS):
+        yield MinifilterScenario(trigger=trig, caller_privileged=priv, dependent_services=deps,
+                                 callback_returns=status(returns), control_device=device,
+                                 refuse_only_if_control_device_open=cdo, **variant)
+    for preop in (False, True):
+        yield MinifilterScenario(trigger=Trigger.SHUTDOWN, shutdown_preop=preop, fast_startup=True)

@@ -3,7 +3,7 @@ service control manager's path to NtUnloadDriver. Both families cite them.
 """
 from __future__ import annotations
 
-from .sources import SEED_WHEN, D, F, M, Q, Rule, fact, open_question
+from .sources import SEED_WHEN, D, F, M, Q, Rule, Source, fact, open_question
 from .sources import define as _r
 
 __all__ = ["WINDOWS_RULES"]
@@ -25,4 +25,36 @@ WINDOWS_RULES: tuple[Rule, ...] = (
        "unloads the image.", fact(5)),
     _r("silent-sc-output", Q, "Microsoft's SCM source is not public: 1052 is observed, not documented, and "
        "what 'sc stop' prints on success is not covered here.", open_question(8)),
+    # --- the stop as it really goes (domain-facts section 10, #64-#68) ------------------------------
+    _r("service-stop-access", D, "Stopping a service needs a handle with SERVICE_STOP access, else the SCM "
+       "refuses with ERROR_ACCESS_DENIED (5); a service's default security grants it to LocalSystem and "
+       "administrators, not to other local users.", fact(64), fact(2)),
+    _r("dependent-services-running", D, "The SCM does not pass a stop on to a service that other running "
+       "services depend on: ControlService fails with ERROR_DEPENDENT_SERVICES_RUNNING (1051) and the "
+       "dependents must be stopped first.", fact(65), fact(2)),
+    _r("silent-net-stop-dependents", Q, "How 'net stop' treats running dependent services (whether it asks to "
+       "stop them first, and in which words) is not covered by our sources.", fact(65)),
+    _r("unload-pending", D, "While a driver's device object is still referenced (a handle is open), the I/O "
+       "manager marks the driver Unload Pending and calls its Unload routine only once no reference "
+       "remains.", fact(66), fact(5)),
+    _r("unload-pending-returns", M, "ReactOS's IopUnloadDriver returns STATUS_SUCCESS without unloading a "
+       "driver whose device objects are still referenced; the image stays loaded.", fact(5, 66)),
+    _r("unload-pending-scm-state", M, "After NtUnloadDriver succeeds, ReactOS's SCM records the driver service "
+       "as STOPPED even if the image stays; WinDivert#406 (a second 'sc stop' answered with 1062 while the "
+       "driver is still there) fits that.", fact(66),
+       Source("ReactOS SCM, ScmControlDriver (domain-facts #66)",
+              "https://github.com/reactos/reactos/blob/master/base/system/services/driver.c"),
+       Source("basil00/WinDivert#406 (domain-facts #66)", "https://github.com/basil00/WinDivert/issues/406")),
+    _r("silent-unload-pending-query", Q, "What 'sc query' shows for a driver left unload pending is not "
+       "documented (Microsoft's SCM source is not public).", fact(66), open_question(9)),
+    _r("failed-load-io-manager", D, "After a failed DriverEntry it is the I/O manager that frees the driver's "
+       "image; no unload routine runs.", fact(66, 9)),
+    _r("shutdown-needs-registration", D, "A driver gets IRP_MJ_SHUTDOWN for a device object only if it "
+       "registered it with IoRegisterShutdownNotification (before file systems are flushed) or "
+       "IoRegisterLastChanceShutdownNotification (after); Unload is never called at shutdown.", fact(67, 66)),
+    _r("fast-startup-hibernates", D, "With Fast Startup, 'Shut down' is a hybrid shutdown: applications close "
+       "and users log off, then the kernel image with its loaded drivers is saved to Hiberfil.sys and "
+       "restored at the next start instead of being loaded afresh.", fact(68)),
+    _r("silent-fast-startup-shutdown", Q, "Whether drivers, or a minifilter's IRP_MJ_SHUTDOWN pre-operation, "
+       "get a shutdown request during a hybrid (Fast Startup) shutdown is not documented.", fact(68)),
 )

@@ -8,14 +8,20 @@ requests (FilterUnload, FltUnloadFilter, ``fltmc unload``) exist for minifilters
 """
 from __future__ import annotations
 
+from .trace import Actor, Kind, Mark, Step
+
 __all__ = [
     "ERROR_INVALID_SERVICE_CONTROL", "ERROR_SERVICE_NOT_ACTIVE", "WIN32_MESSAGE_TEXT",
     "SC_STOP", "NET_STOP", "CONTROL_SERVICE", "SHUTDOWN", "SERVICE_STOPS", "FILTER_MANAGER_REQUESTS",
+    "ERROR_ACCESS_DENIED", "ERROR_DEPENDENT_SERVICES_RUNNING", "access_denied_steps", "dependents_running_steps",
+    "unload_pending_steps",
 ]
 
 # Win32 errors (winerror.h) and the message texts the facts record (domain-facts #4, #14).
 ERROR_INVALID_SERVICE_CONTROL = 1052
 ERROR_SERVICE_NOT_ACTIVE = 1062
+ERROR_ACCESS_DENIED = 5                     # ControlService / OpenService (domain-facts #64)
+ERROR_DEPENDENT_SERVICES_RUNNING = 1051     # ControlService, "Stopping a Service" (domain-facts #65)
 WIN32_MESSAGE_TEXT = {
     ERROR_INVALID_SERVICE_CONTROL: "The requested control is not valid for this service.",
 }
@@ -24,3 +30,52 @@ WIN32_MESSAGE_TEXT = {
 SC_STOP, NET_STOP, CONTROL_SERVICE, SHUTDOWN = "sc-stop", "net-stop", "ControlService", "shutdown"
 SERVICE_STOPS = (SC_STOP, NET_STOP, CONTROL_SERVICE)
 FILTER_MANAGER_REQUESTS = ("FilterUnload", "FltUnloadFilter", "fltmc-unload")
+
+
+# --- the stop as it really goes, for any driver service (domain-facts #64-#66) ----------------------
+# Each function returns the steps; the family's model appends them and records what the caller got.
+
+def access_denied_steps() -> tuple[Step, ...]:
+    """The SCM refuses a caller whose handle lacks SERVICE_STOP: nothing reaches the kernel."""
+    return (Step(Actor.SCM, Kind.RETURN, f"fails: ERROR_ACCESS_DENIED ({ERROR_ACCESS_DENIED})",
+                 "The caller is not an administrator: a service's default security gives SERVICE_STOP to "
+                 "administrators and LocalSystem only, so the SCM refuses before anything reaches the driver.",
+                 ("service-stop-access",), Actor.CALLER, f"ERROR_ACCESS_DENIED ({ERROR_ACCESS_DENIED})",
+                 Mark.FAILED),)
+
+
+def dependents_running_steps(request: str) -> tuple[Step, ...]:
+    """Other running services depend on this one: the SCM does not pass the stop on."""
+    steps = ()
+    if request == NET_STOP:
+        steps = (Step(Actor.CALLER, Kind.NOTE, "net stop and the dependent services",
+                      "How net stop handles running dependents (whether it asks to stop them first) is not "
+                      "covered by our sources; shown here is the stop request itself, sent while they run.",
+                      ("silent-net-stop-dependents",), mark=Mark.SILENT),)
+    return steps + (Step(
+        Actor.SCM, Kind.RETURN, f"fails: ERROR_DEPENDENT_SERVICES_RUNNING ({ERROR_DEPENDENT_SERVICES_RUNNING})",
+        "Other running services depend on this one, so the SCM does not pass the stop on; they must be "
+        "stopped first.", ("dependent-services-running",), Actor.CALLER,
+        f"ERROR_DEPENDENT_SERVICES_RUNNING ({ERROR_DEPENDENT_SERVICES_RUNNING})", Mark.FAILED),)
+
+
+def unload_pending_steps(device: str) -> tuple[Step, ...]:
+    """NtUnloadDriver meets a device object still referenced (a handle open to ``device``): the
+    I/O manager defers the unload and returns; the image stays loaded."""
+    return (
+        Step(Actor.IO_MANAGER, Kind.ACTION, "device object still referenced: unload pending",
+             f"A handle to {device} is still open, so the I/O manager marks the driver and its device "
+             "objects Unload Pending and does not call DriverUnload yet.", ("unload-pending",),
+             mark=Mark.PENDING),
+        Step(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver returns",
+             "It returns without unloading anything (ReactOS's IopUnloadDriver); the image stays loaded.",
+             ("unload-pending-returns",), Actor.SCM, "STATUS_SUCCESS", Mark.PENDING),
+        Step(Actor.SCM, Kind.RETURN, "the service is reported stopped",
+             "The SCM records the service as stopped although the driver is still loaded (ReactOS's SCM; "
+             "a field report agrees).", ("unload-pending-scm-state", "silent-sc-output"), Actor.CALLER,
+             "success", Mark.PENDING),
+        Step(Actor.IO_MANAGER, Kind.NOTE, "the unload finishes when the last handle closes",
+             "Once no reference to the device remains, the I/O manager calls DriverUnload; what 'sc query' "
+             "shows in the meantime is not documented.", ("unload-pending", "silent-unload-pending-query"),
+             mark=Mark.SILENT),
+    )

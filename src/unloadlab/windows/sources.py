@@ -52,6 +52,7 @@ _WDF = "https://learn.microsoft.com/windows-hardware/drivers/wdf/"
 _WIN32 = "https://learn.microsoft.com/windows/win32/api/"
 _RE = "https://github.com/reactos/reactos/blob/master/"
 _FIELD = "https://github.com/"
+_DEVTEST = "https://learn.microsoft.com/windows-hardware/drivers/devtest/"
 
 # The primary page behind each researched fact (domain-facts.md names them all).
 FACT_PAGES: dict[int, tuple[str, str]] = {
@@ -108,6 +109,54 @@ FACT_PAGES: dict[int, tuple[str, str]] = {
     46: ("FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0", _DDI + "fwpsk/nc-fwpsk-fwps_callout_flow_delete_notify_fn0"),
     47: ("FwpsCalloutUnregisterById0 function", _DDI + "fwpsk/nf-fwpsk-fwpscalloutunregisterbyid0"),
     48: ("Using NTSTATUS Values", _KERNEL + "using-ntstatus-values"),
+    # Section 10, the craft of a minifilter unload (49..69).
+    49: ("FltObjectReference function", _DDI + "fltkernel/nf-fltkernel-fltobjectreference"),
+    50: ("Unregistering the Minifilter (FltQueueGenericWorkItem rundown)", _IFS + "unregistering-the-minifilter"),
+    51: ("FltReleaseContext function", _DDI + "fltkernel/nf-fltkernel-fltreleasecontext"),
+    52: ("FltReleaseFileNameInformation function", _DDI + "fltkernel/nf-fltkernel-fltreleasefilenameinformation"),
+    53: ("FltCreateFileEx function", _DDI + "fltkernel/nf-fltkernel-fltcreatefileex"),
+    54: ("FltSendMessage function", _DDI + "fltkernel/nf-fltkernel-fltsendmessage"),
+    55: ("File System Filter Verification", _DEVTEST + "file-system-filter-verification"),
+    56: ("Hang in FltUnregisterFilter's rundown wait (winsiderss/systeminformer#1755)",
+         _FIELD + "winsiderss/systeminformer/issues/1755"),
+    57: ("Performing Global Cleanup", _IFS + "performing-global-cleanup"),
+    58: ("PsSetCreateProcessNotifyRoutineEx function", _DDI + "ntddk/nf-ntddk-pssetcreateprocessnotifyroutineex"),
+    59: ("KeCancelTimer function", _DDI + "wdm/nf-wdm-kecanceltimer"),
+    60: ("Bug Check 0xCE", "https://learn.microsoft.com/windows-hardware/drivers/debugger/"
+         "bug-check-0xce--driver-unloaded-without-cancelling-pending-operations"),
+    61: ("Pool Tracking (Driver Verifier)", _DEVTEST + "pool-tracking"),
+    62: ("cancelSafe sample, InstanceTeardownStart", "https://github.com/microsoft/Windows-driver-samples/blob/main/"
+         "filesys/miniFilter/cancelSafe/cancelSafe.c"),
+    63: ("Performing Completion Processing for an I/O Operation",
+         _IFS + "performing-completion-processing-for-an-i-o-operation"),
+    64: ("Service Security and Access Rights", "https://learn.microsoft.com/windows/win32/services/"
+         "service-security-and-access-rights"),
+    65: ("Stopping a Service", "https://learn.microsoft.com/windows/win32/services/stopping-a-service"),
+    66: ("Unload Routine Environment", _KERNEL + "unload-routine-environment"),
+    67: ("IRP_MJ_SHUTDOWN (kernel-mode driver reference)", _KERNEL + "irp-mj-shutdown"),
+    68: ("Distinguishing Fast Startup from Wake-from-Hibernation",
+         _KERNEL + "distinguishing-fast-startup-from-wake-from-hibernation"),
+    69: ("FltUnloadFilter function", _DDI + "fltkernel/nf-fltkernel-fltunloadfilter"),
+    # Section 11, the callout unload done right (70..89).
+    70: ("inspect and ddproxy samples, EvtDriverUnload", "https://github.com/microsoft/Windows-driver-samples/"
+         "blob/main/network/trans/ddproxy/sys/DD_drv.c"),
+    71: ("Object Management (WFP sessions and object lifetimes)",
+         "https://learn.microsoft.com/windows/win32/fwp/object-management"),
+    72: ("netebpfext: permit traffic when WFP callout is unregistered (microsoft/ebpf-for-windows#5496)",
+         _FIELD + "microsoft/ebpf-for-windows/pull/5496"),
+    73: ("FWPM_FILTER0 structure", "https://learn.microsoft.com/windows/win32/api/fwpmtypes/ns-fwpmtypes-fwpm_filter0"),
+    74: ("FwpmCalloutDeleteByKey0 function", _DDI + "fwpmk/nf-fwpmk-fwpmcalloutdeletebykey0"),
+    75: ("Unregistering callouts fails during a classify (microsoft/ebpf-for-windows#1272)",
+         _FIELD + "microsoft/ebpf-for-windows/issues/1272"),
+    76: ("FwpsCalloutUnregisterByKey0 function", _DDI + "fwpsk/nf-fwpsk-fwpscalloutunregisterbykey0"),
+    77: ("Is FwpsFlowRemoveContext in DriverUnload safe? (microsoft/Windows-driver-samples#242)",
+         _FIELD + "microsoft/Windows-driver-samples/issues/242"),
+    78: ("FwpsCalloutRegister0 function", _DDI + "fwpsk/nf-fwpsk-fwpscalloutregister0"),
+    79: ("Unloading a Callout Driver", _NETWORK + "unloading-a-callout-driver"),
+    80: ("EVT_WDF_DEVICE_SELF_MANAGED_IO_CLEANUP", _DDI + "wdfdevice/nc-wdfdevice-evt_wdf_device_self_managed_io_cleanup"),
+    81: ("IoRegisterShutdownNotification function", _DDI + "wdm/nf-wdm-ioregistershutdownnotification"),
+    82: ("ExWaitForRundownProtectionRelease function", _DDI + "wdm/nf-wdm-exwaitforrundownprotectionrelease"),
+    83: ("FwpsInjectionHandleDestroy0 function", _DDI + "fwpsk/nf-fwpsk-fwpsinjectionhandledestroy0"),
 }
 
 

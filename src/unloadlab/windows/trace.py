@@ -61,6 +61,8 @@ class Mark(enum.Enum):
     HUNG = "hung"
     HAZARD = "hazard"
     SILENT = "documentation silent"
+    BUGCHECK = "bug check"          # the system stops
+    PENDING = "unload pending"      # the I/O manager defers the unload
 
 
 class Outcome(enum.Enum):
@@ -73,6 +75,8 @@ class Outcome(enum.Enum):
     SHUTDOWN = "not called at shutdown"
     DRIVER_ENTRY_FAILED = "unloaded after DriverEntry failed"
     HAZARD = "unloaded with callouts still registered"
+    UNLOAD_PENDING = "unload-pending"   # the request returned, the image stays until its devices are free
+    BUGCHECK = "bugcheck"               # the system stopped (at unload or later)
 
 
 class Step(NamedTuple):

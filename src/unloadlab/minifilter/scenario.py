@@ -1,0 +1,288 @@
+"""The knobs of one minifilter unload: the request, what the driver registers and does, and
+the world it meets. ``MinifilterScenario`` checks every knob and every combination; the
+model (``minifilter.model``) only simulates scenarios that passed.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, fields
+from typing import Any, Iterable
+
+from ..windows.ntstatus import NtStatus, StatusError, parse_status, status
+from ..windows.service import CONTROL_SERVICE, NET_STOP, SC_STOP, SHUTDOWN
+from ..windows.trace import ScenarioError, parse_choice
+
+__all__ = [
+    "Trigger", "RegistrationFlag", "ServerPort", "Leak", "CleanupMistake", "ControlDevice", "MinifilterScenario",
+    "FLTFL_FILTER_UNLOAD_MANDATORY", "SERVICE_NAME", "VOLUMES", "SUCCESS",
+]
+
+SERVICE_NAME = "SampleFilter"
+VOLUMES = ("C:", "D:", "E:", "F:", "G:", "H:", "I:", "J:")
+FLTFL_FILTER_UNLOAD_MANDATORY = "FLTFL_FILTER_UNLOAD_MANDATORY"
+SUCCESS = status("STATUS_SUCCESS")
+
+
+class Trigger(enum.Enum):
+    """The seven ways an unload can be asked for (or, at shutdown, not asked for).
+
+    Each member carries plain attributes: ``mandatory`` (rule mandatory-triggers: the
+    service stops are mandatory; shutdown is no unload at all), ``service_stop``,
+    ``caller`` (the lifeline's name), ``who`` (who starts it), ``call_name`` (the API the
+    result comes back from) and ``request`` (the call or command as the requester writes it).
+    """
+
+    FILTER_UNLOAD = "FilterUnload"
+    FLT_UNLOAD_FILTER = "FltUnloadFilter"
+    FLTMC_UNLOAD = "fltmc-unload"
+    SC_STOP = SC_STOP
+    NET_STOP = NET_STOP
+    CONTROL_SERVICE = CONTROL_SERVICE
+    SHUTDOWN = SHUTDOWN
+
+
+_FILTER_UNLOAD_CALL = f'FilterUnload(L"{SERVICE_NAME}")'
+_TRIGGER_FACTS = {  # member: (service stop = mandatory, caller, who starts it, call name, the request)
+    Trigger.FILTER_UNLOAD: (False, "application (fltlib)", "a user-mode application", "FilterUnload",
+                            _FILTER_UNLOAD_CALL),
+    # FltUnloadFilter takes the service name as a UNICODE_STRING (domain-facts #69)
+    Trigger.FLT_UNLOAD_FILTER: (False, "kernel-mode driver", "a kernel-mode driver", "FltUnloadFilter",
+                                "FltUnloadFilter(&FilterName)"),
+    Trigger.FLTMC_UNLOAD: (False, "fltmc.exe", "an administrator at a command prompt", "FilterUnload",
+                           _FILTER_UNLOAD_CALL),
+    Trigger.SC_STOP: (True, "sc.exe", "an administrator at a command prompt", "ControlService",
+                      f"sc stop {SERVICE_NAME}"),
+    Trigger.NET_STOP: (True, "net.exe", "an administrator at a command prompt", "ControlService",
+                       f"net stop {SERVICE_NAME}"),
+    Trigger.CONTROL_SERVICE: (True, "application (advapi32)", "a user-mode application", "ControlService",
+                              "ControlService(hService, SERVICE_CONTROL_STOP, &Status)"),
+    Trigger.SHUTDOWN: (False, "system", "the system", "shutdown", "IRP_MJ_SHUTDOWN"),
+}
+for _t, (_stop, _caller, _who, _call, _request) in _TRIGGER_FACTS.items():
+    _t.mandatory = _t.service_stop = _stop
+    _t.caller, _t.who, _t.call_name, _t.request = _caller, _who, _call, _request
+
+
+class RegistrationFlag(enum.Enum):
+    """FLT_REGISTRATION.Flags bits (domain-facts constants); ``bit`` is the value."""
+
+    DO_NOT_SUPPORT_SERVICE_STOP = "FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP"
+    SUPPORT_NPFS_MSFS = "FLTFL_REGISTRATION_SUPPORT_NPFS_MSFS"
+    SUPPORT_DAX_VOLUME = "FLTFL_REGISTRATION_SUPPORT_DAX_VOLUME"
+    SUPPORT_WCOS = "FLTFL_REGISTRATION_SUPPORT_WCOS"
+
+    @classmethod
+    def parse(cls, text: str) -> "RegistrationFlag":
+        """Accepts the full name or the part after FLTFL_REGISTRATION_."""
+        key = text.strip().upper().removeprefix("FLTFL_REGISTRATION_")
+        if key in cls.__members__:
+            return cls[key]
+        names = ", ".join(f.value for f in cls)
+        raise ScenarioError(f"unknown registration flag {text!r}; accepted: {names}")
+
+
+for _f, _bit in zip(RegistrationFlag, (0x1, 0x2, 0x4, 0x8)):
+    _f.bit = _bit
+
+
+class ServerPort(enum.Enum):
+    """A communication server port, and when the unload routine closes it."""
+
+    NONE = "none"
+    CLOSED_FIRST = "closed-before-unregister"
+    LEFT_OPEN = "left-open"
+
+
+class Leak(enum.Enum):
+    """What the minifilter took and never gave back; FltUnregisterFilter is where it shows.
+
+    ``needs_instance``: the reference belongs to something on a volume (a file, its
+    context or its name), so there must be an instance for it to exist."""
+
+    CONTEXT = "context"                     # FltGetXxxContext without FltReleaseContext
+    NAME_INFORMATION = "name-information"   # FltGetFileNameInformation without FltReleaseFileNameInformation
+    OBJECT_REFERENCE = "object-reference"   # FltObjectReference without FltObjectDereference
+    OPEN_FILE = "open-file"                 # FltCreateFileEx without FltClose
+    WORK_ITEM = "work-item"                 # FltQueueGenericWorkItem whose routine has not returned
+
+
+for _leak in Leak:
+    _leak.needs_instance = _leak in (Leak.CONTEXT, Leak.NAME_INFORMATION, Leak.OPEN_FILE)
+
+
+class CleanupMistake(enum.Enum):
+    """A step the unload routine's global cleanup forgets (only with ``global_resources``)."""
+
+    TIMER = "timer-not-cancelled"           # KeCancelTimer + KeFlushQueuedDpcs missing
+    THREAD = "thread-not-waited"            # the system thread is never waited for
+    NOTIFY = "notify-routine-left"          # PsSetCreateProcessNotifyRoutineEx(..., TRUE) missing
+    POOL = "pool-not-freed"                 # ExFreePoolWithTag missing
+
+
+class ControlDevice(enum.Enum):
+    """A control device object the minifilter creates (as the cdo sample does), and whether
+    a handle to it is open when the unload is asked for."""
+
+    NONE = "none"
+    CREATED = "created"           # created, no handle open
+    HANDLE_OPEN = "handle-open"   # an application holds a handle to it
+
+
+def _parse_set(enum_cls: type[enum.Enum], value: Any, knob: str) -> frozenset:
+    """A set knob from members, their values, or one comma-separated string of values."""
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, enum.Enum) or not isinstance(value, Iterable):
+        raise ScenarioError(f"{knob}: expected a list of names, got {type(value).__name__}")
+    return frozenset(parse_choice(enum_cls, item, knob) for item in value)
+
+
+def _parse_flags(value: Any) -> frozenset[RegistrationFlag]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v.strip()]
+    if not isinstance(value, Iterable):
+        raise ScenarioError(f"flags: expected flag names, got {type(value).__name__}")
+    out = set()
+    for item in value:
+        if isinstance(item, RegistrationFlag):
+            out.add(item)
+        elif isinstance(item, str):
+            out.add(RegistrationFlag.parse(item))
+        else:
+            raise ScenarioError(f"flags: {item!r} is not a flag name")
+    return frozenset(out)
+
+
+def _is_set_of(value: Any, enum_cls: type[enum.Enum]) -> bool:
+    return type(value) is frozenset and (not value or all(isinstance(v, enum_cls) for v in value))
+
+
+@dataclass(frozen=True)
+class MinifilterScenario:
+    """The knobs of one minifilter unload. Strings are accepted and checked; knobs that
+    cannot meet (e.g. a leak with no FltUnregisterFilter call) raise ScenarioError."""
+
+    trigger: Trigger
+    unload_callback: bool = True             # FLT_REGISTRATION.FilterUnloadCallback set
+    callback_returns: NtStatus = SUCCESS     # what the callback returns
+    refuse_only_if_not_mandatory: bool = False  # returns callback_returns only without the MANDATORY flag
+    flags: frozenset[RegistrationFlag] = frozenset()  # FLT_REGISTRATION.Flags
+    driver_entry_returns: NtStatus = SUCCESS
+    shutdown_preop: bool = False             # an IRP_MJ_SHUTDOWN pre-operation callback
+    instances: int = 1                       # volumes the filter is attached to
+    teardown_callbacks: bool = True          # InstanceTeardownStart/Complete registered
+    pended_io: bool = False                  # an instance holds a pended operation
+    server_port: ServerPort = ServerPort.NONE
+    calls_unregister: bool = True            # the unload routine calls FltUnregisterFilter
+    caller_privileged: bool = True           # an administrator: SeLoadDriverPrivilege, SERVICE_STOP access
+    # --- the craft of the unload routine (issue 11) ---------------------------------------------
+    leaks: frozenset[Leak] = frozenset()     # references the minifilter never gives back
+    send_message_wait: bool = False          # FltSendMessage, Timeout NULL, to a service that never replies
+    drains_pended_io: bool = False           # InstanceTeardownStart: FltCbdqDisable, complete the queue
+    control_device: ControlDevice = ControlDevice.NONE
+    refuse_only_if_control_device_open: bool = False  # the cdo sample's refusal
+    global_resources: bool = False           # a timer + DPC, a system thread, a notify routine, pool
+    cleanup_mistakes: frozenset[CleanupMistake] = frozenset()  # what global cleanup forgets
+    driver_verifier: bool = False            # verifier.exe /standard on the minifilter
+    dependent_services: bool = False         # another running service depends on this one
+    fast_startup: bool = False               # shutdown is a hybrid shutdown (only with trigger shutdown)
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__  # the dataclass is frozen
+        for name, enum_cls in (("trigger", Trigger), ("server_port", ServerPort),
+                               ("control_device", ControlDevice)):
+            if not isinstance(getattr(self, name), enum_cls):
+                put(self, name, parse_choice(enum_cls, getattr(self, name), name))
+        if not _is_set_of(self.flags, RegistrationFlag):
+            put(self, "flags", _parse_flags(self.flags))
+        for name, enum_cls in (("leaks", Leak), ("cleanup_mistakes", CleanupMistake)):
+            if not _is_set_of(getattr(self, name), enum_cls):
+                put(self, name, _parse_set(enum_cls, getattr(self, name), name))
+        for name in ("callback_returns", "driver_entry_returns"):
+            if not isinstance(getattr(self, name), NtStatus):
+                try:
+                    put(self, name, parse_status(getattr(self, name)))
+                except StatusError as e:
+                    raise ScenarioError(f"{name}: {e}") from None
+        for name in _BOOL_KNOBS:
+            if type(getattr(self, name)) is not bool:
+                raise ScenarioError(f"{name}: expected True or False, got {getattr(self, name)!r}")
+        n = self.instances
+        if type(n) is not int or not 0 <= n <= len(VOLUMES):
+            raise ScenarioError(f"instances: expected a whole number 0..{len(VOLUMES)}, got {n!r}")
+        problem = _combination_problem(self)
+        if problem:
+            raise ScenarioError(problem)
+
+    def knobs(self) -> dict[str, Any]:
+        """The knobs, JSON-able, for echoing (the first thirteen in their original order)."""
+        return {
+            "trigger": self.trigger.value,
+            "unload_callback": self.unload_callback,
+            "callback_returns": self.callback_returns.describe(),
+            "refuse_only_if_not_mandatory": self.refuse_only_if_not_mandatory,
+            "flags": sorted(f.value for f in self.flags),
+            "driver_entry_returns": self.driver_entry_returns.describe(),
+            "shutdown_preop": self.shutdown_preop,
+            "instances": self.instances,
+            "teardown_callbacks": self.teardown_callbacks,
+            "pended_io": self.pended_io,
+            "server_port": self.server_port.value,
+            "calls_unregister": self.calls_unregister,
+            "caller_privileged": self.caller_privileged,
+            "leaks": sorted(leak.value for leak in self.leaks),
+            "send_message_wait": self.send_message_wait,
+            "drains_pended_io": self.drains_pended_io,
+            "control_device": self.control_device.value,
+            "refuse_only_if_control_device_open": self.refuse_only_if_control_device_open,
+            "global_resources": self.global_resources,
+            "cleanup_mistakes": sorted(m.value for m in self.cleanup_mistakes),
+            "driver_verifier": self.driver_verifier,
+            "dependent_services": self.dependent_services,
+            "fast_startup": self.fast_startup,
+        }
+
+    @property
+    def driver_unload_set(self) -> bool:
+        """Rule fltmgr-owns-driverunload: FltRegisterFilter leaves DriverObject->DriverUnload
+        pointing at the filter manager only with a callback and service stop supported."""
+        return self.unload_callback and RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP not in self.flags
+
+
+_BOOL_KNOBS = tuple(f.name for f in fields(MinifilterScenario) if f.type == "bool")
+
+
+def _combination_problem(sc: MinifilterScenario) -> str:
+    """The first pair of knobs that cannot meet, as 'knob: why', or '' when they all can."""
+    if sc.pended_io and sc.instances == 0:
+        return "pended_io: needs at least one instance (instances is 0)"
+    if sc.leaks:
+        on_volume = sorted(leak.value for leak in sc.leaks if leak.needs_instance)
+        if on_volume and sc.instances == 0:
+            return f"leaks: {', '.join(on_volume)} belong to an instance, and instances is 0"
+        if not sc.calls_unregister:
+            return ("leaks: the lab shows what FltUnregisterFilter waits for, and calls_unregister is False "
+                    "(it is never called); set one or the other")
+    if sc.send_message_wait and sc.server_port is ServerPort.NONE:
+        return "send_message_wait: FltSendMessage needs a communication port (server_port is none)"
+    if sc.drains_pended_io and not sc.teardown_callbacks:
+        return "drains_pended_io: the queue is drained in InstanceTeardownStart, and teardown_callbacks is False"
+    if sc.refuse_only_if_control_device_open:
+        if sc.refuse_only_if_not_mandatory:
+            return ("refuse_only_if_control_device_open: choose one refusal, not both "
+                    "(refuse_only_if_not_mandatory is also set)")
+        if sc.control_device is ControlDevice.NONE:
+            return "refuse_only_if_control_device_open: needs a control device (control_device is none)"
+        if sc.callback_returns.nt_success:
+            return (f"refuse_only_if_control_device_open: the refusal status must be a warning or error; "
+                    f"callback_returns is {sc.callback_returns.describe()}")
+    if sc.cleanup_mistakes and not sc.global_resources:
+        return "cleanup_mistakes: the driver owns nothing to forget (global_resources is False)"
+    if sc.fast_startup and sc.trigger is not Trigger.SHUTDOWN:
+        return f"fast_startup: applies to trigger shutdown only, not {sc.trigger.value}"
+    if sc.dependent_services and not sc.driver_entry_returns.nt_success:
+        return ("dependent_services: the SCM starts a service's dependencies first, so nothing depending on "
+                "it can run when its DriverEntry failed")
+    if sc.control_device is ControlDevice.HANDLE_OPEN and not sc.driver_entry_returns.nt_success:
+        return "control_device: no handle can be open to the device of a driver whose DriverEntry failed"
+    return ""
