@@ -1,9 +1,10 @@
 """Print the instructor's answer key as Markdown, generated so that it cannot drift.
 
-Read from the lesson notebooks (every ``Quiz("name")`` / ``check_prediction("name", ...)``
-call in a code cell), the scenario catalogue (lessons without a notebook yet), the
-practice generator (the seeds to hand out) and the capstone's cases. Every answer is
-what the model says now.
+Read from each lesson's quiz (``exercises.lesson_quiz``, generated from the lesson's
+catalogue entries), the predict-then-check cells the notebooks still hold (every
+``Quiz("name")`` / ``check_prediction("name", ...)`` call in a code cell), the practice
+levels (the seeds to hand out) and the capstone's cases. Every answer is what the model
+says now.
 
 Usage:
     python tools/answer_key.py                          print the key
@@ -20,9 +21,10 @@ import re
 import sys
 from pathlib import Path
 
-from unloadlab.exercises import capstone, practice
-from unloadlab.exercises import OUTCOME_CHOICES
 from unloadlab.catalogue import CATALOGUE, example
+from unloadlab.exercises import OUTCOME_CHOICES, capstone, practice
+from unloadlab.exercises.kinds import make, routine_kind
+from unloadlab.exercises.lesson import lesson_quiz
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -32,8 +34,13 @@ _CALL = re.compile(r"\b(Quiz|check_prediction)\(\s*(?:scenario_name\s*=\s*)?[\"'
 _WORD = {outcome: word for word, outcome in OUTCOME_CHOICES.items()}
 
 
+def _cell(text: str) -> str:
+    """Text fit for one Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def exercises(nb_path: Path) -> list[tuple[str, str]]:
-    """(kind of check, scenario name) for every checked exercise in a notebook, in order."""
+    """(kind of check, scenario name) for every predict-then-check cell in a notebook, in order."""
     cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
     found: dict[str, list[str]] = {}
     for cell in cells:
@@ -45,54 +52,70 @@ def exercises(nb_path: Path) -> list[tuple[str, str]]:
     return [(" + ".join(kinds), name) for name, kinds in found.items()]
 
 
-def _answer(name: str) -> tuple[str, str]:
-    """The scenario's outcome word and the rule exercises.check names when a learner misses it."""
-    ex = example(name)
-    return _WORD[ex.run().outcome], ex.rules[0]
-
-
 def lesson_table() -> list[str]:
-    rows = ["| Notebook | Check | Scenario | Answer | Rule named on a wrong answer |", "|---|---|---|---|---|"]
-    for nb in sorted(NOTEBOOKS.glob("0[0-9]-*.ipynb")):
-        found = exercises(nb)
-        if not found:
-            rows.append(f"| {nb.stem} | (no checked exercise) | | | |")
-        for kind, name in found:
-            word, rule = _answer(name)
-            rows.append(f"| {nb.stem} | {kind} | `{name}` | **{word}** | `{rule}` |")
+    """Each lesson notebook's quiz: its questions, the right answer, and the rule it names."""
+    rows = ["| Notebook | Question | Scenario | Answer | Rule named on a wrong answer |", "|---|---|---|---|---|"]
+    lessons = {e.lesson for e in CATALOGUE}
+    for nb in sorted(NOTEBOOKS.glob("0[0-9]*-*.ipynb")):
+        if nb.stem not in lessons:
+            rows.append(f"| {nb.stem} | (no quiz: no catalogue scenario) | | | |")
+            continue
+        for n, ex in enumerate(lesson_quiz(nb.stem), 1):
+            right = ex.choice(ex.answer[0])
+            rows.append(f"| {nb.stem} | {n}. {_cell(ex.prompt)} | `{ex.extra['scenario']}` | "
+                        f"**{right.key}) {_cell(right.text)}** | `{ex.rules[0]}` |")
     return rows
 
 
+def legacy_table() -> list[str]:
+    """The predict-then-check cells the notebooks still hold (until they use lesson_quiz)."""
+    rows = []
+    for nb in sorted(NOTEBOOKS.glob("0[0-9]*-*.ipynb")):
+        for kind, name in exercises(nb):
+            ex = example(name)
+            rows.append(f"| {nb.stem} | {kind} | `{name}` | **{_WORD[ex.run().outcome]}** | `{ex.rules[0]}` |")
+    if not rows:
+        return []
+    return ["#### Predict-then-check cells still in the notebooks", "",
+            "| Notebook | Check | Scenario | Answer | Rule named on a wrong answer |", "|---|---|---|---|---|",
+            *rows, ""]
+
+
 def unwritten_lessons() -> list[str]:
-    """Lessons in the catalogue whose notebook does not exist yet: their scenarios' answers."""
+    """Lessons in the catalogue whose notebook does not exist yet: their quizzes' answers."""
     lessons = sorted({e.lesson for e in CATALOGUE if e.lesson} - {p.stem for p in NOTEBOOKS.glob("*.ipynb")})
     if not lessons:
         return []
-    rows = ["### Lessons without a notebook yet", "",
-            "Their scenarios, from `scenarios.for_lesson`; the notebook's exercise will be one of these.", "",
-            "| Lesson (notebook not written yet) | Scenario | Answer | Deciding rule |", "|---|---|---|---|"]
+    rows = ["#### Lessons without a notebook yet", "",
+            "| Lesson (notebook not written yet) | Question | Scenario | Answer | Rule |", "|---|---|---|---|---|"]
     for lesson in lessons:
-        for e in CATALOGUE:
-            if e.lesson == lesson:
-                word, rule = _answer(e.name)
-                rows.append(f"| {lesson} | `{e.name}` | **{word}** | `{rule}` |")
+        for n, ex in enumerate(lesson_quiz(lesson), 1):
+            right = ex.choice(ex.answer[0])
+            rows.append(f"| {lesson} | {n}. {_cell(ex.prompt)} | `{ex.extra['scenario']}` | "
+                        f"**{right.key}) {_cell(right.text)}** | `{ex.rules[0]}` |")
     return rows + [""]
 
 
 def practice_table() -> list[str]:
-    rows = ["| Seed | Driver | Trigger | Answer | Deciding rule |", "|---|---|---|---|---|"]
+    rows = ["| Seed | rules: answer (deciding rule) | routine: kind, answer | diagnosis: answer (rule) |",
+            "|---|---|---|---|"]
     for seed in PRACTICE_SEEDS:
         trace = practice.simulate(practice.problem(seed))
-        rows.append(f"| {seed} | {trace.model} | {trace.inputs['trigger']} | **{_WORD[trace.outcome]}** | "
-                    f"`{practice.deciding_rule(trace)}` |")
+        kind = routine_kind(seed)
+        r = make(kind, seed)
+        d = make("diagnosis", seed)
+        rows.append(f"| {seed} | {trace.model}, {trace.inputs['trigger']}: **{_WORD[trace.outcome]}** "
+                    f"(`{practice.deciding_rule(trace)}`) | {kind}: **{','.join(r.answer)}** | "
+                    f"**{d.answer[0]}** (`{d.rules[0]}`) |")
     return rows
 
 
 def capstone_table() -> list[str]:
-    rows = ["| Case | Diagnosis | Scenario | Its rules | Rule named on a wrong answer |", "|---|---|---|---|---|"]
+    rows = ["| Case | Diagnosis | Scenario | Its rules | Rule named on a second wrong answer |",
+            "|---|---|---|---|---|"]
     for c in capstone.CASES:
         rules = ", ".join(f"`{r}`" for r in capstone.DIAGNOSES_BY_KEY[c.diagnosis].rules)
-        missed = practice.deciding_rule(example(c.scenario).run())
+        missed = capstone.case_exercise(c.name).rules[0]
         rows.append(f"| {c.name} | **{c.diagnosis}** | `{c.scenario}` | {rules} | `{missed}` |")
     return rows
 
@@ -100,14 +123,19 @@ def capstone_table() -> list[str]:
 def answer_key() -> str:
     """The whole key, as Markdown."""
     parts = [
-        "### Lesson exercises", "",
-        "Each notebook's Quiz widget and its `check_prediction` cell ask about the same scenario.", "",
+        "### Lesson quizzes", "",
+        "Each lesson's quiz is `lesson_quiz(\"<notebook name>\")` (widget: `LessonQuiz`), generated from the "
+        "lesson's catalogue scenarios; the letter is the option's key.", "",
         *lesson_table(), "",
+        *legacy_table(),
         *unwritten_lessons(),
         "### 10 · Practice: seeds to hand out", "",
-        "`python -m unloadlab quiz --seed N --answers` prints any seed's answer and trace.", "",
+        "`python -m unloadlab quiz --seed N --answers` prints a rules-level seed's answer and trace; add "
+        "`--kind find-bug`, `order`, `complete` or `diagnosis` for the other kinds. The routine level gives "
+        "the kind shown for each seed.", "",
         *practice_table(), "",
         "### 11 · Why won't my driver stop?", "",
+        "A first wrong diagnosis is only nudged; the second is told the rule in the last column.", "",
         *capstone_table(),
     ]
     return "\n".join(parts)

@@ -1,9 +1,11 @@
-"""Practice: seeded problems that check a prediction.
+"""Practice: seeded problems that check a prediction (the "rules" level of practice).
 
-A **seed** (a whole number, 0 or more) picks a fresh scenario of either driver family,
-the same one on every machine (``problem``). ``describe`` puts it in words, inputs
-first; ``check`` compares a prediction with the model's outcome and, when it is wrong,
-names the **deciding rule** (``deciding_rule``: read off the trace, never decided here).
+A **seed** (a whole number from 0 to ``MAX_SEED``) picks a fresh scenario of either driver
+family, the same one on every machine (``problem``); a scenario whose outcome a single knob
+decides (``knobs.deciding_knob``: a failing DriverEntry, a shutdown) is mostly drawn again, so
+few problems are answered by reading one line. ``describe`` puts it in words, inputs first;
+``check`` compares a prediction with the model's outcome and, when it is wrong, names the
+**deciding rule** (``deciding_rule``: read off the trace, never decided here).
 
 Pure: no third-party imports, nothing printed. No unload rule lives here: the core
 (``minifilter``, ``callout``) decides every outcome and validates every knob combination.
@@ -11,7 +13,6 @@ Pure: no third-party imports, nothing printed. No unload rule lives here: the co
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from typing import Any, Sequence, TypeVar, Union
 
 from .. import callout, minifilter
@@ -21,11 +22,13 @@ from ..minifilter import MinifilterScenario
 from ..views.text import format_trace, show_value
 from ..windows import Kind as StepKind
 from ..windows import Mark, RuleKind, ScenarioError, Step, Trace
+from .exercise import MAX_SEED, validate_seed
+from .knobs import deciding_knob
 from .quiz import OUTCOME_CHOICES, Feedback, compare, parse_outcome, prediction_text
 
 __all__ = [
-    "Scenario", "validate_seed", "problem", "simulate", "assumptions", "describe", "question", "answer",
-    "deciding_rule", "check", "check_answer",
+    "Scenario", "MAX_SEED", "validate_seed", "problem", "simulate", "assumptions", "request_sentence", "describe",
+    "question", "answer", "deciding_rule", "check", "check_answer", "KEEP_ONE_KNOB",
 ]
 
 Scenario = Union[MinifilterScenario, CalloutScenario]
@@ -33,16 +36,7 @@ T = TypeVar("T")
 Weighted = Sequence[tuple[T, int]]   # (value, weight)
 
 
-# --- seeds -------------------------------------------------------------------------------------------
-def validate_seed(seed: object) -> int:
-    """The seed as an int; ValueError says what a seed is otherwise."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed: {seed!r} is not a whole number; a seed is a whole number 0 or more, e.g. 7")
-    if seed < 0:
-        raise ValueError(f"seed: {seed} is negative; a seed is a whole number 0 or more, e.g. 7")
-    return seed
-
-
+# --- draws ---------------------------------------------------------------------------------------------
 def _pick(rng: random.Random, choices: Weighted[T]) -> T:
     """A weighted choice that costs exactly one rng.random() (stable across Python versions)."""
     x = rng.random() * sum(w for _, w in choices)
@@ -90,6 +84,7 @@ _CALLOUT_KNOBS: dict[str, Weighted[Any]] = {
 _FAMILIES: Weighted[tuple[type, dict[str, Weighted[Any]]]] = (
     ((MinifilterScenario, _MINIFILTER_KNOBS), 3), ((CalloutScenario, _CALLOUT_KNOBS), 2))
 _MAX_DRAWS = 100   # redraws after a combination the core rejects; a handful ever happen
+KEEP_ONE_KNOB = 1 / 3   # the share of one-knob problems kept (about 1 draw in 7 is one): few, not none
 
 
 def problem(seed: int) -> Scenario:
@@ -99,9 +94,13 @@ def problem(seed: int) -> Scenario:
         cls, knobs = _pick(rng, _FAMILIES)
         drawn = {name: _pick(rng, values) for name, values in knobs.items()}
         try:
-            return cls(**drawn)
+            scenario = cls(**drawn)
         except ScenarioError:   # knobs that contradict each other (the core says which): draw again
             continue
+        # One knob deciding the outcome makes a poor problem; the extra draw happens only
+        # then, so every other seed keeps the problem it always had.
+        if deciding_knob(scenario) is None or rng.random() < KEEP_ONE_KNOB:
+            return scenario
     raise RuntimeError(f"seed {seed}: no valid scenario in {_MAX_DRAWS} draws")  # pragma: no cover
 
 
@@ -129,8 +128,14 @@ _REQUESTS = {  # trigger value: how the request is made (the service name goes i
 def _request(trigger: Any, service: str) -> str:
     if trigger.value == "shutdown":
         return "Nobody asks for an unload: the system shuts down."
-    text = _REQUESTS[trigger.value].format(service)
+    text = _REQUESTS[trigger.value].format(service) if trigger.value in _REQUESTS else f"{trigger.value} ({service})"
     return f"The request: {text}."
+
+
+def request_sentence(scenario: Scenario) -> str:
+    """How the scenario's unload is asked for, in words: 'an administrator types `sc stop X`'."""
+    service = callout.SERVICE_NAME if isinstance(scenario, CalloutScenario) else minifilter.SERVICE_NAME
+    return _request(scenario.trigger, service).removeprefix("The request: ").rstrip(".")
 
 
 def _minifilter_assumptions(sc: MinifilterScenario) -> list[str]:

@@ -1,0 +1,237 @@
+"""What every exercise kind shares: the seed, reproducible random draws, the exercise itself
+(``Exercise``: what is shown, the choices, the one right answer) and checking an answer
+(``check`` gives a ``Verdict``).
+
+Pure: no third-party imports, nothing printed. No unload rule is decided here: the kinds
+(``find_bug``, ``ordering``, ``complete``, ``diagnosis``, ``lesson``, ``capstone``) build
+exercises from traces the models made.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, Sequence, TypeVar
+
+from ..catalogue import RULES_BY_ID
+
+__all__ = [
+    "MAX_SEED", "validate_seed", "rng_for", "pick", "index", "choose", "shuffled", "rule_line", "rules_named",
+    "Choice", "Exercise", "Verdict", "check", "check_text",
+]
+
+T = TypeVar("T")
+MAX_SEED = 2**31 - 1   # what a browser's number box holds exactly; the CLI and the widgets share it
+_SEED_RANGE = f"a seed is a whole number from 0 to {MAX_SEED}, e.g. 7"
+
+
+# --- seeds and draws that are the same on every OS and Python 3.10+ -----------------------------------
+def validate_seed(seed: object) -> int:
+    """The seed as an int; ValueError says what a seed is otherwise (nothing is clamped)."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"seed: {seed!r} is not a whole number; {_SEED_RANGE}")
+    if seed < 0:
+        raise ValueError(f"seed: {seed} is negative; {_SEED_RANGE}")
+    if seed > MAX_SEED:
+        raise ValueError(f"seed: {seed} is too large; {_SEED_RANGE}")
+    return seed
+
+
+def rng_for(seed: object, kind: str) -> random.Random:
+    """The random source of one kind's problem for a seed: the same draws everywhere, and
+    different kinds draw independently (a string seed is hashed with SHA-512, not hash())."""
+    return random.Random(f"{kind}:{validate_seed(seed)}")
+
+
+def index(rng: random.Random, n: int) -> int:
+    """A whole number 0..n-1 from exactly one rng.random() (stable across Python versions)."""
+    if n < 1:
+        raise ValueError("index() needs at least one thing to choose from")
+    return min(int(rng.random() * n), n - 1)
+
+
+def choose(rng: random.Random, items: Sequence[T]) -> T:
+    return items[index(rng, len(items))]
+
+
+def pick(rng: random.Random, weighted: Sequence[tuple[T, int]]) -> T:
+    """A weighted choice of (value, weight) pairs from exactly one rng.random()."""
+    x = rng.random() * sum(w for _, w in weighted)
+    for value, weight in weighted:
+        x -= weight
+        if x < 0:
+            return value
+    return weighted[-1][0]
+
+
+def shuffled(rng: random.Random, items: Sequence[T]) -> list[T]:
+    """A Fisher-Yates shuffle on rng.random() alone (random.shuffle's draws are not promised
+    to stay the same between Python versions)."""
+    out = list(items)
+    for i in range(len(out) - 1, 0, -1):
+        j = index(rng, i + 1)
+        out[i], out[j] = out[j], out[i]
+    return out
+
+
+# --- rules in words ------------------------------------------------------------------------------------
+def rule_line(rule_id: str) -> str:
+    """'rule rule-id: statement' (no final period), for feedback."""
+    return f"rule {rule_id}: {RULES_BY_ID[rule_id].statement.rstrip('.')}"
+
+
+def rules_named(text: str) -> list[str]:
+    """The catalogue rule ids a text names, in order (for tests and for the answer key)."""
+    import re
+    found = re.findall(r"(?<![\w-])([a-z0-9]+(?:-[a-z0-9]+)+)(?![\w-])", text)
+    return list(dict.fromkeys(r for r in found if r in RULES_BY_ID))
+
+
+# --- the exercise ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Choice:
+    """One thing the learner may answer: a line, an option, or an item to put in order."""
+
+    key: str                        # what the learner answers with: "7", "b", "C"
+    text: str                       # what the learner reads
+    why: str = ""                   # right: the solution; wrong: why not (revealed only after Check)
+    rules: tuple[str, ...] = ()     # the rules behind why; every wrong choice names at least one
+    nudge: str = ""                 # staged exercises: the first wrong answer's nudge, naming no rule
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One problem with exactly one right answer: the key of the right Choice or, when
+    ``ordered``, every Choice's key in the right order."""
+
+    kind: str                       # "find-bug", "order", "complete", "diagnosis", "lesson", "capstone", ...
+    seed: int | None
+    title: str                      # says what kind of problem it is, never the answer
+    prompt: str                     # the question
+    shown: str                      # the material: a listing, calls, evidence (plain text)
+    choices: tuple[Choice, ...]
+    answer: tuple[str, ...]
+    solution: str                   # what a right answer (or Show the answer) is told
+    rules: tuple[str, ...]          # the rules behind the right answer
+    hint: str                       # a nudge that reveals neither the answer nor a rule
+    ordered: bool = False
+    staged: bool = False            # the first wrong answer only nudges; the second names the rule
+    family: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        keys = [c.key for c in self.choices]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"{self.kind}: two choices share a key")
+        if self.ordered and sorted(self.answer) != sorted(keys):
+            raise ValueError(f"{self.kind}: the answer is not an order of every choice")
+        if not self.ordered and (len(self.answer) != 1 or self.answer[0] not in keys):
+            raise ValueError(f"{self.kind}: the answer is not exactly one of the choices")
+
+    @property
+    def choice_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.choices)
+
+    def choice(self, key: str) -> Choice:
+        for c in self.choices:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def text(self) -> str:
+        """The problem in words, with nothing that gives the answer away."""
+        head = f"{self.title}" + (f" (seed {self.seed})" if self.seed is not None else "")
+        parts = [head, "", self.shown, "", self.prompt]
+        if self.ordered:
+            parts.append("Answer with the keys in order, e.g. " + ",".join(sorted(self.choice_keys)) + ".")
+        elif self.kind != "find-bug":
+            parts += [f"  {c.key}) {c.text}" for c in self.choices]
+        return "\n".join(parts)
+
+    def answer_text(self) -> str:
+        """The answer: the right key(s), then the solution and, for an order, each item's place."""
+        if self.ordered:
+            lines = ["Answer: " + ",".join(self.answer), self.solution]
+            lines += [f"  {n}. {self.choice(k).text}: {self.choice(k).why}" for n, k in enumerate(self.answer, 1)]
+            return "\n".join(lines)
+        right = self.choice(self.answer[0])
+        label = f"line {right.key}" if self.kind == "find-bug" else right.key
+        return f"Answer: {label}: {right.text}\n{self.solution}"
+
+    def to_dict(self, answers: bool = False) -> dict[str, Any]:
+        """JSON-able: the problem; with answers, the right answer and every explanation too."""
+        data: dict[str, Any] = {
+            "kind": self.kind, "seed": self.seed, "family": self.family, "title": self.title,
+            "prompt": self.prompt, "shown": self.shown, "ordered": self.ordered,
+            "choices": [{"key": c.key, "text": c.text} for c in self.choices], "hint": self.hint,
+        }
+        if answers:
+            data.update(answer=list(self.answer), solution=self.solution, rules=list(self.rules),
+                        explanations={c.key: {"why": c.why, "rules": list(c.rules)} for c in self.choices})
+        return data
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of checking an answer."""
+
+    correct: bool
+    message: str                     # what to tell the learner, in words
+    rules: tuple[str, ...] = ()      # the rules the message names
+    misplaced: tuple[str, ...] = ()  # an order: the keys not in their place
+
+
+def _parse(ex: Exercise, answer: object) -> tuple[str, ...]:
+    """The answer as keys; ValueError names what was wrong and what is accepted."""
+    keys = ex.choice_keys
+    if ex.ordered:
+        items = answer.replace(" ", "").split(",") if isinstance(answer, str) else answer
+        if not isinstance(items, (list, tuple)) or not all(isinstance(k, str) for k in items):
+            raise ValueError(f"an order is the keys {', '.join(keys)} in some order, e.g. {','.join(keys)}")
+        got = tuple(k.strip().upper() for k in items)
+        if sorted(got) != sorted(keys):
+            raise ValueError(f"an order must use each of {', '.join(keys)} exactly once; got {','.join(got)}")
+        return got
+    text = str(answer).strip() if isinstance(answer, (str, int)) and not isinstance(answer, bool) else None
+    if text is None or text not in keys:
+        shown = ", ".join(keys) if len(keys) <= 12 else f"{keys[0]} ... {keys[-1]} (the numbered lines)"
+        raise ValueError(f"{answer!r} is not one of: {shown}")
+    return (text,)
+
+
+def check(ex: Exercise, answer: object, attempt: int = 1) -> Verdict:
+    """Check an answer. A wrong one is told why, naming the rule; a staged exercise's first
+    wrong answer (attempt 1) is only nudged, naming no rule."""
+    got = _parse(ex, answer)
+    if got == ex.answer:
+        return Verdict(True, f"Right. {ex.solution}", ex.rules)
+    if ex.ordered:
+        return _check_order(ex, got)
+    chosen = ex.choice(got[0])
+    if ex.staged and attempt <= 1:
+        return Verdict(False, f"Not this one. {chosen.nudge or ex.hint}")
+    return Verdict(False, f"Not this one: {chosen.why}", chosen.rules)
+
+
+def _check_order(ex: Exercise, got: tuple[str, ...]) -> Verdict:
+    wrong = [(n, k) for n, (k, want) in enumerate(zip(got, ex.answer), 1) if k != want]
+    lines = [f"Not yet: {len(ex.answer) - len(wrong)} of {len(ex.answer)} in the right place."]
+    rules: list[str] = []
+    for n, k in wrong:
+        c = ex.choice(k)
+        lines.append(f"- {c.text} (your place {n}): {c.why}")
+        rules += c.rules
+    return Verdict(False, "\n".join(lines), tuple(dict.fromkeys(rules)), tuple(k for _, k in wrong))
+
+
+def check_text(ex: Exercise, answer: object, attempt: int = 1) -> str:
+    """The code form's check, in words: how to answer when there is no answer yet, a clear
+    message for an answer that is not a choice, else the verdict's message."""
+    if answer is None:
+        how = ("set my_answer to the keys in order, e.g. " + repr(",".join(ex.choice_keys)) if ex.ordered
+               else "set my_answer to a line number, e.g. " + repr(ex.choice_keys[0]) if ex.kind == "find-bug"
+               else "set my_answer to one of: " + ", ".join(repr(k) for k in ex.choice_keys))
+        return f"Answer first: {how}; then run this cell again."
+    try:
+        return check(ex, answer, attempt).message
+    except ValueError as e:
+        return f"Not an answer this exercise accepts: {e}"

@@ -1,0 +1,201 @@
+"""The seeded exercise kinds (find the bug, put it in order, complete the routine, diagnosis):
+every seed gives a solvable problem with exactly one right answer; the right answer passes,
+every wrong answer fails with an explanation that names existing rules; problems come from
+the models (not hard-coded), reproduce in another process, and show nothing that gives the
+answer away."""
+import itertools
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from unloadlab.catalogue import RULES_BY_ID
+from unloadlab.exercises import MAX_SEED, check, check_text
+from unloadlab.exercises.c_listing import listing
+from unloadlab.exercises.exercise import rules_named
+from unloadlab.exercises.find_bug import candidates
+from unloadlab.exercises.kinds import KINDS, make, routine_kind
+from unloadlab.exercises.knobs import simulate
+from unloadlab.exercises.routine import clean
+from unloadlab.exercises.steps import teardown_items
+from unloadlab.views.code import driver_c
+
+# A loop over many seeds (the property): the first ones, and some near the top of the range.
+SEEDS = {"find-bug": 60, "order": 120, "complete": 120, "diagnosis": 50}
+HIGH = [MAX_SEED, MAX_SEED - 1, 2**30, 123456789]
+
+
+def seeds(kind):
+    return list(range(SEEDS[kind])) + HIGH
+
+
+def assert_one_right_answer(ex):
+    """Exactly one answer is right, and every other one is wrong with a rule-naming reason."""
+    if ex.ordered:
+        keys = ex.choice_keys
+        perms = itertools.permutations(keys) if len(keys) <= 6 else [ex.answer, tuple(reversed(ex.answer))] + [
+            ex.answer[1:] + ex.answer[:1], (ex.answer[1], ex.answer[0], *ex.answer[2:])]
+        right = [p for p in perms if check(ex, list(p)).correct]
+        assert right == [ex.answer]
+        wrong = check(ex, list(reversed(ex.answer)))
+        assert not wrong.correct and wrong.rules and set(wrong.rules) <= set(RULES_BY_ID)
+        for key in wrong.misplaced:
+            assert ex.choice(key).text in wrong.message and ex.choice(key).rules[0] in wrong.message
+        return
+    right = [k for k in ex.choice_keys if check(ex, k, attempt=2).correct]
+    assert right == list(ex.answer)
+    assert check(ex, ex.answer[0]).message.startswith("Right.")
+    assert len(ex.choices) >= 2
+    for c in ex.choices:
+        if c.key == ex.answer[0]:
+            continue
+        v = check(ex, c.key, attempt=2)
+        assert not v.correct and c.rules and set(c.rules) <= set(RULES_BY_ID), (ex.kind, ex.seed, c)
+        assert c.rules[0] in v.message and c.why in v.message
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_seed_gives_a_solvable_problem_with_one_right_answer(kind):
+    for seed in seeds(kind):
+        ex = make(kind, seed)
+        assert ex.kind == kind and ex.seed == seed and ex.family in ("minifilter", "callout")
+        assert ex.rules and set(ex.rules) <= set(RULES_BY_ID) and ex.hint and ex.solution
+        assert_one_right_answer(ex)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_same_seed_same_problem_and_kinds_differ(kind):
+    for seed in (0, 5, MAX_SEED):
+        assert make(kind, seed).to_dict(answers=True) == make(kind, seed).to_dict(answers=True)
+    assert len({make(kind, s).text() for s in range(12)}) > 4
+
+
+def test_same_problems_in_another_process():
+    code = ("from unloadlab.exercises.kinds import KINDS, make\n"
+            "for k in sorted(KINDS):\n    for s in (0, 1, 7):\n        print(make(k, s).text()); print('=====')")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONHASHSEED": "4242"})
+    here = "".join(make(k, s).text() + "\n=====\n" for k in sorted(KINDS) for s in (0, 1, 7))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == here
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_bad_seeds_and_answers_are_clear_errors(kind):
+    for bad in (-1, MAX_SEED + 1, "3", 1.5, None):
+        with pytest.raises(ValueError, match="a seed is a whole number from 0 to 2147483647"):
+            make(kind, bad)
+    ex = make(kind, 0)
+    with pytest.raises(ValueError, match="not one of|an order"):
+        check(ex, "zz")
+    assert check_text(ex, None).startswith("Answer first:")
+    assert check_text(ex, "zz").startswith("Not an answer this exercise accepts:")
+    with pytest.raises(ValueError, match="kind 'nope' is not one of"):
+        make("nope", 0)
+
+
+def test_answers_stay_out_of_the_problem_text():
+    """What is printed before --answers holds no explanation and, but for find the bug (whose
+    faulty line is in the listing), not the right answer's text beside the material."""
+    for kind in KINDS:
+        for seed in range(8):
+            ex = make(kind, seed)
+            text = ex.text()
+            assert ex.solution not in text and "Answer:" not in text
+            assert all(c.why not in text for c in ex.choices)
+            if kind == "complete":
+                assert ex.choice(ex.answer[0]).text not in ex.shown
+            d = ex.to_dict()
+            assert "answer" not in d and "explanations" not in d and "solution" not in d
+
+
+# --- find the bug -------------------------------------------------------------------------------------------
+def test_find_bug_comes_from_the_models_bug_lines_and_traces():
+    """Seeded from the knobs whose C view marks a BUG line: the shown listing has no BUG
+    comment and no rule citation, the bad C marks a BUG the good one does not, and the trace
+    of the bad scenario differs from the clean one's."""
+    knobs = set()
+    for seed in range(SEEDS["find-bug"]):
+        ex = make("find-bug", seed)
+        knobs.add(ex.extra["knob"])
+        assert "BUG" not in ex.shown and not re.search(r"\brule [a-z]", ex.shown)
+        assert rules_named(ex.shown) == []
+        bad, good = ex.extra["bad"], ex.extra["good"]
+        assert "BUG:" in driver_c(bad) and "BUG:" not in driver_c(good) and clean(good)
+        assert simulate(bad).steps != simulate(good).steps
+        assert ex.choice(ex.answer[0]).text in ex.shown
+        assert "On a real machine:" in ex.solution and "Fix:" in ex.solution
+    assert len(knobs) >= 3, knobs
+
+
+def test_find_bug_candidates_follow_a_new_bug_line():
+    """Generic: a knob value whose C gains a BUG line and whose trace shows a new mark is found
+    without being named anywhere in the exercise code."""
+    from unloadlab.minifilter import MinifilterScenario
+    base = MinifilterScenario("fltmc-unload", server_port="closed-before-unregister")
+    assert clean(base)
+    found = {(b.knob, getattr(b.bad, b.knob)) for b in candidates(base)}
+    assert ("server_port", base.server_port.__class__("left-open")) in found
+    assert ("calls_unregister", False) in found
+
+
+def test_the_listing_drops_bug_comments_and_rule_citations():
+    from unloadlab.minifilter import MinifilterScenario
+    lines = listing(driver_c(MinifilterScenario("sc-stop", server_port="left-open")))
+    text = "\n".join(line.text for line in lines)
+    assert "BUG" not in text and not re.search(r"\brule [a-z]", text)
+    marked = [line for line in lines if line.bug]
+    assert len(marked) == 1 and "FltUnregisterFilter" in marked[0].text and "port" in marked[0].bug
+
+
+# --- put it in order / complete the routine --------------------------------------------------------------
+def test_order_is_the_models_order():
+    for seed in range(40):
+        ex = make("order", seed)
+        sc = ex.extra["scenario"]
+        model_order = [i.text for i in teardown_items(simulate(sc))]
+        assert [ex.choice(k).text for k in ex.answer] == model_order
+        assert [c.key for c in ex.choices] != list(ex.answer)            # shuffled
+        assert len(ex.choices) >= 3 and len(set(model_order)) == len(model_order)
+
+
+def test_order_explains_each_misplaced_call_with_its_rule():
+    ex = make("order", 0)
+    moved = list(ex.answer[1:]) + [ex.answer[0]]
+    v = check(ex, moved)
+    assert not v.correct and v.misplaced
+    for key in v.misplaced:
+        c = ex.choice(key)
+        assert f"- {c.text} (your place" in v.message and f"rule {c.rules[0]}:" in v.message
+
+
+def test_complete_offers_plausible_wrong_calls_from_elsewhere_in_the_model():
+    sources = set()
+    for seed in range(40):
+        ex = make("complete", seed)
+        missing = ex.choice(ex.answer[0])
+        assert "________" in ex.shown and missing.text not in ex.shown.split("Its teardown")[1]
+        for c in ex.choices:
+            if c.key != ex.answer[0]:
+                sources.add("DriverEntry" if "DriverEntry did" in c.why else "other family")
+                assert c.text != missing.text
+    assert sources == {"DriverEntry", "other family"}
+
+
+# --- the routine level and the diagnosis level ------------------------------------------------------------
+def test_routine_level_uses_all_three_kinds():
+    assert {routine_kind(s) for s in range(30)} == {"find-bug", "order", "complete"}
+
+
+def test_diagnosis_evidence_names_no_rule_knob_or_cause():
+    for seed in range(20):
+        ex = make("diagnosis", seed)
+        assert rules_named(ex.shown) == [] and "BUG" not in ex.shown and "=NULL" not in ex.shown
+        knobs = ex.extra["scenario"].knobs()
+        assert [k for k in knobs if "_" in k and k in ex.shown] == []
+        assert "illustration, not real output" in ex.shown
+        right = ex.choice(ex.answer[0])
+        assert right.text not in ex.shown
+        assert check(ex, next(k for k in ex.choice_keys if k != ex.answer[0]), 1).rules == ()   # staged

@@ -1,0 +1,157 @@
+"""The exercise widgets: every control has a description (every button a tooltip), state is
+said in words (never colour alone), errors sit next to their control, nothing is revealed
+before Check or Show the answer, an order is made with buttons (no dragging), and every
+widget carries the stable CSS classes the browser test keys on."""
+import ipywidgets as W
+import pytest
+
+from unloadlab.exercises import lessons, make
+from unloadlab.exercises.widgets import (CSS, Complete, Diagnosis, DiagnosisPractice, ExerciseView, FindBug,
+                                         LessonQuiz, Order, Practice)
+from unloadlab.views.widgets import plain
+
+
+def lesson(prefix):
+    return next(name for name in lessons() if name.startswith(prefix))
+
+
+def walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def controls(widget):
+    return [w for w in walk(widget) if isinstance(w, (W.Button, W.Dropdown, W.Text, W.Select, W.Checkbox))]
+
+
+def classes(widget):
+    return {c for w in walk(widget) for c in w._dom_classes}
+
+
+WIDGETS = [lambda: FindBug(2), lambda: Order(0), lambda: Complete(1), lambda: DiagnosisPractice(3),
+           lambda: LessonQuiz(lesson("07-")), lambda: Practice(9), lambda: Practice(4, level="routine"),
+           lambda: Practice(4, level="diagnosis"), lambda: Diagnosis("case-3")]
+
+
+@pytest.mark.parametrize("make_widget", WIDGETS)
+def test_every_control_has_a_description_and_every_button_a_tooltip(make_widget):
+    w = make_widget()
+    for c in controls(w.widget):
+        assert c.description, c
+        if isinstance(c, W.Button):
+            assert c.tooltip, c.description
+
+
+@pytest.mark.parametrize("make_widget", WIDGETS)
+def test_nothing_is_revealed_before_check(make_widget):
+    w = make_widget()
+    text = " ".join(plain(x.value) for x in walk(w.widget) if isinstance(x, W.HTML))
+    for word in ("Right", "Not this one", "Not yet", "The answer:", "Answer:", "Deciding rule", "Fix:"):
+        assert word not in text or word == "Fix:" and isinstance(w, Diagnosis), word
+
+
+def test_stable_css_classes():
+    assert {CSS["exercise"], "unloadlab-find-bug", CSS["choice"], CSS["check"], CSS["hint"], CSS["reveal"],
+            CSS["feedback"], CSS["seed"], CSS["new"]} <= classes(FindBug(0).widget)
+    assert {"unloadlab-order", CSS["order"], CSS["item"], CSS["up"], CSS["down"], CSS["reset"]} <= classes(
+        Order(0).widget)
+    assert {"unloadlab-complete", CSS["choice"]} <= classes(Complete(0).widget)
+    assert {"unloadlab-diagnosis", CSS["choice"]} <= classes(DiagnosisPractice(0).widget)
+    assert {CSS["lesson_quiz"], "unloadlab-lesson"} <= classes(LessonQuiz(lesson("01-")).widget)
+    assert {CSS["practice"], CSS["level"], CSS["score"], CSS["seed"], CSS["prediction"], CSS["trace"]} <= classes(
+        Practice(0).widget)
+    assert {"unloadlab-capstone", CSS["choice"], CSS["check"], CSS["feedback"]} <= classes(Diagnosis("case-1").widget)
+
+
+def test_find_bug_by_its_controls():
+    f = FindBug(2)
+    ex = f.exercise
+    f.check_button.click()
+    assert f.error_text.startswith("Not accepted: choose an answer first") and f.feedback_text == ""
+    wrong = next(k for k in ex.choice_keys if k != ex.answer[0])
+    f.choice.value = wrong
+    assert f.error_text == ""
+    f.check_button.click()
+    assert f.feedback_text.startswith("Not this one:") and ex.choice(wrong).rules[0] in f.feedback_text
+    f.hint_button.click()
+    assert plain(f.hint_text.value).startswith("Hint:") and f.answer_text == ""
+    f.choice.value = ex.answer[0]
+    f.check_button.click()
+    assert f.feedback_text.startswith("Right.") and "Fix:" in f.feedback_text
+    f.reveal_button.click()
+    assert f.answer_text.startswith("The answer:")
+
+
+def test_order_by_buttons_only():
+    o = Order(0)
+    ex = o.exercise
+    # move each call into place with Move up / Move down, as a keyboard user would
+    for place, key in enumerate(ex.answer):
+        o.item.value = key
+        while o.order.index(key) > place:
+            o.up.click()
+    assert o.order == list(ex.answer) and o.item.value == ex.answer[-1]
+    o.check_button.click()
+    assert o.feedback_text.startswith("Right.")
+    o.item.value = o.order[0]
+    o.up.click()
+    assert o.error_text.startswith("Not accepted:") and "already first" in o.error_text
+    o.down.click()
+    assert o.error_text == "" and o.order[1] == ex.answer[0]
+    o.check_button.click()
+    assert o.feedback_text.startswith("Not yet:") and "rule " in o.feedback_text
+    o.reset.click()
+    assert o.order == [c.key for c in ex.choices] and o.feedback_text == ""
+    assert "<ol>" in o.order_view.value
+
+
+def test_complete_and_diagnosis_practice_by_their_controls():
+    for w in (Complete(3), DiagnosisPractice(3)):
+        ex = w.exercise
+        w.choice.value = ex.answer[0]
+        w.check_button.click()
+        assert w.feedback_text.startswith("Right.")
+
+
+def test_diagnosis_practice_nudges_first():
+    d = DiagnosisPractice(5)
+    wrong = next(k for k in d.exercise.choice_keys if k != d.exercise.answer[0])
+    d.choice.value = wrong
+    d.check_button.click()
+    first = d.feedback_text
+    d.check_button.click()
+    assert first.startswith("Not this one.") and d.feedback_text.startswith("Not this one:")
+    assert d.exercise.choice(wrong).rules[0] in d.feedback_text and d.exercise.choice(wrong).rules[0] not in first
+
+
+def test_seed_box_errors_next_to_it_never_clamped():
+    f = FindBug(4)
+    before = f.exercise
+    for bad in ("x", "-1", "2147483648", "1.5"):
+        f.seed.box.value = bad
+        error = plain(f.seed.error.value)
+        assert error.startswith("Not accepted: seed:") and "still seed 4's" in error, bad
+        assert f.exercise is before and f.seed.value == 4
+    assert f.seed.error in f.seed.widget.children          # shown beside the box, in its own widget
+    assert "role='alert'" in f.seed.error.value
+    f.seed.box.value = "6"
+    assert f.seed.error.value == "" and f.exercise.seed == 6
+    f.seed.new.click()
+    assert f.exercise.seed == 7
+
+
+def test_lesson_quiz_widget():
+    q = LessonQuiz(lesson("06-"))
+    assert len(q.questions) >= 2
+    first = q.questions[0]
+    first.choice.value = first.exercise.answer[0]
+    first.check_button.click()
+    assert first.feedback_text.startswith("Right.")
+
+
+def test_verdicts_are_words_with_an_icon_screen_readers_skip():
+    v = ExerciseView(make("complete", 2))
+    v.choice.value = v.exercise.answer[0]
+    v.check_button.click()
+    assert "<b>Right.</b>" in v.feedback.value and "aria-hidden='true'" in v.feedback.value
