@@ -1,10 +1,12 @@
 """Fixtures for the real-browser tests: one JupyterLab server and one Debian chromium
-per test session, a fresh browser context per test.
+per test session, a fresh browser context (1280x720) per test.
 
 Outside CI a missing playwright or /usr/bin/chromium skips these tests with the reason;
 with CI=true it fails them (.ci/setup-browser installs chromium; never `playwright
 install`, which downloads a browser that cannot run here).  UNLOADLAB_CHROMIUM points
-at another chromium binary; UNLOADLAB_SCREENSHOT_DIR keeps screenshots somewhere fixed.
+at another chromium binary. Screenshots go to tests/browser/artifacts/ (git-ignored), or to
+UNLOADLAB_SCREENSHOT_DIR. The axe-core audit needs tests/browser/node_modules (`npm ci` there);
+missing, it skips outside CI and fails in CI, like the browser.
 """
 from __future__ import annotations
 
@@ -107,7 +109,7 @@ def browser(chromium_executable):
 
 @pytest.fixture
 def page(browser, lab_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=lab.VIEWPORT)  # a laptop: 1280x720
     context.set_default_timeout(30_000)
     try:
         yield context.new_page()
@@ -117,9 +119,21 @@ def page(browser, lab_server):
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir(tmp_path_factory, request) -> Path:
+def axe_script() -> Path:
+    """axe-core's axe.min.js from tests/browser/node_modules (npm ci there; CI:
+    .ci/setup-browser). Loaded from the file into the page, never from the network."""
+    if not lab.AXE_SCRIPT.is_file():
+        unavailable(
+            f"{lab.AXE_SCRIPT} not found: run `npm ci` in tests/browser (CI: .ci/setup-browser)"
+        )
+    return lab.AXE_SCRIPT
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """tests/browser/artifacts/ (git-ignored), or UNLOADLAB_SCREENSHOT_DIR."""
     fixed = os.environ.get("UNLOADLAB_SCREENSHOT_DIR")
-    path = Path(fixed) if fixed else tmp_path_factory.mktemp("screenshots")
+    path = Path(fixed) if fixed else Path(__file__).resolve().with_name("artifacts")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -139,6 +139,28 @@ def clean_notebook_file(path: Path) -> None:
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+def write_notebook(path: Path, cells: list[tuple[str, str]]) -> None:
+    """A notebook of (cell type, source) pairs, never run (for samples in the server root)."""
+
+    def cell(i, kind, src):
+        c = {"cell_type": kind, "id": f"cell-{i}", "metadata": {}, "source": src}
+        if kind == "code":
+            c.update(outputs=[], execution_count=None)
+        return c
+
+    nb = {
+        "cells": [cell(i, k, s) for i, (k, s) in enumerate(cells)],
+        "metadata": {"kernelspec": KERNELSPEC},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+
 def trust(paths: list[Path], env: dict[str, str]) -> None:
     if not paths:
         return
@@ -594,6 +616,7 @@ class NotebookRun:
     screenshots: list[Path] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    known_chrome: list[str] = field(default_factory=list)  # axe findings on JupyterLab's own elements
 
     def report(self) -> str:
         took = ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items())
@@ -601,6 +624,8 @@ class NotebookRun:
         lines += [f"  - {p}" for p in self.problems]
         if self.screenshots:
             lines.append("  screenshots: " + ", ".join(map(str, self.screenshots)))
+        if self.known_chrome:
+            lines.append("  known JupyterLab chrome findings (excluded): " + "; ".join(self.known_chrome))
         if self.console:
             lines.append("  browser console errors:")
             lines += [f"    {c}" for c in self.console[-20:]]
@@ -617,9 +642,11 @@ def run_notebook(
     relpath: str,
     actions: list[dict],
     screenshot_dir: Path,
+    axe_script: Path | None = None,
 ) -> NotebookRun:
     """Open ``relpath`` (relative to the server root) and check it; never raises for
-    notebook problems, it records them in the returned ``NotebookRun``."""
+    notebook problems, it records them in the returned ``NotebookRun``.  With ``axe_script``
+    (axe.min.js) the notebook is also audited with axe-core, every tab of every panel."""
     run = NotebookRun(relpath)
     errs = validate_actions(actions, relpath)
     if errs:
@@ -640,6 +667,10 @@ def run_notebook(
             _wait_widgets_settled(page, run)
             run.problems += page.evaluate(JS_PAGE_PROBLEMS)
             run.problems += check_accessibility(page)
+            run.problems += check_lab_widgets(page)
+            if axe_script is not None:
+                found, run.known_chrome = audit_accessibility(page, axe_script)
+                run.problems += found
             run.timings["widgets+a11y"] = time.monotonic() - t
             t = time.monotonic()
             _perform(page, actions, run, screenshot_dir)
@@ -920,3 +951,187 @@ def _perform(page, actions: list[dict], run: NotebookRun, screenshot_dir: Path) 
             msg = str(exc).splitlines()[0] if not isinstance(exc, HarnessError) else str(exc)
             run.problems.append(f"{where} failed: {msg} (later actions not performed)")
             return
+
+
+# --------------------------------------------------------------------------- the lab's own widgets
+# Issue 14: what a learner sees at 1280x720 after Run All. These checks key on the classes
+# unloadlab.views.widgets gives its widgets (unloadlab, unloadlab-panel, unloadlab-banner,
+# unloadlab-error, unloadlab-notice) and on what every widget output shows.
+
+VIEWPORT = {"width": 1280, "height": 720}
+AXE_SCRIPT = Path(__file__).resolve().with_name("node_modules") / "axe-core" / "axe.min.js"
+AXE_BLOCKING = ("critical", "serious")
+# JupyterLab's own chrome has violations the lab cannot fix. Each is excluded only for that
+# rule on those JupyterLab elements, and never for anything inside a cell's output.
+KNOWN_CHROME = (
+    ("aria-allowed-attr", "jp-button.jp-ToolbarButtonComponent[aria-pressed]",
+     "JupyterLab's toolbar buttons with aria-pressed: the debugger button, the file browser's "
+     "Upload Files and Toggle File Filter"),
+    ("aria-required-children", ".jp-WindowedPanel-viewport[role='feed'], [role='feed'].jp-Notebook, "
+     ".jp-Notebook [role='feed']", "the notebook's cell feed"),
+    ("aria-input-field-name", ".cm-content, .cm-editor *", "code editors (CodeMirror)"),
+    ("button-name", "button.jp-collapseHeadingButton",
+     "the empty collapse button JupyterLab puts beside a markdown heading"),
+)
+
+JS_OVERFLOW = _JS_COMMON + r"""
+() => {
+  // Controls whose text does not fit: a <select> option wider than the box (the select shows
+  // the chosen option cut, so every option is measured), an input's value or placeholder,
+  // a description label, a button or a tab title (these have scrollWidth > clientWidth).
+  const out = [];
+  if (!PANEL) return out;
+  const ctx = document.createElement('canvas').getContext('2d');
+  const width = (el, text) => {
+    const cs = getComputedStyle(el);
+    ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+    return ctx.measureText(text).width;
+  };
+  const room = el => {
+    const cs = getComputedStyle(el);
+    return el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  };
+  const where = el => `cell ${cellIndex(el)}`;
+  const outputs = '.jp-OutputArea-output .jupyter-widgets';
+  for (const el of PANEL.querySelectorAll(`${outputs} select`)) {
+    if (!visible(el)) continue;
+    for (const o of el.options) {
+      const w = width(el, o.textContent);
+      if (w > room(el) + 0.5)
+        out.push(`${where(el)}: dropdown option "${norm(o.textContent)}" is cut (${Math.round(w)} px of text in ${Math.round(room(el))} px)`);
+    }
+  }
+  for (const el of PANEL.querySelectorAll(`${outputs} input[type="text"], ${outputs} input[type="number"]`)) {
+    if (!visible(el)) continue;
+    for (const text of [el.value, el.placeholder]) {
+      if (text && width(el, text) > room(el) + 0.5)
+        out.push(`${where(el)}: text field "${norm(text)}" is cut`);
+    }
+  }
+  const boxes = '.widget-label, .widget-label-basic, .widget-button, .lm-TabBar-tabLabel';
+  for (const el of PANEL.querySelectorAll(`.jp-OutputArea-output :is(${boxes})`)) {
+    if (!visible(el) || !norm(el.textContent)) continue;
+    if (el.scrollWidth > el.clientWidth + 1)
+      out.push(`${where(el)}: "${norm(el.textContent)}" is cut (${el.scrollWidth} px in ${el.clientWidth} px)`);
+  }
+  return out;
+}
+"""
+
+JS_FIRST_PANEL = _JS_COMMON + r"""
+() => {
+  const p = PANEL && PANEL.querySelector('.jp-OutputArea-output .unloadlab-panel');
+  if (!p) return null;
+  const shownText = sel => [...p.querySelectorAll(sel)].filter(visible).map(e => norm(e.innerText));
+  const banner = [...p.querySelectorAll('.unloadlab-result .unloadlab-banner')]
+      .find(b => visible(b) && [...b.classList].some(c => c.startsWith('unloadlab-outcome-')));
+  return {cell: cellIndex(p), errors: shownText('.unloadlab-error'), notices: shownText('.unloadlab-notice'),
+          banner: banner ? norm(banner.innerText) : ''};
+}
+"""
+
+JS_TEXT_STYLE = _JS_COMMON + r"""
+() => {
+  // Monospace blocks must break lines between words only; links must look like links.
+  const out = [];
+  if (!PANEL || !PANEL.querySelector('.unloadlab')) return out;
+  const bad = new Set();
+  for (const el of PANEL.querySelectorAll('.jp-OutputArea-output pre')) {
+    if (!visible(el)) continue;
+    const cs = getComputedStyle(el);
+    if (cs.wordBreak === 'break-all' || ['anywhere', 'break-word'].includes(cs.overflowWrap))
+      bad.add(`cell ${cellIndex(el)}: a monospace block can break inside a word (word-break: ${cs.wordBreak}, overflow-wrap: ${cs.overflowWrap})`);
+  }
+  for (const a of PANEL.querySelectorAll('.jp-OutputArea-output .unloadlab a[href]')) {
+    if (!visible(a)) continue;
+    if (!getComputedStyle(a).textDecorationLine.includes('underline'))
+      bad.add(`cell ${cellIndex(a)}: link "${norm(a.textContent)}" is not underlined`);
+  }
+  return [...bad];
+}
+"""
+
+JS_TAB_BARS = _JS_COMMON + r"""
+() => PANEL ? [...PANEL.querySelectorAll('.jp-OutputArea-output .widget-tab > .lm-TabBar')]
+   .map(bar => {
+     const tabs = [...bar.querySelectorAll('[role="tab"]')];
+     return {count: tabs.length, current: tabs.findIndex(t => t.classList.contains('lm-mod-current'))};
+   }) : []
+"""
+
+JS_AXE = _JS_COMMON + r"""
+async ([known, blocking, scope]) => {
+  const context = scope === 'page' ? document : {include: [['.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook']]};
+  const res = await axe.run(context, {resultTypes: ['violations']});
+  const out = [];
+  for (const v of res.violations) {
+    for (const n of v.nodes) {
+      const impact = n.impact || v.impact;
+      if (!blocking.includes(impact)) continue;
+      const sel = n.target[n.target.length - 1];
+      let el = null;
+      try { el = document.querySelector(Array.isArray(sel) ? sel[sel.length - 1] : sel); } catch (e) {}
+      const inOutput = !!(el && el.closest('.jp-OutputArea-output'));
+      const known = !inOutput && !!el && known_match(v.id, el);
+      out.push({rule: v.id, impact, known, inOutput, cell: el ? cellIndex(el) : -1,
+                html: n.html.slice(0, 200), summary: (n.failureSummary || '').replace(/\s+/g, ' ').slice(0, 300)});
+    }
+  }
+  return out;
+  function known_match(rule, el) { return known.some(([r, s]) => r === rule && el.matches(s)); }
+}
+"""
+
+
+def check_lab_widgets(page) -> list[str]:
+    """At the current viewport: no control's text cut, the first panel shows its banner and no
+    error, monospace blocks break between words, links are underlined."""
+    problems = list(page.evaluate(JS_OVERFLOW)) + list(page.evaluate(JS_TEXT_STYLE))
+    first = page.evaluate(JS_FIRST_PANEL)
+    if first is not None:
+        where = f"cell {first['cell']}: the first panel"
+        if not first["banner"]:
+            problems.append(f"{where} shows no outcome banner")
+        for text in first["errors"] + first["notices"]:
+            problems.append(f"{where} does not start as its prose says: it shows {text!r}")
+    return problems
+
+
+def select_tab_everywhere(page, index: int | list[int]) -> int:
+    """Click tab ``index`` of every Tab widget that has one (or index[i] of the i-th);
+    how many were clicked."""
+    clicked = 0
+    for bar, info in enumerate(page.evaluate(JS_TAB_BARS)):
+        wanted = index[bar] if isinstance(index, list) else index
+        if 0 <= wanted < info["count"] and wanted != info["current"]:
+            bars = page.locator(f"{PANEL} .jp-OutputArea-output .widget-tab > .lm-TabBar")
+            tab = bars.nth(bar).locator("[role='tab']").nth(wanted)
+            tab.click(timeout=ACTION_TIMEOUT * 1000)
+            clicked += 1
+    if clicked:
+        _wait_idle(page)   # a tab renders lazily: a round trip to the kernel
+    return clicked
+
+
+def audit_accessibility(page, axe_script: Path = AXE_SCRIPT) -> tuple[list[str], list[str]]:
+    """axe-core over the notebook with each tab of every panel selected in turn (axe skips
+    hidden tab pages). Returns (problems, known JupyterLab chrome findings): critical and
+    serious violations only; the known ones are JupyterLab's, never in an output."""
+    page.add_script_tag(path=str(axe_script))
+    bars = page.evaluate(JS_TAB_BARS)
+    tabs = max([b["count"] for b in bars] or [1])
+    seen: dict[tuple, str] = {}
+    known: set[str] = set()
+    for index in range(tabs):
+        if index:
+            select_tab_everywhere(page, index)
+        scope = "page" if index == 0 else "notebook"
+        for v in page.evaluate(JS_AXE, [[list(k[:2]) for k in KNOWN_CHROME], list(AXE_BLOCKING), scope]):
+            if v["known"]:
+                known.add(f"{v['rule']} on {v['html'][:80]}")
+                continue
+            key = (v["rule"], v["html"])
+            where = f"cell {v['cell']}" if v["inOutput"] else "JupyterLab (not a known exclusion)"
+            seen.setdefault(key, f"axe {v['rule']} ({v['impact']}) in {where}: {v['html']} -- {v['summary']}")
+    select_tab_everywhere(page, [b["current"] for b in bars])   # as the notebook left them
+    return list(seen.values()), sorted(known)

@@ -12,26 +12,6 @@ import lab
 
 pytestmark = pytest.mark.browser
 
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-
-
-def _write_notebook(path: Path, cells: list[tuple[str, str]]) -> None:
-    def cell(i, kind, src):
-        c = {"cell_type": kind, "id": f"cell-{i}", "metadata": {}, "source": src}
-        if kind == "code":
-            c.update(outputs=[], execution_count=None)
-        return c
-
-    nb = {
-        "cells": [cell(i, k, s) for i, (k, s) in enumerate(cells)],
-        "metadata": {"kernelspec": KERNELSPEC},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-
-
 # A miniature of the lesson panel: Dropdown, Checkbox, ToggleButton, Text (hex status),
 # Button, and a Tab (Trace | Sequence diagram | C code | Rules) of Output/HTML areas.
 # Handlers write through the Output widget's own state (notebook-testing.md, fix B).
@@ -129,7 +109,7 @@ def test_validate_actions():
 
 def test_clean_notebook_file(tmp_path):
     path = tmp_path / "n.ipynb"
-    _write_notebook(path, [("code", "1")])
+    lab.write_notebook(path, [("code", "1")])
     nb = json.loads(path.read_text())
     nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
     nb["cells"][0].update(execution_count=3, outputs=[{"output_type": "stream", "name": "stdout", "text": "x"}])
@@ -143,7 +123,7 @@ def test_clean_notebook_file(tmp_path):
 def _selftest(lab_server, page, screenshot_dir, name, cells, actions):
     rel = f"_harness_selftest/{name}.ipynb"
     path = lab_server.root_dir / rel
-    _write_notebook(path, cells)
+    lab.write_notebook(path, cells)
     lab.trust([path], lab_server.env)
     return lab.run_notebook(page, lab_server, rel, actions, screenshot_dir)
 

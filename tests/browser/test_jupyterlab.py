@@ -1,10 +1,14 @@
-"""Every lesson notebook in a real JupyterLab, driven by Debian chromium.
+"""Every lesson notebook in a real JupyterLab, driven by Debian chromium at 1280x720.
 
 For each notebooks/*.ipynb: open a prepared copy, Run All from the menu, wait for every
 cell, fail on tracebacks / "Error displaying widget" / widgets shown as text, check that
-every control has a visible label and is reachable with the Tab key, then perform the
-interactions declared for it in tests/browser/interactions.py.  One screenshot per
-notebook; paths are printed and listed at the end of the run.
+every control has a visible label and is reachable with the Tab key, that no control's
+text is cut, that the first panel shows its outcome banner and no error or notice (the
+state its prose describes), that monospace blocks break only between words and links are
+underlined, audit it with axe-core (every tab of every panel selected in turn; 0 critical
+and 0 serious violations outside JupyterLab's known chrome), then perform the interactions
+declared for it in tests/browser/interactions.py.  One screenshot per notebook, in
+tests/browser/artifacts/; paths are printed and listed at the end of the run.
 """
 from __future__ import annotations
 
@@ -32,8 +36,9 @@ def test_interactions_file():
     "relpath",
     LESSONS or [pytest.param(None, marks=pytest.mark.skip(reason="no notebooks/*.ipynb yet"))],
 )
-def test_notebook_in_jupyterlab(relpath, lab_server, page, screenshot_dir, record_screenshots):
-    run = lab.run_notebook(page, lab_server, relpath, INTERACTIONS.get(relpath, []), screenshot_dir)
+def test_notebook_in_jupyterlab(relpath, lab_server, page, screenshot_dir, record_screenshots, axe_script):
+    run = lab.run_notebook(page, lab_server, relpath, INTERACTIONS.get(relpath, []), screenshot_dir,
+                           axe_script=axe_script)
     record_screenshots(run)
     print(run.report())
     if relpath not in INTERACTIONS:

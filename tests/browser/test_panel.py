@@ -1,0 +1,216 @@
+"""The lab's panel itself in JupyterLab at 1280x720, on a sample notebook written to the
+server's temporary root (so it does not depend on the lessons' state): the issue 14 checks
+(nothing cut, banner, errors beside their control, focus ring, axe-core) and one walk
+through the panel with the keyboard only."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+import lab
+
+pytestmark = pytest.mark.browser
+
+REL = "_panel_selftest/panel.ipynb"
+CELLS = [
+    ("code", "%matplotlib inline\nfrom unloadlab.views.widgets import Panel\n"
+             "from unloadlab.exercises.widgets import Quiz"),
+    ("markdown", "## Try it"),
+    ("code", 'panel = Panel("minifilter", show=("trigger", "callback_returns", "unload_callback", "instances"),\n'
+             '              trigger="fltmc-unload")\npanel'),
+    ("code", 'print("FilterUnloadCallback(Flags=FLTFL_FILTER_UNLOAD_MANDATORY) " * 12)'),
+    ("code", 'Quiz("sc-stop-refusal-ignored")'),
+    ("code", 'Panel("callout", flows_with_context=2)'),
+]
+
+
+@pytest.fixture
+def opened(lab_server, page, screenshot_dir, record_screenshots, axe_script):
+    path = lab_server.root_dir / REL
+    lab.write_notebook(path, CELLS)
+    lab.trust([path], lab_server.env)
+    run = lab.run_notebook(page, lab_server, REL, [], screenshot_dir, axe_script=axe_script)
+    record_screenshots(run)
+    return run
+
+
+def test_a_panel_at_1280x720(opened):
+    """No control cut, the first panel on its banner with no error, words broken only between
+    words, links underlined, 0 critical / serious axe violations in the outputs."""
+    print(opened.report())
+    assert not opened.problems, opened.report()
+
+
+# --- the keyboard walk -------------------------------------------------------------------------------
+def _luminance(rgb):
+    lin = [c / 255 for c in rgb]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in lin]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a, b):
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _rgb(css):
+    return tuple(int(x) for x in re.findall(r"\d+", css)[:3])
+
+
+JS_FOCUSED = r"""
+() => {
+  const a = document.activeElement;
+  if (!a) return null;
+  const w = a.closest('.jupyter-widgets');
+  const norm = e => e ? e.textContent.replace(/[\u200b\s]+/g, ' ').trim() : '';
+  const label = w && [w.querySelector(':scope > .widget-label'), w.querySelector('.widget-label-basic')]
+      .find(e => norm(e));
+  const cs = getComputedStyle(a);
+  let bg = 'rgb(255, 255, 255)';
+  for (let e = a.parentElement; e; e = e.parentElement) {
+    const c = getComputedStyle(e).backgroundColor;
+    if (c && c !== 'transparent' && !/rgba\(.*, 0\)$/.test(c)) { bg = c; break; }
+  }
+  return {tag: a.tagName, label: norm(label), value: a.value ?? '',
+          checked: !!a.checked, outline: [cs.outlineStyle, parseFloat(cs.outlineWidth), cs.outlineColor], bg};
+}
+"""
+
+JS_PANEL_STATE = r"""
+() => {
+  const p = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .unloadlab-panel');
+  const shown = e => e && e.checkVisibility();
+  const text = sel => [...p.querySelectorAll(sel)].filter(shown).map(e => e.innerText.trim());
+  const err = [...p.querySelectorAll('.unloadlab-error')].find(shown);
+  return {
+    banner: text('.unloadlab-result .unloadlab-banner[class*="unloadlab-outcome-"]').join(' '),
+    notice: text('.unloadlab-notice').join(' '),
+    errors: text('.unloadlab-error'),
+    error: err ? {role: err.getAttribute('role'), colour: getComputedStyle(err).color,
+                  beside: err.closest('.unloadlab-knob').querySelector('.widget-label').textContent.trim()} : null,
+  };
+}
+"""
+
+
+def test_keyboard_only_walk_through_a_panel(opened, page, screenshot_dir):
+    """Tab to each control, change it with the keyboard, read the outcome. A bare arrow key on
+    a closed dropdown would move JupyterLab to the next cell: Space or Enter opens it first,
+    as the panel's own hint says."""
+    assert not [p for p in opened.problems if p.startswith("harness")], opened.report()
+
+    def state(timeout=10.0, until=lambda s: True):
+        deadline = time.monotonic() + timeout
+        while True:
+            s = page.evaluate(JS_PANEL_STATE)
+            if until(s) or time.monotonic() > deadline:
+                return s
+            time.sleep(0.2)
+
+    def focused():
+        return page.evaluate(JS_FOCUSED)
+
+    start = state()
+    assert "Space or Enter opens a dropdown" in page.locator(".unloadlab-hint").first.inner_text()
+    assert "Outcome: UNLOADED. fltmc-unload" in start["banner"], start
+    # keyboard from the top of the panel's output (as after clicking it)
+    page.locator(".jp-OutputArea-output:has(.unloadlab-panel)").first.evaluate(
+        "o => { o.setAttribute('tabindex', '-1'); o.focus(); }")
+
+    page.keyboard.press("Tab")
+    f = focused()
+    assert (f["tag"], f["label"], f["value"]) == ("SELECT", "Trigger", "fltmc unload"), f
+    style, width, colour = f["outline"]
+    assert style == "solid" and width >= 2, f                       # a visible focus indicator
+    assert _contrast(_rgb(colour), _rgb(f["bg"])) >= 3, f           # 3:1 against the page
+    page.keyboard.press("Space")       # opens the list
+    page.keyboard.press("ArrowUp")     # fltmc unload -> FltUnloadFilter (driver)
+    page.keyboard.press("Enter")
+    s = state(until=lambda s: "FltUnloadFilter" in s["banner"])
+    assert "FltUnloadFilter (non-mandatory): the minifilter was unloaded" in s["banner"], s
+
+    page.keyboard.press("Tab")
+    f = focused()
+    assert (f["tag"], f["label"]) == ("SELECT", "Callback returns"), f
+    page.keyboard.press("Enter")       # Enter opens it too
+    page.keyboard.press("End")         # the last option: other (hex)
+    page.keyboard.press("Enter")
+    s = state(until=lambda s: s["notice"])
+    assert s["errors"] == [] and "type a status in the hex field" in s["notice"], s   # nothing typed yet
+
+    page.keyboard.press("Tab")
+    f = focused()
+    assert (f["tag"], f["label"]) == ("INPUT", "Callback returns (hex)"), f
+    page.keyboard.type("0xZZ")
+    page.keyboard.press("Enter")
+    s = state(until=lambda s: s["errors"])
+    assert s["errors"] and "Not accepted: not an NTSTATUS: '0xZZ'" in s["errors"][0], s
+    assert s["error"] == {"role": "alert", "colour": "rgb(185, 28, 28)", "beside": "Callback returns"}, s
+    assert "Callback returns is not applied" in s["notice"] and "STATUS_SUCCESS" in s["notice"], s
+    page.screenshot(path=str(screenshot_dir / "_panel_selftest--bad-hex.png"))
+
+    page.keyboard.press("Tab")
+    f = focused()
+    assert f["tag"] == "INPUT" and f["label"] == "FilterUnloadCallback registered" and f["checked"], f
+    page.keyboard.press("Space")       # untick: the panel is not frozen by the bad hex field
+    s = state(until=lambda s: "FAILED" in s["banner"])
+    assert "Outcome: FAILED WITHOUT CALLING THE UNLOAD ROUTINE" in s["banner"] and s["errors"], s
+    page.keyboard.press("Space")
+    state(until=lambda s: "UNLOADED" in s["banner"])
+
+    page.keyboard.press("Shift+Tab")   # back to the hex field: mend it
+    assert focused()["label"] == "Callback returns (hex)"
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("0xC01C0010")
+    page.keyboard.press("Enter")
+    s = state(until=lambda s: "REFUSED" in s["banner"])
+    assert "Outcome: REFUSED" in s["banner"] and s["errors"] == [] and s["notice"] == "", s
+
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    f = focused()
+    assert f["tag"] == "INPUT" and f["label"] == "Instances (0 to 8)", f
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("99")
+    page.keyboard.press("Enter")
+    s = state(until=lambda s: s["errors"])
+    assert s["errors"] and "expected a whole number 0..8, got 99" in s["errors"][0], s
+    assert focused()["value"] == "99"   # never clamped
+    assert "Outcome: REFUSED" in s["banner"], s
+
+
+PLANTED = r'''
+import ipywidgets as W
+from unloadlab.views.widgets import Panel
+first = Panel("minifilter", show=("trigger", "callback_returns"))
+first.set(callback_returns="0xZZ")       # the first panel opens on an error
+display(first)
+display(W.Dropdown(description="Narrow", options=["STATUS_OBJECT_NAME_EXISTS (informational)"],
+                   layout=W.Layout(width="160px")))
+display(W.HTML("<div class='unloadlab'><pre style='word-break:break-all'>FilterUnloadCallback</pre>"
+               "<a href='https://example.org/' style='text-decoration:none'>plain link</a>"
+               "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='></div>"))
+'''
+
+
+def test_the_lab_checks_report_planted_problems(lab_server, page, screenshot_dir, axe_script):
+    """The checks above can fail: each planted problem is reported, and nothing else."""
+    rel = "_panel_selftest/planted.ipynb"
+    lab.write_notebook(lab_server.root_dir / rel, [("code", PLANTED)])
+    lab.trust([lab_server.root_dir / rel], lab_server.env)
+    run = lab.run_notebook(page, lab_server, rel, [], screenshot_dir, axe_script=axe_script)
+    report = run.report()
+    print(report)
+    expected = {
+        "first panel error": "the first panel does not start as its prose says: it shows \"✖ Not accepted",
+        "first panel notice": "the first panel does not start as its prose says: it shows '⚠Callback returns",
+        "cut option": 'dropdown option "STATUS_OBJECT_NAME_EXISTS (informational)" is cut',
+        "mid-word break": "a monospace block can break inside a word (word-break: break-all",
+        "plain link": 'link "plain link" is not underlined',
+        "image without text": "axe image-alt (critical) in cell 0",
+    }
+    missing = {k: v for k, v in expected.items() if v not in report}
+    assert not missing, f"not reported: {missing}\n{report}"
+    assert len(run.problems) == len(expected), report
