@@ -419,3 +419,10 @@ def test_quiz_says_right_or_names_the_missed_rule():
     q.prediction.value = "unloaded"
     q.button.click()
     assert q.feedback_text.startswith("Right:")
+
+
+def test_every_catalogue_scenario_opens_in_a_panel():
+    """Every model knob has a control: a new knob cannot silently miss the panel."""
+    for ex in CATALOGUE:
+        panel = Panel(ex.model, **ex.knobs)
+        assert panel.result is not None and panel.result.outcome == ex.run().outcome, ex.name

@@ -81,6 +81,11 @@ def _options(members: Any, labels: dict[str, str]) -> tuple[tuple[str, str], ...
     return tuple((labels[m.value], m.value) for m in members)
 
 
+def _set_options(members: Any, labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Checkbox options for a set-valued knob: (the learner's label, the model's value)."""
+    return tuple((labels[m.value], m.value) for m in members)
+
+
 MINIFILTER_KNOBS: dict[str, Any] = {
     "trigger": Choice("Trigger", _options(minifilter.Trigger, _TRIGGER_LABELS)),
     "unload_callback": Flag("FilterUnloadCallback registered"),
@@ -95,7 +100,23 @@ MINIFILTER_KNOBS: dict[str, Any] = {
     "server_port": Choice("Server port", _options(minifilter.ServerPort, {
         "none": "none", "closed-before-unregister": "closed before FltUnregisterFilter", "left-open": "left open"})),
     "calls_unregister": Flag("Calls FltUnregisterFilter"),
-    "caller_privileged": Flag("Caller holds SeLoadDriverPrivilege"),
+    "caller_privileged": Flag("Caller is an administrator"),
+    "leaks": FlagSet("Never given back", _set_options(minifilter.Leak, {
+        "context": "context reference", "name-information": "file name information",
+        "object-reference": "FltObjectReference", "open-file": "FltCreateFileEx handle",
+        "work-item": "queued generic work item"})),
+    "send_message_wait": Flag("FltSendMessage without a timeout"),
+    "drains_pended_io": Flag("TeardownStart drains pended I/O"),
+    "control_device": Choice("Control device", _options(minifilter.ControlDevice, {
+        "none": "none", "created": "created, no handle open", "handle-open": "a handle is open"})),
+    "refuse_only_if_control_device_open": Flag("Refuse only while a handle is open"),
+    "global_resources": Flag("Timer, thread, notify routine, pool"),
+    "cleanup_mistakes": FlagSet("Global cleanup forgets", _set_options(minifilter.CleanupMistake, {
+        "timer-not-cancelled": "to cancel the timer", "thread-not-waited": "to wait for the thread",
+        "notify-routine-left": "to remove the notify routine", "pool-not-freed": "to free the pool"})),
+    "driver_verifier": Flag("Driver Verifier on"),
+    "dependent_services": Flag("Another service depends on it"),
+    "fast_startup": Flag("Fast Startup (hybrid shutdown)"),
 }
 
 
