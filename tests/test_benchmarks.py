@@ -25,9 +25,17 @@ def test_decision_space_benchmark_prints_both_readings_against_the_goal():
 
 def test_panel_benchmark_prints_median_p95_and_ratio():
     out = _run("bench_panel.py", "8")
-    assert "8 knob changes" in out
-    assert re.search(r"median [\d.]+ ms, p95 [\d.]+ ms \(goal: median < 100 ms, p95 < 200 ms: (met|NOT met)\)", out)
-    assert re.search(r"ratio median/blank [\d.]+x", out)
+    assert "8 knob changes (trace + diagram SVG + C view each" in out
+    assert re.search(r"median [\d.]+ ms, p95 [\d.]+ ms \(goal: median <= 50 ms, p95 <= 100 ms: (met|NOT met)\)", out)
+    assert re.search(r"ratio median/blank [\d.]+x, p95/blank [\d.]+x", out)
+
+
+def test_diagram_benchmark_prints_svg_and_png_against_a_blank_figure():
+    out = _run("bench_diagram.py", "2")
+    rows = re.findall(r"^(.{30}) +(\d+) +(\d+) +(?:[\d.]+/ *[\d.]+ +){4}([\d.]+) +([\d.]+) +([\d.]+)$", out, re.M)
+    assert len(rows) == 3, out
+    assert int(rows[0][1]) == 22                      # a 22-step diagram
+    assert "svg/blank png/blank png/svg" in out
 
 
 def test_cli_start_benchmark_prints_the_ratio_to_bare_python():

@@ -1,171 +1,380 @@
-"""Structure of the renderers' output (no pixel comparisons): what was drawn, for which step,
-with which label; the decision grid against minifilter.simulate, cell by cell."""
+"""The pictures, read from what they emit: the SVG's own text (text kept as text,
+deterministic, readable sizes, named for screen readers), where each label lands against
+the lifelines, loops of per-instance steps, marks in words and line styles, the decision
+grid's words and colours cell by cell against minifilter.simulate."""
 from __future__ import annotations
 
-import io
+import ast
+import base64
+import hashlib
+import html
 import os
+import re
+import subprocess
+import sys
 import types
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import matplotlib as mpl
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-import matplotlib as mpl  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from unloadlab import minifilter
+from unloadlab.catalogue import CATALOGUE, example
+from unloadlab.minifilter import STATUS_CLASSES, MinifilterScenario, RegistrationFlag, Trigger
+from unloadlab.views import plots
+from unloadlab.windows import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
 
-from unloadlab import minifilter, plots, scenarios  # noqa: E402
-from unloadlab.minifilter import MinifilterScenario, RegistrationFlag, Trigger  # noqa: E402
-from unloadlab.windows import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace  # noqa: E402
-
+SVG = "{http://www.w3.org/2000/svg}"
+PLOTS_PY = Path(plots.__file__)
+BY_NAME = {e.name: e for e in CATALOGUE}
 ELLIPSIS = "\u2026"
-CATALOGUE = {e.name: e for e in scenarios.CATALOGUE}
 
 
-def _draw(trace):
+def svg_of(fig) -> str:
+    return plots.to_svg(fig)
+
+
+def texts(svg: str) -> list[str]:
+    """Every <text> element's content, in document order."""
+    return [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+def eight_volumes() -> Trace:
+    return minifilter.simulate(MinifilterScenario(trigger="sc-stop", instances=8, teardown_callbacks=True))
+
+
+def synthetic(steps, outcome=Outcome.HAZARD, headline="A made-up trace.") -> Trace:
+    return Trace("synthetic", types.SimpleNamespace(knobs=dict), tuple(steps), outcome, headline)
+
+
+# ------------------------------------------------------------------------------------------------
+# the module: plain matplotlib, no second text engine, no PNG writer
+# ------------------------------------------------------------------------------------------------
+def test_plots_imports_no_png_writer_or_glyph_engine():
+    tree = ast.parse(PLOTS_PY.read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module or "")
+            imported |= {f"{node.module}.{a.name}" for a in node.names}
+    parts = {p for name in imported for p in name.split(".")}
+    assert not parts & {"zlib", "struct", "ft2font", "pyplot"}, sorted(imported)
+
+
+def test_tests_run_with_the_matplotlib_that_stored_the_notebooks_svg():
+    """nbval compares stored image/svg+xml as text and matplotlib's SVG changes between
+    versions: the pin in binder/requirements.txt is the version that must run the tests."""
+    pins = (Path(__file__).resolve().parent.parent / "binder" / "requirements.txt").read_text()
+    pinned = re.search(r"^matplotlib==([\w.]+)\s*$", pins, re.M)[1]
+    assert mpl.__version__ == pinned, f"matplotlib {mpl.__version__} installed; the stored outputs need {pinned}"
+    assert f"Matplotlib v{pinned}" in svg_of(plots.decision_grid())
+
+
+# ------------------------------------------------------------------------------------------------
+# SVG: text as text, byte-identical in any process, readable size, named
+# ------------------------------------------------------------------------------------------------
+_DIGEST = """
+import hashlib, sys
+from unloadlab.catalogue import example
+from unloadlab.minifilter import MinifilterScenario, simulate
+from unloadlab.views import plots
+svgs = [plots.to_svg(plots.sequence_diagram(example("fltmc-refused").run())),
+        plots.to_svg(plots.sequence_diagram(simulate(MinifilterScenario(trigger="sc-stop", instances=8,
+                                                                         teardown_callbacks=True)))),
+        plots.to_svg(plots.decision_grid())]
+print(" ".join(hashlib.sha256(s.encode()).hexdigest() for s in svgs))
+"""
+
+
+def test_svg_is_byte_identical_across_processes_and_hash_seeds():
+    digests = []
+    for seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "MPLBACKEND": "Agg"}
+        done = subprocess.run([sys.executable, "-c", _DIGEST], capture_output=True, text=True, env=env,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        digests.append(done.stdout.split())
+    assert digests[0] == digests[1] and len(digests[0]) == 3
+    here = hashlib.sha256(svg_of(plots.sequence_diagram(example("fltmc-refused").run())).encode()).hexdigest()
+    assert here == digests[0][0]
+
+
+def test_svg_has_no_date_and_keeps_text_as_text():
+    trace = example("sc-stop-success").run()
+    svg = svg_of(plots.sequence_diagram(trace))
+    assert "<dc:date>" not in svg
+    assert 'id="DejaVuSans-' not in svg and "<use xlink:href" not in svg   # no glyph outlines
+    drawn = texts(svg)
+    assert f"Outcome: {trace.outcome.value}" in drawn
+    assert "FltUnregisterFilter(Filter)" in drawn and "STATUS_SUCCESS" in drawn
+    assert all(ELLIPSIS not in t for t in drawn)
+
+
+def test_the_users_rcparams_change_nothing():
+    trace = example("fltmc-refused").run()
+    plain = svg_of(plots.sequence_diagram(trace))
+    with mpl.rc_context({"font.family": ["serif"], "figure.facecolor": "black", "lines.linewidth": 9,
+                         "font.size": 20, "svg.fonttype": "path", "svg.hashsalt": None, "path.sketch": (1, 100, 1)}):
+        fig = plots.sequence_diagram(trace)
+        assert svg_of(fig) == plain
+        assert mpl.rcParams["figure.facecolor"] == "black"
+
+
+def test_nothing_leaks_into_pyplot_or_rcparams():
+    import matplotlib.pyplot as plt
+
+    before_rc, before_figs = dict(mpl.rcParams), plt.get_fignums()
+    fig = plots.sequence_diagram(example("sc-stop-success").run())
+    grid = plots.decision_grid()
+    svg_of(fig), plots.to_png(grid)
+    assert plt.get_fignums() == before_figs
+    assert dict(mpl.rcParams) == before_rc
+    assert isinstance(fig, Figure) and isinstance(grid, Figure)
+
+
+def _natural_px_per_unit(svg: str) -> float:
+    """CSS px per SVG user unit when the SVG is shown at its natural size (96 px per inch)."""
+    root = ET.fromstring(svg)
+    width_pt = float(root.get("width").removesuffix("pt"))
+    view_w = float(root.get("viewBox").split()[2])
+    return width_pt * 96 / 72 / view_w
+
+
+@pytest.mark.parametrize("make", [lambda: plots.sequence_diagram(example("wfp-wdf-clean-unload").run()),
+                                  lambda: plots.sequence_diagram(eight_volumes()), plots.decision_grid])
+def test_text_is_at_least_11px_in_a_1280px_window(make):
+    """Shown at natural size the figure is 921.6 px wide, so it fits a 1280 px window
+    unscaled, and 9 pt text is 12 px."""
+    svg = svg_of(make())
+    k = _natural_px_per_unit(svg)
+    width_px = float(ET.fromstring(svg).get("width").removesuffix("pt")) * 96 / 72
+    assert 900 <= width_px <= 1000
+    sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert sizes and min(sizes) * k >= 11.0, min(sizes) * k
+    assert min(sizes) * k == pytest.approx(12.0)
+
+
+def test_svg_is_named_for_screen_readers():
+    trace = example("port-left-open").run()
     fig = plots.sequence_diagram(trace)
-    assert isinstance(fig, Figure)
-    return fig, fig.unloadlab
+    svg = svg_of(fig)
+    root = ET.fromstring(svg)
+    assert root.get("role") == "img"
+    assert root.get("aria-label") == fig.alt == plots.diagram_alt(trace)
+    first = next(iter(root))
+    assert first.tag == f"{SVG}title" and first.text == fig.alt
+    # matplotlib's default style rule is scoped to this picture, not every SVG on a page
+    assert "*{stroke-linejoin" not in svg.replace(".unloadlab-figure *{", "")
 
 
-def _is_short_form(label: str, full: str) -> bool:
-    """label is full, or full cut down: its text before '(' or the ellipsis starts full."""
-    if label == full:
-        return True
-    if not label.endswith(ELLIPSIS) and "(" + ELLIPSIS not in label and ", " + ELLIPSIS not in label:
-        return False
-    head = label.split("(")[0] if "(" in label else label.rstrip(ELLIPSIS)
-    return bool(head) and full.startswith(head)
+def test_inline_html_for_widgets_carries_the_name_and_no_prolog():
+    fig = plots.sequence_diagram(example("fltmc-refused").run())
+    markup = plots.to_html(fig)
+    assert "<?xml" not in markup and "<!DOCTYPE" not in markup
+    svg = markup[markup.index("<svg"):markup.rindex("</svg>") + 6]
+    assert ET.fromstring(svg).get("aria-label") == fig.alt
+    assert "<text" in svg
 
 
-# ------------------------------------------------------------------------------------------
-# the sequence diagram, over the whole catalogue (both driver families, whatever it holds)
-# ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", list(CATALOGUE))
-def test_diagram_structure(name):
-    trace = CATALOGUE[name].run()
-    fig, info = _draw(trace)
-    steps = trace.steps
-
-    assert isinstance(info, plots.Diagram)
-    assert len(info.steps) == len(steps)
-    assert [d.index for d in info.steps] == list(range(len(steps)))
-
-    # one arrow per CALL/RETURN step, a marker per ACTION/NOTE step, nothing else
-    calls_returns = tuple(i for i, s in enumerate(steps) if s.kind in (Kind.CALL, Kind.RETURN))
-    assert info.arrows == calls_returns
-    assert info.markers == tuple(i for i, s in enumerate(steps) if s.kind in (Kind.ACTION, Kind.NOTE))
-
-    labels = info.labels
-    for d, s in zip(info.steps, steps):
-        assert (d.kind, d.actor, d.target) == (s.kind, s.actor, s.target)
-        assert _is_short_form(d.label, " ".join(s.action.split())), (d.label, s.action)
-        assert d.label in labels
-        # returns carry their status, written on the diagram
-        if s.kind is Kind.RETURN and s.status:
-            assert d.status is not None and _is_short_form(d.status, " ".join(s.status.split()))
-            assert d.status in labels
-        else:
-            assert d.status is None
-        # marks: a text label and a line style of their own (never colour alone)
-        if s.mark is not None:
-            assert d.mark == plots.MARK_LABELS[s.mark]
-            assert f"[{d.mark}]" in labels
-            assert "+thick" in d.style
-        else:
-            assert d.mark is None and "thick" not in d.style
-        if d.shape == "arrow":
-            base = "dotted" if s.mark is Mark.SILENT else ("dashed" if s.kind is Kind.RETURN else "solid")
-            assert d.style.split("+")[0] == base
-        else:
-            assert d.style.split("+")[0] == ("box-filled" if s.kind is Kind.ACTION else "box-hollow")
-        # rule ids beside the step, every one of them
-        drawn_rules = " ".join(d.rule_lines)
-        for rid in s.rules:
-            assert rid in drawn_rules, (rid, d.rule_lines)
-        assert all(line in labels for line in d.rule_lines)
-        assert str(d.index + 1) in labels       # the step number
-
-    # lifelines: only the actors taking part, in the canonical order
-    present = {s.actor for s in steps} | {s.target for s in steps if s.target}
-    assert set(info.lifelines) == present
-    order = [a for a in plots.ACTOR_ORDER if a in present]
-    assert list(info.lifelines) == order
-    for actor in info.lifelines:
-        assert actor.value.split(" ")[0] in " ".join(labels)
-
-    # the title states the outcome and the headline
-    assert trace.outcome.value in info.title
-    assert f"Outcome: {trace.outcome.value}" in labels
-    assert trace.headline.split(" ")[0] in info.title
+# ------------------------------------------------------------------------------------------------
+# alt text
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["fltmc-refused", "wfp-wdf-pnp-no-evtdriverunload", "sc-stop-success"])
+def test_diagram_alt_says_who_how_many_steps_and_the_outcome(name):
+    trace = example(name).run()
+    alt = plots.diagram_alt(trace)
+    assert alt.startswith(f"Sequence diagram of {len(trace.steps)} steps between ")
+    actors = {s.actor for s in trace.steps} | {s.target for s in trace.steps if s.target}
+    for actor in actors:
+        assert f"the {actor.value}" in alt
+    assert f"Outcome: {trace.outcome.value}; {trace.headline}" in alt
+    assert alt.count(". ") <= 1 + trace.headline.count(". ")      # two sentences, plus the headline's own
 
 
-@pytest.mark.parametrize("name", list(CATALOGUE))
-def test_diagram_size_is_fixed_and_deterministic(name):
-    trace = CATALOGUE[name].run()
-    fig1, info = _draw(trace)
-    fig2, _ = _draw(CATALOGUE[name].run())
-    w, h = fig1.get_size_inches()
-    assert w == pytest.approx(plots.FIGURE_WIDTH)
-    assert fig1.dpi == plots.DPI
-    assert tuple(fig2.get_size_inches()) == (w, h)
-    assert info.size == (w, h)
-    assert abs(h * plots.DPI - round(h * plots.DPI)) < 1e-6          # whole pixels
-    assert fig1.unloadlab.labels == fig2.unloadlab.labels
+def test_grid_alt_counts_every_cell():
+    table = plots.decision_table()
+    alt = plots.grid_alt(table)
+    counts = [int(n) for n in re.findall(r" in (\d+)", alt)]
+    assert sum(counts) == len(table) == 84
+    assert "without and once with FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP" in alt
 
 
-def test_height_grows_with_steps():
-    ex = scenarios.example
-    short = plots.sequence_diagram(ex("filterunload-no-privilege").run()).get_size_inches()[1]
-    long = plots.sequence_diagram(ex("teardown-three-volumes").run()).get_size_inches()[1]
-    assert long > short
+# ------------------------------------------------------------------------------------------------
+# a notebook shows SVG and PNG and an <img alt>, and a sentence as text/plain
+# ------------------------------------------------------------------------------------------------
+def test_the_display_bundle():
+    from IPython.core.formatters import DisplayFormatter
+
+    fig = plots.sequence_diagram(example("fltmc-refused").run())
+    data, _ = DisplayFormatter().format(fig)
+    assert {"image/svg+xml", "image/png", "text/html", "text/plain"} <= set(data)
+    assert data["text/plain"] == fig.alt and not data["text/plain"].startswith("<Figure")
+    assert data["image/svg+xml"] == svg_of(fig)
+    png = base64.b64decode(data["image/png"])
+    assert png.startswith(b"\x89PNG")
+    width = int.from_bytes(png[16:20], "big")
+    assert abs(width - plots.FIGURE_WIDTH * 96) < 1             # the same size on screen as the SVG
+    img = re.fullmatch(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"/>', data["text/html"])
+    assert img and html.unescape(img[1]) == fig.alt
+    assert base64.b64decode(img[2]).decode() == data["image/svg+xml"]
 
 
-def test_catalogue_covers_both_families_when_present():
-    models = {e.model for e in scenarios.CATALOGUE}
-    assert "minifilter" in models
-    for e in scenarios.CATALOGUE:        # callout entries, once they exist, draw like the rest
-        if e.model == "callout":
-            info = plots.sequence_diagram(e.run()).unloadlab
-            assert info.lifelines and all(isinstance(a, Actor) for a in info.lifelines)
+def test_a_notebook_cell_ending_in_decision_grid_shows_one_picture():
+    """In a real kernel with the inline backend: one output, the whole bundle, no second
+    copy from the inline backend, the alt sentence as text/plain."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("%matplotlib inline\nfrom unloadlab.views.plots import decision_grid"),
+                nbformat.v4.new_code_cell("decision_grid()")]
+    env_backend = os.environ.pop("MPLBACKEND", None)   # the inline backend needs it unset
+    try:
+        nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    finally:
+        if env_backend is not None:
+            os.environ["MPLBACKEND"] = env_backend
+    outputs = nb.cells[1].outputs
+    assert [o.output_type for o in outputs] == ["execute_result"]
+    data = outputs[0].data
+    assert {"image/svg+xml", "image/png", "text/html", "text/plain"} <= set(data)
+    assert data["text/plain"] == plots.decision_grid().alt
+    assert data["image/svg+xml"] == svg_of(plots.decision_grid())
 
 
-# ------------------------------------------------------------------------------------------
-# any Trace, not only the catalogue's: every kind, every mark, a self call, odd actors
-# ------------------------------------------------------------------------------------------
-def _synthetic() -> Trace:
+# ------------------------------------------------------------------------------------------------
+# the sequence diagram, over the whole catalogue
+# ------------------------------------------------------------------------------------------------
+def _joined(lines) -> str:
+    return "".join(lines).replace(" ", "")
+
+
+@pytest.mark.parametrize("name", list(BY_NAME))
+def test_diagram_draws_every_step_once_with_its_words(name):
+    trace = BY_NAME[name].run()
+    fig = plots.sequence_diagram(trace)
+    info = fig.unloadlab
+    drawn_steps = sorted(i for row in info.rows for i in row.steps)
+    assert drawn_steps == list(range(len(trace.steps)))
+    svg = svg_of(fig)
+    words = texts(svg)
+    blob = "\n".join(words)
+    assert ELLIPSIS not in blob
+    for row in info.rows:
+        step = trace.steps[row.steps[0]]
+        assert (row.kind, row.actor, row.target) == (step.kind, step.actor, step.target)
+        if len(row.steps) == 1:                            # wrapped, never cut: every character is there
+            assert _joined(row.label) == step.action.replace(" ", "")
+        if step.kind is Kind.RETURN and step.status:
+            assert _joined(row.status) == step.status.replace(" ", "")
+        for line in row.label + row.status:
+            assert line in words
+        assert _joined(row.rules) == ",".join(step.rules).replace(" ", "") or row.rules == ("(no rule cited)",)
+        assert str(row.steps[0] + 1) in words               # the step number, as in the Trace tab
+        if step.mark is not None:
+            assert row.mark == step.mark.value.upper() and row.mark.split()[0] in blob
+        own = "self " if step.target in (None, step.actor) else ""
+        assert row.style == {Kind.ACTION: "action", Kind.NOTE: "note"}.get(step.kind, own + step.kind.value)
+    present = {s.actor for s in trace.steps} | {s.target for s in trace.steps if s.target}
+    assert list(info.lifelines) == [a for a in plots.ACTOR_ORDER if a in present]
+    assert list(info.xs) == sorted(info.xs)
+    assert f"Outcome: {trace.outcome.value}" in words
+
+
+def _extent(text, renderer, fig):
+    """A Text's box in points, y down from the top (the layout's own units)."""
+    e = text.get_window_extent(renderer)
+    k = 72.0 / fig.dpi
+    height = fig.get_size_inches()[1] * 72.0
+    return e.x0 * k, height - e.y1 * k, e.x1 * k, height - e.y0 * k
+
+
+@pytest.mark.parametrize("name", ["sc-stop-success", "wfp-wdf-pnp-no-evtdriverunload", "wfp-flows-busy-doc-retry",
+                                  "port-left-open", "eight-volumes", "synthetic"])
+def test_no_lifeline_runs_through_a_label(name):
+    """Measured on the rendered text: where a lifeline passes behind a label, the label's
+    opaque white box (drawn above the lifelines) covers all of the text; a return's label
+    and status stay between its two lifelines."""
+    trace = {"eight-volumes": eight_volumes, "synthetic": _every_kind}.get(name, lambda: example(name).run())()
+    fig = plots.sequence_diagram(trace)
+    info = fig.unloadlab
+    rows = {row.steps: row for row in info.rows}
+    labels = [t for t in fig.texts if getattr(t, "unloadlab_role", ("",))[0] in ("label", "mark")]
+    assert len(labels) >= len(info.rows)
+    width = plots.FIGURE_WIDTH * 72
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    with mpl.rc_context({"text.hinting": "no_hinting"}):       # the font's own metrics, as in the SVG
+        extents = [_extent(text, renderer, fig) for text in labels]
+    for text, (x0, y0, x1, y1) in zip(labels, extents):
+        row = rows[text.unloadlab_role[1]]
+        assert 0 <= x0 and x1 <= width
+        crossed = [x for x in info.xs if x0 - 1 < x < x1 + 1]
+        if crossed:
+            bx0, by0, bx1, by1 = row.box
+            assert bx0 <= x0 and x1 <= bx1 and by0 <= y0 + 0.5 and y1 - 0.5 <= by1, (text.get_text(), row.box)
+        if row.style == "return":
+            lo, hi = row.span
+            assert lo < x0 and x1 < hi, (text.get_text(), row.span, (x0, x1))
+    assert all(z.get_zorder() > 1 for z in fig.patches if z.get_facecolor()[:3] == (1.0, 1.0, 1.0))
+
+
+def _every_kind() -> Trace:
+    long_call = "StartIt(" + "FLTFL_" * 12 + "x, " + "y" * 120 + ")"
     steps = [
-        Step(Actor.CALLER, Kind.CALL, "StartIt(" + "x" * 200 + ", y)", "d", ("r-one",), Actor.FILTER_ENGINE),
+        Step(Actor.CALLER, Kind.CALL, long_call, "d", ("r-one",), Actor.FILTER_ENGINE),
         Step(Actor.FILTER_ENGINE, Kind.CALL, "Helper()", "a call to itself", ("r-two",), None),
         Step(Actor.FILTER_ENGINE, Kind.CALL, "Again()", "target is the actor", ("r-two",), Actor.FILTER_ENGINE),
-        Step(Actor.FRAMEWORK, Kind.ACTION, "does something", "d", ("r-three", "r-four"), mark=Mark.HAZARD),
+        Step(Actor.FRAMEWORK, Kind.ACTION, "does something rather long " * 6, "d", ("r-three", "r-four"),
+             mark=Mark.HAZARD),
         Step(Actor.FILTER_ENGINE, Kind.RETURN, "returns", "d", tuple(f"rule-{i:02}" for i in range(30)),
-             Actor.CALLER, "STATUS_" + "VERY_LONG_" * 30, Mark.FAILED),
+             Actor.FRAMEWORK, "STATUS_" + "VERY_LONG_" * 12, Mark.FAILED),
     ]
     steps += [Step(Actor.FRAMEWORK, Kind.NOTE, f"note {m.name}", "d", ("r-five",), mark=m) for m in Mark]
     steps.append(Step(Actor.CALLER, Kind.RETURN, "plain return", "d", (), Actor.FRAMEWORK, None))
-    no_knobs = types.SimpleNamespace(knobs=dict)
-    return Trace("synthetic", no_knobs, tuple(steps), Outcome.HAZARD, "A made-up trace. " * 20)
+    return synthetic(steps, headline="A made-up trace. " * 12)
 
 
-def test_any_trace():
-    trace = _synthetic()
-    fig, info = _draw(trace)
+def test_any_trace_long_labels_wrap_and_rules_are_all_there():
+    trace = _every_kind()
+    fig = plots.sequence_diagram(trace)
+    info = fig.unloadlab
+    words = texts(svg_of(fig))
     assert info.lifelines == (Actor.CALLER, Actor.FRAMEWORK, Actor.FILTER_ENGINE)
-    assert info.arrows == (0, 1, 2, 4, len(trace.steps) - 1)
-    assert {d.mark for d in info.steps if d.mark} == set(plots.MARK_LABELS.values())
-    assert ELLIPSIS in info.steps[0].label                  # too long: cut, still readable
-    assert info.steps[0].label.startswith("StartIt(")
-    assert info.steps[4].status.endswith(ELLIPSIS)
-    assert " ".join(info.steps[4].rule_lines).count("rule-") == 30   # rules wrap, none dropped
-    assert info.steps[-1].rule_lines == ("(no rule cited)",)
-    assert Outcome.HAZARD.value in info.title
-    fig.savefig(io.BytesIO(), format="png")
+    first, ret = info.rows[0], info.rows[4]
+    assert len(first.label) > 2 and _joined(first.label) == trace.steps[0].action.replace(" ", "")
+    assert len(ret.status) > 1 and _joined(ret.status) == trace.steps[4].status
+    assert " ".join(ret.rules).count("rule-") == 30                      # rule ids wrap, none dropped
+    assert info.rows[-1].rules == ("(no rule cited)",)
+    assert [r.style for r in info.rows[:3]] == ["call", "self call", "self call"]
+    assert {r.mark for r in info.rows if r.mark} == {m.value.upper() for m in Mark}
+    assert all(ELLIPSIS not in w for w in words)
+    plots.to_png(fig)
 
 
-def test_every_mark_and_outcome_has_words():
-    assert set(plots.MARK_LABELS) == set(Mark)
-    assert all(plots.MARK_LABELS[m] for m in Mark)
-    assert set(plots.OUTCOME_WORDS) == set(Outcome)
-    assert set(plots.ACTOR_ORDER) == set(Actor)
+@pytest.mark.parametrize("text, width", [
+    ("FilterUnloadCallback(Flags=FLTFL_FILTER_UNLOAD_MANDATORY)", 100.0),
+    (r"NtUnloadDriver(\Registry\Machine\System\CurrentControlSet\Services\SampleCallout)", 90.0),
+    ("InstanceTeardownCompleteCallback", 60.0), ("x" * 80, 50.0), ("a short one", 300.0),
+])
+def test_wrap_keeps_every_character_and_the_width(text, width):
+    lines = plots.wrap(text, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(plots.text_width(line) <= width for line in lines)
+    if plots.text_width(text) <= width:
+        assert lines == [text]
+
+
+def test_height_grows_with_steps_and_width_is_fixed():
+    short = plots.sequence_diagram(example("filterunload-no-privilege").run())
+    long = plots.sequence_diagram(example("wfp-flows-busy-doc-retry").run())
+    assert long.get_size_inches()[1] > short.get_size_inches()[1]
+    for fig in (short, long, plots.decision_grid()):
+        assert fig.get_size_inches()[0] == pytest.approx(plots.FIGURE_WIDTH)
+        assert fig.dpi == plots.DPI == 96
 
 
 def test_rejects_non_trace():
@@ -173,71 +382,93 @@ def test_rejects_non_trace():
         plots.sequence_diagram({"steps": []})
 
 
-# ------------------------------------------------------------------------------------------
-# it renders, and leaks nothing
-# ------------------------------------------------------------------------------------------
-def test_png_and_notebook_display():
-    from PIL import Image
-
-    fig = plots.sequence_diagram(scenarios.example("fltmc-refused").run())
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    img = Image.open(io.BytesIO(buf.getvalue()))
-    w, h = fig.get_size_inches() * fig.dpi
-    assert img.size == (round(w), round(h))
-    # the same pixels as matplotlib's own (PIL) PNG writer
-    buf2 = io.BytesIO()
-    fig.savefig(buf2, format="png", pil_kwargs={})
-    import numpy as np
-    assert np.array_equal(np.asarray(Image.open(buf2).convert("RGBA")), np.asarray(img.convert("RGBA")))
-    # IPython's inline backend shows it (it shows nothing for a figure without axes or lines)
-    pylabtools = pytest.importorskip("IPython.core.pylabtools")
-    data = pylabtools.print_figure(fig, "png", bbox_inches="tight")
-    assert data and data.startswith(b"\x89PNG")
-    assert repr(fig) == f"<Figure size {round(w)}x{round(h)} with 0 Axes>"
-
-
-def test_nothing_leaks():
-    import matplotlib.pyplot as plt
-
-    before_rc = dict(mpl.rcParams)
-    before_figs = plt.get_fignums()
-    with mpl.rc_context({"font.family": ["serif"], "figure.facecolor": "black", "lines.linewidth": 9}):
-        fig = plots.sequence_diagram(scenarios.example("sc-stop-success").run())
-        grid = plots.decision_grid()
-        assert dict(mpl.rcParams)["figure.facecolor"] == "black"
-    assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
-    assert grid.get_facecolor()[:3] == (1.0, 1.0, 1.0)
-    assert plt.get_fignums() == before_figs
-    assert dict(mpl.rcParams) == before_rc
+# ------------------------------------------------------------------------------------------------
+# repeated per-instance steps: one loop
+# ------------------------------------------------------------------------------------------------
+def test_eight_volumes_are_one_loop_and_the_diagram_stays_short():
+    trace = eight_volumes()
+    fig = plots.sequence_diagram(trace)
+    info = fig.unloadlab
+    assert len(trace.steps) >= 31
+    (loop,) = info.loops
+    assert loop.values == ("C:", "D:", "E:", "F:", "G:", "H:", "I:", "J:") and loop.period == 2
+    assert all("InstanceTeardown" in trace.steps[i].action for i in loop.steps)
+    assert len(info.rows) <= 20                                 # 31+ steps in at most 20 rows
+    words = texts(svg_of(fig))
+    assert "loop" in words
+    guard = " ".join(w for w in words if "once for each of" in w or "J:" in w)
+    assert "8 times, once for each of C:, D:, E:" in guard
+    body = [r for r in info.rows if len(r.steps) > 1]
+    assert [r.steps for r in body] == [tuple(range(loop.first, loop.steps.stop, 2)),
+                                       tuple(range(loop.first + 1, loop.steps.stop, 2))]
+    assert all("C:\u2013J:" in "".join(r.label) for r in body)
+    # three to eight volumes: the same number of rows; two volumes are drawn out in full
+    rows = {n: len(plots.sequence_diagram(minifilter.simulate(MinifilterScenario(
+        trigger="sc-stop", instances=n, teardown_callbacks=True))).unloadlab.rows) for n in (2, 3, 5, 8)}
+    assert rows[3] == rows[5] == rows[8] < rows[2] + 1
 
 
-def test_into_given_axes():
-    fig = Figure(figsize=(12, 5))
-    ax1, ax2 = fig.subplots(1, 2)
-    out = plots.sequence_diagram(scenarios.example("no-callback-sc-stop").run(), ax=ax1)
-    assert out is fig
-    assert ax1.unloadlab is fig.unloadlab
-    assert not ax1.axison
-    fig.savefig(io.BytesIO(), format="png")
+def test_loops_are_found_from_the_steps_alone():
+    def call(text, rules=("r",)):
+        return Step(Actor.CALLOUT_DRIVER, Kind.CALL, text, "d", rules, Actor.FILTER_ENGINE)
+    same_index = [call(f"FwpsCalloutRegister0(DeviceObject, &Callout{i}, &CalloutIds[{i}])") for i in range(4)]
+    (loop,) = plots.sequence_diagram(synthetic(same_index)).unloadlab.loops
+    assert loop.values == ("0", "1", "2", "3") and loop.period == 1
+    # two values changing independently, or a rule that differs: drawn out in full
+    two_values = [call(f"Remove(Flow{i}, x {3 - i})") for i in range(4)]
+    other_rule = [call(f"Remove(Flow{i})", rules=(f"r{i}",)) for i in range(4)]
+    too_few = [call(f"Remove(Flow{i})") for i in range(plots.MIN_LOOP - 1)]
+    for steps in (two_values, other_rule, too_few):
+        assert plots.sequence_diagram(synthetic(steps)).unloadlab.loops == ()
 
 
-# ------------------------------------------------------------------------------------------
-# the decision grid: data first, then the figure drawn from it
-# ------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------
+# marks: words and line styles, never colour alone
+# ------------------------------------------------------------------------------------------------
+def test_every_mark_has_a_word_and_a_line_style_of_its_own():
+    assert set(plots.MARK_STYLES) == set(Mark), "a new Mark needs a MARK_STYLES entry"
+    dashes = [repr(plots.MARK_STYLES[m].dashes) for m in Mark]
+    assert len(set(dashes)) == len(dashes)
+    fig = plots.sequence_diagram(synthetic(
+        [Step(Actor.FRAMEWORK, Kind.NOTE, f"note {m.name}", "d", ("r",), mark=m) for m in Mark]))
+    svg = svg_of(fig)
+    words = texts(svg)
+    for m in Mark:
+        assert any(m.value.upper() in w for w in words), m       # the word, drawn in the diagram
+    # each mark's frame is drawn in its own dash pattern (the SVG's own stroke-dasharray)
+    frames = {}
+    for style in re.findall(r'style="([^"]*stroke-width: 1\.4[^"]*)"', svg):
+        stroke = re.search(r"stroke: (#[0-9a-f]{6})", style)
+        frames.setdefault(stroke[1], set()).add(re.search(r"stroke-dasharray: ([\d.,]+)", style)[1]
+                                                if "dasharray" in style else "solid")
+    patterns = [frozenset(v) for v in frames.values()]
+    assert len(set(patterns)) == len(Mark) == len(patterns)
+
+
+# ------------------------------------------------------------------------------------------------
+# the decision grid: data first, then the figure drawn from it, cell by cell
+# ------------------------------------------------------------------------------------------------
 # Built here from the core's own enums and STATUS_CLASSES, independently of plots.GRID_*.
-_SC = scenarios.STATUS_CLASSES
 EXPECTED_COLUMNS = {
     "no callback": dict(unload_callback=False),
-    "success": dict(callback_returns=_SC["success"]),
-    "informational": dict(callback_returns=_SC["informational"]),
-    "warning": dict(callback_returns=_SC["warning"]),
-    "error": dict(callback_returns=_SC["error"]),
-    "error only if not mandatory": dict(callback_returns=_SC["error"], refuse_only_if_not_mandatory=True),
+    "success": dict(callback_returns=STATUS_CLASSES["success"]),
+    "informational": dict(callback_returns=STATUS_CLASSES["informational"]),
+    "warning": dict(callback_returns=STATUS_CLASSES["warning"]),
+    "error": dict(callback_returns=STATUS_CLASSES["error"]),
+    "error only if not mandatory": dict(callback_returns=STATUS_CLASSES["error"], refuse_only_if_not_mandatory=True),
 }
 EXPECTED_PANELS = {
     "DO_NOT_SUPPORT_SERVICE_STOP off": [],
     "DO_NOT_SUPPORT_SERVICE_STOP on": [RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP],
+}
+# The colour of each outcome, spelled out here: swapping two fills in plots fails this test.
+EXPECTED_FILL = {
+    Outcome.UNLOADED: "#cfe8cf", Outcome.REFUSED: "#fbd9a6", Outcome.FAILED: "#f4b6b6",
+    Outcome.HUNG: "#d9c2ec", Outcome.SHUTDOWN: "#c9dcf2", Outcome.DRIVER_ENTRY_FAILED: "#dcdcdc",
+}
+EXPECTED_WORD = {
+    Outcome.UNLOADED: "unloaded", Outcome.REFUSED: "refused", Outcome.FAILED: "fails, not called",
+    Outcome.HUNG: "hung", Outcome.SHUTDOWN: "not called (shutdown)", Outcome.DRIVER_ENTRY_FAILED: "DriverEntry failed",
 }
 
 
@@ -258,26 +489,46 @@ def test_decision_table_matches_simulate_cell_by_cell(knobs):
         assert table[key] is outcome, key
 
 
-@pytest.mark.parametrize("knobs", [{}, {"driver_entry_returns": "STATUS_UNSUCCESSFUL"}])
-def test_decision_grid_draws_the_table(knobs):
+def _cell_fills(svg: str) -> dict[str, str]:
+    root = ET.fromstring(svg)
+    out = {}
+    for g in root.iter(f"{SVG}g"):
+        gid = g.get("id", "")
+        if gid.startswith(("cell-", "legend-")):
+            path = g.find(f"{SVG}path")
+            out[gid] = re.search(r"fill: (#[0-9a-f]{6})", path.get("style"))[1]
+    return out
+
+
+@pytest.mark.parametrize("knobs", [{}, {"driver_entry_returns": "STATUS_UNSUCCESSFUL"},
+                                   {"server_port": "left-open"}])
+def test_decision_grid_colours_and_words_per_cell(knobs):
     fig = plots.decision_grid(**knobs)
     grid = fig.unloadlab
-    assert isinstance(grid, plots.Grid)
-    assert dict(grid.table) == plots.decision_table(**knobs) == _simulated(knobs)
-    assert grid.triggers == tuple(Trigger) and len(grid.columns) == 6 and len(grid.panels) == 2
-    assert list(grid.columns) == list(EXPECTED_COLUMNS) and list(grid.panels) == list(EXPECTED_PANELS)
-    for key, outcome in grid.table.items():                       # words in every cell
-        assert grid.cells[key] == plots.OUTCOME_WORDS[outcome]
-        assert grid.cells[key] in grid.labels
-    shown = {o for o in grid.table.values()}
-    assert {w for w, _ in grid.legend} == {plots.OUTCOME_WORDS[o] for o in shown}
-    for o in shown:                                                # the legend says it in full
-        assert any(o.value in label for label in grid.labels)
+    expected = _simulated(knobs)
+    assert list(grid.panels) == list(EXPECTED_PANELS) and list(grid.columns) == list(EXPECTED_COLUMNS)
+    assert grid.triggers == tuple(Trigger)
+    svg = svg_of(fig)
+    fills, words = _cell_fills(svg), texts(svg)
+    for pi, panel in enumerate(EXPECTED_PANELS):
+        for ri, trig in enumerate(Trigger):
+            for ci, col in enumerate(EXPECTED_COLUMNS):
+                outcome = expected[(panel, trig, col)]
+                assert fills[f"cell-{pi}-{ri}-{ci}"] == EXPECTED_FILL[outcome], (panel, trig, col, outcome)
+                assert grid.cells[(panel, trig, col)] == EXPECTED_WORD[outcome]
+    for outcome in set(expected.values()):                       # the legend: swatch and words
+        assert fills[f"legend-{outcome.name.lower()}"] == EXPECTED_FILL[outcome]
+        assert any(w.startswith(EXPECTED_WORD[outcome]) and outcome.value in w for w in words)
+    for word in {EXPECTED_WORD[o] for o in expected.values()}:
+        assert any(word.split(" ")[0] in w for w in words)
     for trig in Trigger:
-        assert any(label.startswith(trig.value) for label in grid.labels)
-    assert tuple(fig.get_size_inches()) == pytest.approx(plots.GRID_SIZE)
-    assert grid.size == plots.GRID_SIZE
-    fig.savefig(io.BytesIO(), format="png")
+        assert any(w.startswith(trig.value) for w in words)
+    assert ET.fromstring(svg).get("aria-label") == fig.alt == plots.grid_alt(grid.table)
+
+
+def test_refused_and_unloaded_look_different_in_the_svg():
+    fills = _cell_fills(svg_of(plots.decision_grid()))
+    assert fills["legend-refused"] == "#fbd9a6" and fills["legend-unloaded"] == "#cfe8cf"
 
 
 def test_decision_grid_rejects_its_own_axes_as_knobs():
@@ -286,3 +537,18 @@ def test_decision_grid_rejects_its_own_axes_as_knobs():
             plots.decision_table(**{knob: None})
     with pytest.raises(ScenarioError):
         plots.decision_grid(instances=-1)     # the core's own validation
+
+
+# ------------------------------------------------------------------------------------------------
+# the panel shows the diagram as inline SVG, named
+# ------------------------------------------------------------------------------------------------
+def test_the_panel_diagram_is_inline_svg_with_its_alt_text():
+    from unloadlab.views.widgets import Panel
+
+    p = Panel("minifilter", trigger="sc-stop")
+    p.render_all()
+    markup = p.diagram.value
+    svg = markup[markup.index("<svg"):markup.rindex("</svg>") + 6]
+    root = ET.fromstring(svg)
+    assert root.get("role") == "img" and root.get("aria-label") == plots.diagram_alt(p.result)
+    assert "FilterUnloadCallback(Flags=FLTFL_FILTER_UNLOAD_MANDATORY)" in "".join(texts(svg))   # wrapped lines
