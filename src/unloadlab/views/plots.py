@@ -194,9 +194,10 @@ def to_png(fig: Figure) -> bytes:
 
 def to_html(fig: Figure) -> str:
     """The SVG inline, for an HTML widget: text stays text and the root carries the alt
-    text. Shown at its natural size; a narrower container scrolls rather than shrinks it."""
+    text. Shown at its natural size; a narrower container scrolls rather than shrinks it
+    (focusable, so the keyboard can scroll it too)."""
     svg = to_svg(fig)
-    return ("<div class='unloadlab-picture' style='overflow-x:auto; max-width:100%'>"
+    return ("<div class='unloadlab-picture' tabindex='0' style='overflow-x:auto; max-width:100%'>"
             + svg[svg.index("<svg"):] + "</div>")
 
 
