@@ -13,6 +13,9 @@ from unloadlab.windows import ScenarioError
 REQUIRED_KEYS = {"model", "trigger", "mandatory", "unloaded", "unload_function_called", "driver_unload_called",
                  "callouts_registered", "unregister_results", "flow_contexts_remaining", "requester_got", "printed",
                  "outcome", "headline", "rules", "steps"}
+NEW_KEYS = {"traffic_after_unload", "filters_remaining", "image_unloaded", "filters", "permit_if_unregistered",
+            "classify_in_progress", "drains_before_unregister", "unregister_at_apc_level", "unregister_in",
+            "waits_for_flow_deletes", "caller_privileged", "dependent_services"}
 
 
 def cli(capsys, *argv):
@@ -37,6 +40,20 @@ def test_json_has_the_contract_keys(capsys):
     assert all({"actor", "target", "kind", "action", "detail", "status", "mark", "rules"} <= s.keys()
                for s in d["steps"])
     assert "wfp-unregister-by-id" in d["rules"]
+    assert NEW_KEYS <= d.keys() and d["traffic_after_unload"] is None and d["image_unloaded"] is True
+
+
+@pytest.mark.parametrize("argv, traffic", [
+    ([], None),                                                                   # the session closed first
+    (["--filters", "left-in-place"], "blocked"),                                  # fail closed
+    (["--filters", "left-in-place", "--permit-if-unregistered"], "permitted"),
+    (["--filters", "left-in-place", "--skip-unregister"], None),                  # callouts still registered
+    (["--filters", "after-unregister"], None),                                    # blocked only meanwhile
+    (["--filters", "left-in-place", "--trigger", "shutdown"], None),              # not an unload
+])
+def test_traffic_after_unload(capsys, argv, traffic):
+    d = as_json(capsys, *argv)
+    assert d["traffic_after_unload"] == traffic
 
 
 def test_text_echoes_inputs_then_steps_outcome_and_rules(capsys):
@@ -73,6 +90,23 @@ def test_text_echoes_inputs_then_steps_outcome_and_rules(capsys):
     (["--model", "wdf-pnp", "--trigger", "device-removal", "--no-unload-function"],
      {"driver_unload_called": True, "unload_function_called": False, "callouts_registered": 2}),
     (["--model", "wdf-pnp"], {"driver_unload_set": True, "driver_unload_called": False, "unloaded": False}),
+    # the teardown's knobs
+    (["--flows-with-context", "2", "--remove-flow-contexts", "--retry-on-busy"],
+     {"remove_flow_contexts": "before-and-on-busy", "unregister_results": ["STATUS_SUCCESS"] * 2}),
+    (["--flows-with-context", "2", "--retry-on-busy", "--pending-removal", "--wait-for-flow-deletes", "--callouts",
+      "1"], {"waits_for_flow_deletes": True, "unregister_results": ["STATUS_DEVICE_BUSY", "STATUS_SUCCESS"]}),
+    (["--filters", "deleted-by-key"], {"filters": "deleted-by-key", "filters_remaining": 0}),
+    (["--classify-in-progress", "--drain-after-unregister", "--callouts", "1"],
+     {"classify_in_progress": True, "drains_before_unregister": False, "unregister_results": ["(not documented)"],
+      "outcome": "unloaded with callouts still registered", "image_unloaded": None}),
+    (["--unregister-at-apc-level", "--callouts", "1"],
+     {"unregister_at_apc_level": True, "unregister_results": ["STATUS_NOT_SUPPORTED"], "callouts_registered": 1}),
+    (["--model", "wdf-pnp", "--trigger", "device-removal", "--unregister-in", "self-managed-io-cleanup"],
+     {"unregister_in": "self-managed-io-cleanup", "outcome": "unloaded", "callouts_registered": 0}),
+    (["--no-privilege"], {"caller_privileged": False, "requester_got": "Win32 error 5 (ERROR_ACCESS_DENIED)"}),
+    (["--dependent-services", "--trigger", "ControlService"],
+     {"dependent_services": True,
+      "requester_got": "ControlService returns FALSE; GetLastError() = 1051 (ERROR_DEPENDENT_SERVICES_RUNNING)"}),
 ])
 def test_every_option_reaches_the_model(capsys, argv, expected):
     d = as_json(capsys, *argv)
@@ -106,7 +140,15 @@ BAD_INPUTS = [
     (["--retry-on-busy", "--ignore-unregister-result"],
      dict(remove_flow_contexts="on-device-busy", check_unregister_result=False), "on-device-busy"),
     (["--pending-removal"], dict(flow_removal="pending"), "pending"),
-    (["--remove-flow-contexts", "--retry-on-busy"], None, "--retry-on-busy"),
+    (["--wait-for-flow-deletes"], dict(waits_for_flow_deletes=True), "--wait-for-flow-deletes"),
+    (["--unregister-at-apc-level", "--skip-unregister"], dict(unregister_at_apc_level=True, unregisters=False),
+     "--unregister-at-apc-level"),
+    (["--unregister-in", "self-managed-io-cleanup"], dict(unregister_in="self-managed-io-cleanup"),
+     "self-managed-io-cleanup"),
+    (["--filters", "sideways"], dict(filters="sideways"), "sideways"),
+    (["--dependent-services", "--driver-entry-returns", "STATUS_UNSUCCESSFUL"],
+     dict(dependent_services=True, driver_entry_returns="STATUS_UNSUCCESSFUL"), "--dependent-services"),
+    (["--c", "--json"], None, "--json"),
     (["--frobnicate"], None, "--frobnicate"),
 ]
 
@@ -124,7 +166,9 @@ def test_bad_input_exits_2_with_one_line_naming_it(capsys, argv, knobs, named):
 def test_the_same_bad_input_through_the_api(argv, knobs, named):
     with pytest.raises(ScenarioError) as e:
         CalloutScenario(**knobs)
-    assert named in str(e.value) and "\n" not in str(e.value)
+    knob_name = {"--wait-for-flow-deletes": "waits_for_flow_deletes"}.get(named, named)
+    knob_name = knob_name.lstrip("-").replace("-", "_") if knob_name.startswith("--") else knob_name
+    assert knob_name in str(e.value) and "\n" not in str(e.value)
 
 
 @pytest.mark.parametrize("knobs, named", [
@@ -186,5 +230,36 @@ def test_subprocess_help_lists_the_options():
     assert p.returncode == 0
     for option in ("--model", "--trigger", "--no-unload-function", "--skip-unregister", "--ignore-unregister-result",
                    "--flows-with-context", "--remove-flow-contexts", "--retry-on-busy", "--pending-removal",
-                   "--callouts", "--driver-entry-returns", "--json"):
+                   "--callouts", "--driver-entry-returns", "--json", "--wait-for-flow-deletes", "--filters",
+                   "--permit-if-unregistered", "--classify-in-progress", "--drain-after-unregister",
+                   "--unregister-at-apc-level", "--unregister-in", "--no-privilege", "--dependent-services", "--c"):
         assert option in p.stdout
+
+
+# --- --c: the driver's C for the same knobs -------------------------------------------------------
+def test_c_prints_the_driver_c_for_the_knobs(capsys):
+    from unloadlab.callout import CANONICAL, callout_c
+    code, out, err = cli(capsys, "--model", "wdf", "--remove-flow-contexts", "--retry-on-busy",
+                         "--wait-for-flow-deletes", "--callouts", "3", "--c")
+    assert code == 0 and err == ""
+    assert out == callout_c(CalloutScenario(model="wdf", callouts=3, **CANONICAL))
+    assert "BUG" not in out and "VOID EvtDriverUnload(WDFDRIVER Driver)" in out
+
+
+def test_c_follows_every_code_knob(capsys):
+    _, default, _ = cli(capsys, "--c")
+    _, left, _ = cli(capsys, "--filters", "left-in-place", "--c")
+    _, apc, _ = cli(capsys, "--unregister-at-apc-level", "--c")
+    assert default != left and "FwpmCalloutDeleteByKey0" in left and "ExAcquireFastMutex" in apc
+    _, world, _ = cli(capsys, "--flows-with-context", "5", "--classify-in-progress", "--trigger", "net-stop", "--c")
+    assert world == default   # the world around the driver does not change its code
+
+
+def test_minifilter_c_prints_the_minifilter_source(capsys):
+    from unloadlab.minifilter import MinifilterScenario, minifilter_c
+    code = main(["minifilter", "--trigger", "fltmc-unload", "--server-port", "closed-before-unregister", "--c"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == "" and out.startswith("#include <fltKernel.h>")
+    assert out == minifilter_c(MinifilterScenario(trigger="fltmc-unload", server_port="closed-before-unregister"))
+    assert main(["minifilter", "--trigger", "sc-stop", "--c", "--json"]) == 2
+    assert "not allowed with" in capsys.readouterr().err

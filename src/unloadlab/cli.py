@@ -49,8 +49,32 @@ def _add_minifilter(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--server-port", default="none", choices=[s.value for s in minifilter.ServerPort],
                    help="a communication server port and when the unload routine closes it")
     p.add_argument("--skip-unregister", action="store_true", help="the unload routine never calls FltUnregisterFilter")
-    p.add_argument("--no-privilege", action="store_true", help="the caller lacks SeLoadDriverPrivilege")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--no-privilege", action="store_true",
+                   help="the caller is not an administrator: no SeLoadDriverPrivilege, and no SERVICE_STOP "
+                        "access under a service's default security")
+    leaks = ", ".join(leak.value for leak in minifilter.Leak)
+    p.add_argument("--leaks", default="", metavar="NAME[,NAME]",
+                   help=f"references the minifilter never gives back: {leaks}")
+    p.add_argument("--send-message-wait", action="store_true",
+                   help="the unload routine calls FltSendMessage with no timeout; the service never replies "
+                        "(needs --server-port)")
+    p.add_argument("--drains-pended-io", action="store_true",
+                   help="InstanceTeardownStart disables its cancel-safe queue and completes the pended operations")
+    p.add_argument("--control-device", default="none", choices=[c.value for c in minifilter.ControlDevice],
+                   help="a control device object, and whether a handle to it is open")
+    p.add_argument("--refuse-only-if-control-device-open", action="store_true",
+                   help="the cdo sample's refusal: --callback-returns only when a handle to the control device "
+                        "is open and the unload is not mandatory")
+    p.add_argument("--global-resources", action="store_true",
+                   help="the driver runs a timer with a DPC, a system thread, a process-notify routine and pool")
+    mistakes = ", ".join(m.value for m in minifilter.CleanupMistake)
+    p.add_argument("--cleanup-mistakes", default="", metavar="NAME[,NAME]",
+                   help=f"what global cleanup forgets (needs --global-resources): {mistakes}")
+    p.add_argument("--driver-verifier", action="store_true", help="Driver Verifier (/standard) watches the minifilter")
+    p.add_argument("--dependent-services", action="store_true", help="another running service depends on this one")
+    p.add_argument("--fast-startup", action="store_true",
+                   help="shutdown with Fast Startup: a hybrid shutdown (trigger shutdown only)")
+    _add_output_options(p)
     p.set_defaults(run=_run_minifilter)
 
 
@@ -61,19 +85,34 @@ def _whole_number(text: str, option: str) -> int:
         raise UsageError(f"{option}: {text!r} is not a whole number") from None
 
 
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    """--json or --c: the trace as one JSON object, or the driver's C for these knobs."""
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON object")
+    out.add_argument("--c", action="store_true", help="print the driver's C for these knobs instead of the trace")
+
+
+def _c_or_trace(args: argparse.Namespace, scenario: object, simulate: Callable[[object], Trace]) -> Trace | str:
+    """The trace, or with --c the C the driver would contain (views.code renders it)."""
+    if args.c:
+        from .views.code import driver_c
+        return driver_c(scenario).rstrip("\n")
+    return simulate(scenario)
+
+
 def _as_option(error: ScenarioError) -> UsageError:
     """'callback_returns: ...' from the model becomes '--callback-returns: ...' for the CLI."""
     knob, _, rest = str(error).partition(": ")
     return UsageError(f"--{knob.replace('_', '-')}: {rest}" if rest and knob.isidentifier() else str(error))
 
 
-def _run_minifilter(args: argparse.Namespace) -> Trace:
+def _run_minifilter(args: argparse.Namespace) -> Trace | str:
     from . import minifilter
     try:
         scenario = minifilter.MinifilterScenario(**_minifilter_knobs(args))
     except ScenarioError as e:
         raise _as_option(e) from None
-    return minifilter.simulate(scenario)
+    return _c_or_trace(args, scenario, minifilter.simulate)
 
 
 def _minifilter_knobs(args: argparse.Namespace) -> dict:
@@ -91,6 +130,16 @@ def _minifilter_knobs(args: argparse.Namespace) -> dict:
         server_port=args.server_port,
         calls_unregister=not args.skip_unregister,
         caller_privileged=not args.no_privilege,
+        leaks=args.leaks,
+        send_message_wait=args.send_message_wait,
+        drains_pended_io=args.drains_pended_io,
+        control_device=args.control_device,
+        refuse_only_if_control_device_open=args.refuse_only_if_control_device_open,
+        global_resources=args.global_resources,
+        cleanup_mistakes=args.cleanup_mistakes,
+        driver_verifier=args.driver_verifier,
+        dependent_services=args.dependent_services,
+        fast_startup=args.fast_startup,
     )
 
 
@@ -107,34 +156,63 @@ def _add_callout(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--trigger", default="sc-stop", metavar="TRIGGER",
                    help=f"{triggers} (device-removal: wdf-pnp only; default sc-stop)")
     p.add_argument("--no-unload-function", action="store_true", help="DriverEntry names no Unload/EvtDriverUnload")
-    p.add_argument("--skip-unregister", action="store_true", help="the unload function never unregisters")
+    p.add_argument("--skip-unregister", action="store_true", help="the teardown never unregisters the callouts")
     p.add_argument("--ignore-unregister-result", action="store_true",
-                   help="the unload function ignores what FwpsCalloutUnregisterById0 returns")
+                   help="the teardown ignores what FwpsCalloutUnregisterById0 returns")
     p.add_argument("--flows-with-context", default="0", metavar="N",
                    help=f"flows still carrying a context at unload, 0..{callout.MAX_FLOWS} (default 0)")
-    removal = p.add_mutually_exclusive_group()
-    removal.add_argument("--remove-flow-contexts", dest="remove_flow_contexts", action="store_const",
-                         const=callout.ContextRemoval.BEFORE_UNREGISTER.value,
-                         default=callout.ContextRemoval.NONE.value,
-                         help="remove every flow context before unregistering (ddproxy, msnmntr)")
-    removal.add_argument("--retry-on-busy", dest="remove_flow_contexts", action="store_const",
-                         const=callout.ContextRemoval.ON_DEVICE_BUSY.value,
-                         help="on STATUS_DEVICE_BUSY remove the contexts and unregister again (the documentation)")
+    p.add_argument("--remove-flow-contexts", action="store_true",
+                   help="remove every flow context before unregistering (ddproxy, msnmntr)")
+    p.add_argument("--retry-on-busy", action="store_true",
+                   help="on a failed unregister (STATUS_DEVICE_BUSY) remove the contexts and unregister again "
+                        "(the documentation); with --remove-flow-contexts: both, the canonical teardown")
     p.add_argument("--pending-removal", action="store_true",
                    help="FwpsFlowRemoveContext0 returns STATUS_PENDING (flowDeleteFn runs later)")
+    p.add_argument("--wait-for-flow-deletes", action="store_true",
+                   help="after removing contexts, wait until every flowDeleteFn has run (a count and an event)")
     p.add_argument("--callouts", default="2", metavar="N",
                    help=f"callouts registered, 1..{callout.MAX_CALLOUTS} (default 2)")
     p.add_argument("--driver-entry-returns", default="STATUS_SUCCESS", metavar="STATUS",
                    help="what DriverEntry returns (default STATUS_SUCCESS)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--filters", default=callout.FilterRemoval.DYNAMIC_SESSION.value,
+                   choices=[f.value for f in callout.FilterRemoval],
+                   help="how the driver's filters leave the engine (default dynamic-session: closing the "
+                        "session first)")
+    p.add_argument("--permit-if-unregistered", action="store_true",
+                   help="the filters carry FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED")
+    p.add_argument("--classify-in-progress", action="store_true",
+                   help="a classifyFn of callout 0 is still running when the teardown starts")
+    p.add_argument("--drain-after-unregister", action="store_true",
+                   help="the teardown waits for work in flight only after unregistering")
+    p.add_argument("--unregister-at-apc-level", action="store_true",
+                   help="the teardown unregisters while holding a fast mutex (APC_LEVEL)")
+    p.add_argument("--unregister-in", default=callout.UnregisterPlace.UNLOAD_FUNCTION.value,
+                   choices=[u.value for u in callout.UnregisterPlace],
+                   help="where a KMDF PnP driver takes its callouts down (default unload-function)")
+    p.add_argument("--no-privilege", action="store_true",
+                   help="the caller lacks SERVICE_STOP access to the service (not an administrator)")
+    p.add_argument("--dependent-services", action="store_true", help="another running service depends on this one")
+    _add_output_options(p)
     p.set_defaults(run=_run_callout)
 
 
 # Callout knobs whose option is not simply --<knob>; the rest go through _as_option.
-_CALLOUT_OPTIONS = {"remove_flow_contexts": "--retry-on-busy", "flow_removal": "--pending-removal"}
+_CALLOUT_OPTIONS = {"remove_flow_contexts": "--retry-on-busy", "flow_removal": "--pending-removal",
+                    "waits_for_flow_deletes": "--wait-for-flow-deletes", "caller_privileged": "--no-privilege",
+                    "drains_before_unregister": "--drain-after-unregister"}
 
 
-def _run_callout(args: argparse.Namespace) -> Trace:
+def _context_removal(args: argparse.Namespace) -> str:
+    """--remove-flow-contexts and --retry-on-busy, alone or together."""
+    from .callout import ContextRemoval
+    if args.remove_flow_contexts and args.retry_on_busy:
+        return ContextRemoval.BEFORE_AND_ON_BUSY.value
+    if args.remove_flow_contexts:
+        return ContextRemoval.BEFORE_UNREGISTER.value
+    return ContextRemoval.ON_DEVICE_BUSY.value if args.retry_on_busy else ContextRemoval.NONE.value
+
+
+def _run_callout(args: argparse.Namespace) -> Trace | str:
     from . import callout
     try:
         scenario = callout.CalloutScenario(
@@ -144,17 +222,26 @@ def _run_callout(args: argparse.Namespace) -> Trace:
             unregisters=not args.skip_unregister,
             check_unregister_result=not args.ignore_unregister_result,
             flows_with_context=_whole_number(args.flows_with_context, "--flows-with-context"),
-            remove_flow_contexts=args.remove_flow_contexts,
+            remove_flow_contexts=_context_removal(args),
             flow_removal=(callout.FlowRemoval.PENDING if args.pending_removal else callout.FlowRemoval.SYNCHRONOUS),
+            waits_for_flow_deletes=args.wait_for_flow_deletes,
             callouts=_whole_number(args.callouts, "--callouts"),
             driver_entry_returns=args.driver_entry_returns,
+            filters=args.filters,
+            permit_if_unregistered=args.permit_if_unregistered,
+            classify_in_progress=args.classify_in_progress,
+            drains_before_unregister=not args.drain_after_unregister,
+            unregister_at_apc_level=args.unregister_at_apc_level,
+            unregister_in=args.unregister_in,
+            caller_privileged=not args.no_privilege,
+            dependent_services=args.dependent_services,
         )
     except ScenarioError as e:
         knob, _, rest = str(e).partition(": ")
         if knob in _CALLOUT_OPTIONS:
             raise UsageError(f"{_CALLOUT_OPTIONS[knob]}: {rest}") from None
         raise _as_option(e) from None
-    return callout.simulate(scenario)
+    return _c_or_trace(args, scenario, callout.simulate)
 
 
 def _add_rules(sub: argparse._SubParsersAction) -> None:
@@ -192,27 +279,37 @@ def _run_scenarios(args: argparse.Namespace) -> Trace | str:
 
 
 def _add_quiz(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("quiz", help="a practice problem from a seed: predict the outcome, then reveal it")
-    p.add_argument("--seed", default="0", metavar="N", help="a whole number 0 or more; the same seed gives the "
-                   "same problem everywhere (default 0)")
-    p.add_argument("--answers", action="store_true", help="reveal the outcome, the deciding rule and the trace")
+    from .exercises.exercise import MAX_SEED
+    from .exercises.kinds import KINDS
+    p = sub.add_parser("quiz", help="a practice problem from a seed: predict the outcome (or find the bug, put "
+                       "the teardown in order, complete the routine, diagnose), then reveal it")
+    p.add_argument("--seed", default="0", metavar="N", help=f"a whole number from 0 to {MAX_SEED}; the same seed "
+                   "gives the same problem everywhere (default 0)")
+    p.add_argument("--kind", default="predict", choices=["predict", *KINDS],
+                   help="predict (the outcome; the default), find-bug, order, complete or diagnosis")
+    p.add_argument("--answers", action="store_true", help="reveal the answer and why (for predict: the outcome, "
+                   "the deciding rule and the trace)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=_run_quiz)
 
 
 def _seed(text: str) -> int:
-    from .exercises.practice import validate_seed
+    from .exercises.exercise import validate_seed
     try:
-        return validate_seed(int(text, 10))
+        number: object = int(text, 10)
+    except ValueError:
+        number = text   # validate_seed says what a seed is
+    try:
+        return validate_seed(number)
     except ValueError as e:
-        reason = str(e) if str(e).startswith("seed: ") else (
-            f"seed: {text!r} is not a whole number; a seed is a whole number 0 or more, e.g. 7")
-        raise UsageError(f"--{reason}") from None
+        raise UsageError(f"--{e}") from None
 
 
 def _run_quiz(args: argparse.Namespace) -> str:
     from .exercises import practice, quiz
     seed = _seed(args.seed)
+    if args.kind != "predict":
+        return _run_exercise(args.kind, seed, args)
     scenario = practice.problem(seed)
     if args.json:
         trace = practice.simulate(scenario)
@@ -227,6 +324,17 @@ def _run_quiz(args: argparse.Namespace) -> str:
         return f"{practice.describe(scenario, seed)}\n\n{practice.answer(seed)}"
     return (f"{practice.describe(scenario, seed)}\n\n{practice.question()}\n\n"
             f"Reveal the answer: python -m unloadlab quiz --seed {seed} --answers")
+
+
+def _run_exercise(kind: str, seed: int, args: argparse.Namespace) -> str:
+    """A find-bug, order, complete or diagnosis problem; the answer only with --answers."""
+    from .exercises.kinds import make
+    ex = make(kind, seed)
+    if args.json:
+        return json.dumps(ex.to_dict(answers=args.answers), indent=2)
+    if args.answers:
+        return f"{ex.text()}\n\n{ex.answer_text()}"
+    return f"{ex.text()}\n\nReveal the answer: python -m unloadlab quiz --seed {seed} --kind {kind} --answers"
 
 
 SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {

@@ -4,8 +4,9 @@ Each name below is imported from its submodule when first used."""
 from ..windows.lazy import lazy_exports
 
 __all__, __getattr__ = lazy_exports(__name__, {
-    "model": ("MAX_CALLOUTS", "MAX_FLOWS", "NOT_DOCUMENTED", "SERVICE_NAME", "CalloutScenario", "CalloutTrigger",
-              "ContextRemoval", "DriverModel", "FlowRemoval", "decision_space", "simulate"),
+    "scenario": ("MAX_CALLOUTS", "MAX_FLOWS", "SERVICE_NAME", "CalloutScenario", "CalloutTrigger", "ContextRemoval",
+                 "DriverModel", "FilterRemoval", "FlowRemoval", "UnregisterPlace", "CANONICAL"),
+    "model": ("NOT_DOCUMENTED", "STATUS_NOT_SUPPORTED", "decision_space", "simulate"),
     "rules": ("CALLOUT_RULES",),
     "scenarios": ("CALLOUT_EXAMPLES",),
     "c_view": ("callout_c",),

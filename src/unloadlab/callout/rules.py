@@ -1,15 +1,15 @@
 """Rules of the WFP callout driver family: how a callout driver names its unload function,
-how the kernel and KMDF reach it, and what it must do to its callouts and flow contexts.
+how the kernel and KMDF reach it, and how it takes down its filters, the work in flight,
+its flow contexts, its callouts, its injection handle and its device.
 
 Same shape as ``minifilter.rules.MINIFILTER_RULES``: one behaviour per rule, one line in our words,
-its kind and its sources. The callout model also cites a few minifilter-family rules that
-hold for any driver service (``null-driverunload``, ``sc-stop-1052``, ``scm-ntunloaddriver``,
-``mandatory-triggers``, ``unload-in-system-thread``, ``service-not-active``,
-``silent-sc-output``, ``ntstatus-severity``).
+its kind and its sources. The callout model also cites rules that hold for any driver
+service (``windows.rules``: ``null-driverunload``, ``sc-stop-1052``, ``scm-ntunloaddriver``,
+``unload-pending``, ``shutdown-needs-registration``, ``service-stop-access`` and others).
 """
 from __future__ import annotations
 
-from ..windows.sources import SEED_WFP_UNLOAD, D, M, Q, Rule, S, Source, fact, open_question
+from ..windows.sources import SEED_WFP_UNLOAD, D, F, M, Q, Rule, S, Source, fact, open_question
 from ..windows.sources import define as _r
 
 __all__ = ["CALLOUT_RULES"]
@@ -46,8 +46,8 @@ CALLOUT_RULES: tuple[Rule, ...] = (
        "symbolic links) the driver created.", fact(36)),
     _r("callout-no-unload-after-failed-entry", D, "When DriverEntry returns a warning or error, neither a WDM "
        "Unload nor a KMDF EvtDriverUnload is ever called: the image is simply unloaded.", fact(9, 38)),
-    _r("callout-no-unload-at-shutdown", D, "A WDM driver's Unload is not called when the system shuts down; "
-       "shutdown work belongs in a DispatchShutdown routine.", fact(9, 10)),
+    _r("callout-no-unload-at-shutdown", D, "No unload routine runs when the system shuts down: neither a WDM "
+       "Unload nor, through the framework's DriverUnload, a KMDF EvtDriverUnload.", fact(9, 10), fact(66)),
     _r("callout-ntunload-refuses-pnp", D, "NtUnloadDriver will not unload a PnP device driver: it returns "
        "STATUS_INVALID_DEVICE_REQUEST and the driver stays loaded.", fact(4)),
     _r("callout-pnp-unload-after-removal", D, "The PnP manager calls a PnP driver's Unload only once all of "
@@ -96,8 +96,9 @@ CALLOUT_RULES: tuple[Rule, ...] = (
        fact(47)),
     _r("wfp-unload-deletes-device", D, "After unregistering, the unload function deletes its device object "
        "(IoDeleteDevice, or WdfObjectDelete under WDF) and destroys its injection handles.", fact(43)),
-    _r("wfp-not-unloadable-while-registered", D, "A callout driver must not be unloaded while any of its "
-       "callouts is still registered.", fact(43)),
+    _r("wfp-not-unloadable-while-registered", D, "A callout driver cannot be unloaded until all of its callouts "
+       "are unregistered: the pages state it as the driver's duty, not as something the system enforces.",
+       fact(43), fact(78)),
     # --- what the samples do ------------------------------------------------------------------
     _r("wfp-sample-ignores-result", S, "The inspect sample unregisters its callouts one after another and "
        "ignores what each call returns.", INSPECT),
@@ -112,9 +113,9 @@ CALLOUT_RULES: tuple[Rule, ...] = (
     _r("wfp-silent-pending-unregister", Q, "While flowDeleteFn calls left pending by FwpsFlowRemoveContext0 "
        "are outstanding, what FwpsCalloutUnregisterById0 returns, and when those calls run, is not "
        "documented.", open_question(10)),
-    _r("wfp-silent-registered-at-unload", Q, "What follows when the image goes with callouts still registered "
-       "is not documented: whether the kernel holds the unload back, or which crash comes when the engine "
-       "next calls classifyFn or flowDeleteFn.", fact(43), fact(37)),
+    _r("wfp-silent-registered-at-unload", Q, "What follows when DriverUnload returns with callouts still "
+       "registered is not documented: whether the kernel holds the unload back, or which crash comes when the "
+       "engine next calls classifyFn or flowDeleteFn.", fact(43), fact(78), fact(37)),
     _r("wfp-silent-failed-entry-callouts", Q, "That the system removes callouts a failing DriverEntry leaves "
        "registered is not documented; the driver has to unregister them itself.", fact(9, 38)),
     _r("callout-silent-pnp-registration", Q, "Where a PnP callout driver registers its callouts is not "
@@ -125,4 +126,50 @@ CALLOUT_RULES: tuple[Rule, ...] = (
        fact(36, 43)),
     _r("wfp-silent-shutdown", Q, "What the filter engine does at shutdown with callouts that are still "
        "registered is not documented.", fact(9, 10)),
+    # --- the teardown done right (domain-facts section 11, #70..#83) ---------------------------
+    _r("wfp-stop-new-work", S, "The samples first set an unloading flag under the lock their classifyFn "
+       "takes, so no new flow context is attached and no new work is queued during the teardown.",
+       INSPECT, DDPROXY, MSNMNTR, fact(70)),
+    _r("wfp-filters-before-callouts", S, "The inspect and ddproxy samples close their dynamic session, which "
+       "deletes their filters, before they unregister the callouts those filters name.", INSPECT, DDPROXY, fact(70)),
+    _r("wfp-dynamic-session-filters", D, "Objects added in a dynamic session (FWPM_SESSION_FLAG_DYNAMIC) are "
+       "deleted when the session ends, so FwpmEngineClose0 removes the driver's filters and callout objects.",
+       fact(71)),
+    _r("wfp-static-objects-stay", D, "Objects added outside a dynamic session stay in the engine until they "
+       "are deleted, the base filtering engine stops or the system shuts down; closing the session keeps them.",
+       fact(71)),
+    _r("wfp-delete-by-key", D, "A driver that added its filters in a static session deletes them itself "
+       "(FwpmFilterDeleteByKey0), and its callout objects after them (FwpmCalloutDeleteByKey0).", fact(74)),
+    _r("wfp-callout-object-in-use", D, "FwpmCalloutDeleteByKey0 fails with STATUS_FWP_IN_USE while any filter "
+       "names the callout; netebpfext met exactly that when a filter could not be deleted.", fact(74)),
+    _r("wfp-fail-closed-observed", F, "The eBPF for Windows driver netebpfext found that unregistering its "
+       "callouts before their terminating filters were deleted blocked all matching traffic, and now adds its "
+       "filters with FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED.", fact(72)),
+    _r("wfp-permit-if-unregistered", D, "A filter added with FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED "
+       "acts as PERMIT while its callout is not registered (allowed for CALLOUT_TERMINATING or "
+       "CALLOUT_UNKNOWN actions only).", fact(73)),
+    _r("wfp-drain-before-unregister", F, "Microsoft's WFP engineers say unregistering a callout fails while "
+       "one of its classifyFn calls is still running or a flow context is outstanding: drain those first.",
+       fact(75)),
+    _r("wfp-silent-classify-unregister-status", Q, "Which status FwpsCalloutUnregisterById0 returns while a "
+       "classifyFn of the callout is still running is not documented.", fact(75), fact(44)),
+    _r("wfp-rundown-wait", D, "After ExWaitForRundownProtectionRelease no new rundown protection is granted, "
+       "and the call returns once every holder has released its protection.", fact(82)),
+    _r("wfp-wait-worker-thread", S, "The inspect and ddproxy samples wake their worker thread, which completes "
+       "the queued (pended) work and exits, and wait on its thread object before they unregister.", INSPECT, DDPROXY,
+       fact(70, 81)),
+    _r("wfp-wait-flow-deletes", D, "A flowDeleteFn left pending by FwpsFlowRemoveContext0 runs later, and it "
+       "is driver code: the teardown has to wait until every one has run before the image may go.",
+       fact(45), fact(77), fact(37)),
+    _r("wfp-unregister-passive-level", D, "FwpsCalloutUnregisterById0 and ...ByKey0 must be called at "
+       "PASSIVE_LEVEL; holding a fast mutex keeps the thread at APC_LEVEL until it is released.", fact(76)),
+    _r("wfp-unregister-at-apc-fails", F, "Called at APC_LEVEL (under a mutex), FwpsCalloutUnregisterByKey0 was "
+       "seen to return STATUS_NOT_SUPPORTED at once, leaving the callout registered.", fact(76)),
+    _r("wfp-injection-destroy-waits", D, "FwpsInjectionHandleDestroy0 returns only once every pending "
+       "injection made with the handle has completed.", fact(83)),
+    _r("wfp-unregister-before-device-delete", D, "A callout driver deletes the device object its callouts "
+       "were registered with only after it has unregistered all of them.", fact(43, 79)),
+    _r("callout-kmdf-self-managed-io-cleanup", D, "KMDF calls EvtDeviceSelfManagedIoCleanup at PASSIVE_LEVEL "
+       "after the device is removed and before the framework deletes the device object: there a PnP callout "
+       "driver can still unregister the callouts registered with it.", fact(80)),
 )

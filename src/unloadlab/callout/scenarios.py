@@ -1,6 +1,12 @@
 """Catalogue entries of the WFP callout driver family: one named entry per documented
 unload path, with the outcome the documentation predicts. ``unloadlab.catalogue`` adds
 them to the minifilter entries; tests replay every one.
+
+Two lessons use them: ``LESSON`` (08: the unload function, how a stop reaches it, the
+KMDF PnP contrast, shutdown) and ``TEARDOWN_LESSON`` (08b: the teardown done right, in
+order, and what goes wrong when a step is missing or moved). Entries that are not about a
+mistake in the teardown use the canonical teardown (``CANONICAL``), so the C they show
+carries no bug.
 """
 from __future__ import annotations
 
@@ -8,105 +14,187 @@ from typing import Any
 
 from ..windows.example import Example
 from ..windows.trace import Outcome
-from .model import CalloutScenario, simulate
+from .model import NOT_DOCUMENTED, STATUS_NOT_SUPPORTED, simulate
+from .scenario import CANONICAL, CalloutScenario
 
-__all__ = ["CALLOUT_EXAMPLES", "LESSON"]
+__all__ = ["CALLOUT_EXAMPLES", "LESSON", "TEARDOWN_LESSON"]
 
 LESSON = "08-wfp-callout"
+TEARDOWN_LESSON = "08b-wfp-teardown"
 U, F, HZ = Outcome.UNLOADED, Outcome.FAILED, Outcome.HAZARD
-OK, BUSY, UNKNOWN = "STATUS_SUCCESS", "STATUS_DEVICE_BUSY", "(not documented)"
+OK, BUSY = "STATUS_SUCCESS", "STATUS_DEVICE_BUSY"
 STOPPED = "success: the service is stopped"
+REMOVED = "the device is removed and the driver unloaded"
 ERR_1052 = "Win32 error 1052 (ERROR_INVALID_SERVICE_CONTROL)"
 SC_1052 = ["[SC] ControlService FAILED 1052:", "", "The requested control is not valid for this service."]
 
 
-def _co(name: str, title: str, expected: dict, rules: tuple[str, ...], **knobs: Any) -> Example:
-    return Example(name, title, "callout", knobs, expected, rules, LESSON, CalloutScenario, simulate)
+def _co(name: str, title: str, expected: dict, rules: tuple[str, ...], lesson: str = LESSON,
+        **knobs: Any) -> Example:
+    return Example(name, title, "callout", knobs, expected, rules, lesson, CalloutScenario, simulate)
 
 
-CALLOUT_EXAMPLES: tuple[Example, ...] = (
+def _canon(name: str, title: str, expected: dict, rules: tuple[str, ...], lesson: str = LESSON,
+           **knobs: Any) -> Example:
+    """An entry whose teardown is the canonical one, whatever else it shows."""
+    return _co(name, title, expected, rules, lesson, **{**CANONICAL, **knobs})
+
+
+_BASICS: tuple[Example, ...] = (
     # --- the seed: an unload function, named the WDM way or the WDF way -----------------------
-    _co("wfp-wdm-clean-unload", "WDM: sc stop calls Unload, which unregisters every callout",
-        {"outcome": U, "unloaded": True, "unload_function_called": True, "callouts_registered": 0,
-         "unregister_results": [OK, OK], "requester_got": STOPPED},
-        ("wfp-wdm-driverunload", "wfp-unload-called-on-unload", "wfp-unregister-by-id", "wfp-unload-deletes-device",
-         "scm-ntunloaddriver"), model="wdm"),
-    _co("wfp-wdf-clean-unload", "WDF non-PnP: the framework's DriverUnload calls EvtDriverUnload",
-        {"outcome": U, "driver_unload_called": True, "unload_function_called": True, "callouts_registered": 0},
-        ("wfp-wdf-evtdriverunload", "wfp-wdf-nonpnp", "callout-kmdf-nonpnp-needs-evt", "callout-kmdf-unload-order",
-         "callout-kmdf-deletes-control-device"), model="wdf"),
-    _co("wfp-wdm-no-unload-function", "WDM without an Unload routine: sc stop fails with 1052",
-        {"outcome": F, "unloaded": False, "driver_unload_set": False, "unload_function_called": False,
-         "callouts_registered": 2, "requester_got": ERR_1052, "printed": SC_1052},
-        ("wfp-no-unload-function", "null-driverunload", "sc-stop-1052", "mandatory-triggers"),
-        model="wdm", unload_function=False),
-    _co("wfp-wdf-no-evtdriverunload", "WDF non-PnP without EvtDriverUnload: DriverUnload stays NULL, 1052",
-        {"outcome": F, "driver_unload_set": False, "driver_unload_called": False, "requester_got": ERR_1052},
-        ("callout-kmdf-nonpnp-needs-evt", "wfp-no-unload-function", "null-driverunload"),
-        model="wdf", unload_function=False),
-    _co("wfp-controlservice-no-unload", "ControlService on a driver without Unload: FALSE and 1052",
-        {"outcome": F, "requester_got": "ControlService returns FALSE; GetLastError() = 1052 "
-                                        "(ERROR_INVALID_SERVICE_CONTROL)", "printed": []},
-        ("null-driverunload", "sc-stop-1052"), model="wdm", unload_function=False, trigger="ControlService"),
-    _co("wfp-net-stop-clean", "net stop takes the same path as sc stop", {"outcome": U, "mandatory": True,
-                                                                          "caller": "net.exe"},
-        ("mandatory-triggers", "scm-ntunloaddriver"), model="wdf", trigger="net-stop"),
-    # --- the KMDF PnP contrast (domain-facts #39, open question 11) ----------------------------
-    _co("wfp-wdf-pnp-sc-stop", "KMDF PnP: a service stop cannot unload a PnP driver",
-        {"outcome": F, "driver_unload_set": True, "driver_unload_called": False, "requester_got": ERR_1052},
-        ("callout-kmdf-pnp-always-unload", "callout-kmdf-pnp-adddevice", "callout-ntunload-refuses-pnp"),
-        model="wdf-pnp"),
-    _co("wfp-wdf-pnp-no-evtdriverunload", "KMDF PnP without EvtDriverUnload still unloads, but nothing unregisters",
-        {"outcome": HZ, "unloaded": True, "driver_unload_called": True, "unload_function_called": False,
-         "callouts_registered": 2},
-        ("callout-kmdf-pnp-always-unload", "callout-pnp-unload-after-removal", "wfp-unload-must-unregister"),
-        model="wdf-pnp", unload_function=False, trigger="device-removal"),
-    _co("wfp-wdf-pnp-removal-clean", "KMDF PnP with EvtDriverUnload: removing its last device unloads it",
-        {"outcome": U, "unload_function_called": True, "callouts_registered": 0,
-         "requester_got": "the device is removed and the driver unloaded"},
-        ("callout-pnp-unload-after-removal", "callout-kmdf-unload-order"), model="wdf-pnp", trigger="device-removal"),
+    _canon("wfp-wdm-clean-unload", "WDM: sc stop calls Unload, which unregisters every callout",
+           {"outcome": U, "unloaded": True, "unload_function_called": True, "callouts_registered": 0,
+            "unregister_results": [OK, OK], "requester_got": STOPPED, "traffic_after_unload": None},
+           ("wfp-wdm-driverunload", "wfp-unload-called-on-unload", "wfp-unregister-by-id",
+            "wfp-unload-deletes-device", "scm-ntunloaddriver"), model="wdm"),
+    _canon("wfp-wdf-clean-unload", "WDF non-PnP: the framework's DriverUnload calls EvtDriverUnload",
+           {"outcome": U, "driver_unload_called": True, "unload_function_called": True, "callouts_registered": 0},
+           ("wfp-wdf-evtdriverunload", "wfp-wdf-nonpnp", "callout-kmdf-nonpnp-needs-evt",
+            "callout-kmdf-unload-order", "callout-kmdf-deletes-control-device"), model="wdf"),
+    _canon("wfp-wdm-no-unload-function", "WDM without an Unload routine: sc stop fails with 1052",
+           {"outcome": F, "unloaded": False, "driver_unload_set": False, "unload_function_called": False,
+            "callouts_registered": 2, "requester_got": ERR_1052, "printed": SC_1052},
+           ("wfp-no-unload-function", "null-driverunload", "sc-stop-1052", "mandatory-triggers"),
+           model="wdm", unload_function=False),
+    _canon("wfp-wdf-no-evtdriverunload", "WDF non-PnP without EvtDriverUnload: DriverUnload stays NULL, 1052",
+           {"outcome": F, "driver_unload_set": False, "driver_unload_called": False, "requester_got": ERR_1052},
+           ("callout-kmdf-nonpnp-needs-evt", "wfp-no-unload-function", "null-driverunload"),
+           model="wdf", unload_function=False),
+    _canon("wfp-controlservice-no-unload", "ControlService on a driver without Unload: FALSE and 1052",
+           {"outcome": F, "requester_got": "ControlService returns FALSE; GetLastError() = 1052 "
+                                           "(ERROR_INVALID_SERVICE_CONTROL)", "printed": []},
+           ("null-driverunload", "sc-stop-1052"), model="wdm", unload_function=False, trigger="ControlService"),
+    _canon("wfp-net-stop-clean", "net stop takes the same path as sc stop",
+           {"outcome": U, "mandatory": True, "caller": "net.exe"},
+           ("mandatory-triggers", "scm-ntunloaddriver"), model="wdf", trigger="net-stop"),
+    _canon("wfp-sc-stop-access-denied", "sc stop from a user without SERVICE_STOP access: error 5, nothing runs",
+           {"outcome": F, "driver_unload_called": False, "callouts_registered": 2,
+            "requester_got": "Win32 error 5 (ERROR_ACCESS_DENIED)"},
+           ("service-stop-access",), model="wdm", caller_privileged=False),
+    _canon("wfp-dependents-running", "ControlService while other services depend on the driver: 1051",
+           {"outcome": F, "driver_unload_called": False,
+            "requester_got": "ControlService returns FALSE; GetLastError() = 1051 "
+                             "(ERROR_DEPENDENT_SERVICES_RUNNING)"},
+           ("dependent-services-running",), model="wdf", trigger="ControlService", dependent_services=True),
+    # --- the KMDF PnP contrast (domain-facts #39, #80, open question 11) ------------------------
+    _canon("wfp-wdf-pnp-sc-stop", "KMDF PnP: a service stop cannot unload a PnP driver",
+           {"outcome": F, "driver_unload_set": True, "driver_unload_called": False, "requester_got": ERR_1052},
+           ("callout-kmdf-pnp-always-unload", "callout-kmdf-pnp-adddevice", "callout-ntunload-refuses-pnp"),
+           model="wdf-pnp", unregister_in="self-managed-io-cleanup"),
+    _canon("wfp-wdf-pnp-no-evtdriverunload", "KMDF PnP without EvtDriverUnload still unloads, but nothing "
+           "unregisters", {"outcome": HZ, "unloaded": True, "image_unloaded": None, "driver_unload_called": True,
+                           "unload_function_called": False, "callouts_registered": 2},
+           ("callout-kmdf-pnp-always-unload", "callout-pnp-unload-after-removal", "wfp-unload-must-unregister"),
+           model="wdf-pnp", unload_function=False, trigger="device-removal"),
+    _canon("wfp-wdf-pnp-removal-clean", "KMDF PnP: EvtDeviceSelfManagedIoCleanup unregisters before the device "
+           "goes", {"outcome": U, "unload_function_called": True, "callouts_registered": 0, "requester_got": REMOVED},
+           ("callout-kmdf-self-managed-io-cleanup", "wfp-unregister-before-device-delete",
+            "callout-pnp-unload-after-removal", "callout-kmdf-unload-order"),
+           model="wdf-pnp", trigger="device-removal", unregister_in="self-managed-io-cleanup"),
+    _canon("wfp-wdf-pnp-unregister-too-late", "KMDF PnP unregistering in EvtDriverUnload: the device is gone first",
+           {"outcome": U, "unload_function_called": True, "callouts_registered": 0},
+           ("wfp-unregister-before-device-delete", "callout-silent-pnp-device-removed",
+            "callout-pnp-unload-after-removal"), model="wdf-pnp", trigger="device-removal"),
+    # --- no unload function call at all --------------------------------------------------------
+    _canon("wfp-driver-entry-fails", "DriverEntry fails: it unregisters its own callouts; no unload function runs",
+           {"outcome": Outcome.DRIVER_ENTRY_FAILED, "unloaded": True, "unload_function_called": False,
+            "callouts_registered": 0, "requester_got": "Win32 error 1062 (ERROR_SERVICE_NOT_ACTIVE)"},
+           ("callout-no-unload-after-failed-entry", "wfp-sample-failed-entry-cleanup",
+            "wfp-silent-failed-entry-callouts", "service-not-active"),
+           model="wdf", driver_entry_returns="STATUS_INSUFFICIENT_RESOURCES"),
+    _canon("wfp-driver-entry-warning", "A warning from DriverEntry is a failure too",
+           {"outcome": Outcome.DRIVER_ENTRY_FAILED, "unload_function_called": False},
+           ("ntstatus-severity", "callout-no-unload-after-failed-entry"),
+           model="wdm", trigger="net-stop", driver_entry_returns="STATUS_DEVICE_BUSY"),
+    _canon("wfp-shutdown-wdm", "Shutdown: no Unload, no IRP_MJ_SHUTDOWN unless asked for; callouts stay",
+           {"outcome": Outcome.SHUTDOWN, "unloaded": False, "unload_function_called": False,
+            "callouts_registered": 2, "mandatory": False},
+           ("callout-no-unload-at-shutdown", "shutdown-needs-registration", "wfp-silent-shutdown"),
+           model="wdm", trigger="shutdown"),
+    _canon("wfp-shutdown-wdf", "Shutdown under KMDF: no EvtDriverUnload either",
+           {"outcome": Outcome.SHUTDOWN, "driver_unload_called": False, "unload_function_called": False},
+           ("callout-no-unload-at-shutdown", "callout-kmdf-unload-order"), model="wdf", trigger="shutdown"),
+)
+
+T = TEARDOWN_LESSON
+_TEARDOWN: tuple[Example, ...] = (
+    # --- the canonical teardown, everything in flight -------------------------------------------
+    _canon("wfp-wdm-unload-done-right", "WDM: the whole teardown, in order, with work and flows in flight",
+           {"outcome": U, "unregister_results": [OK, OK], "flow_contexts_remaining": 0, "flow_delete_calls": 3,
+            "filters_remaining": 0, "traffic_after_unload": None, "image_unloaded": True},
+           ("wfp-stop-new-work", "wfp-filters-before-callouts", "wfp-dynamic-session-filters", "wfp-rundown-wait",
+            "wfp-wait-worker-thread", "wfp-wait-flow-deletes", "wfp-unregister-success",
+            "wfp-injection-destroy-waits", "wfp-unregister-before-device-delete"), T,
+           model="wdm", flows_with_context=3, flow_removal="pending", classify_in_progress=True),
+    _canon("wfp-wdf-unload-done-right", "KMDF non-PnP: the same teardown in EvtDriverUnload",
+           {"outcome": U, "unregister_results": [OK, OK, OK], "flow_delete_calls": 4},
+           ("wfp-stop-new-work", "wfp-filters-before-callouts", "wfp-wait-flow-deletes",
+            "callout-kmdf-deletes-control-device"), T, model="wdf", callouts=3, flows_with_context=4),
     # --- flow contexts -------------------------------------------------------------------------
-    _co("wfp-flows-busy-doc-retry", "Flows keep contexts: STATUS_DEVICE_BUSY, remove them, unregister again",
-        {"outcome": U, "unregister_results": [BUSY, OK, BUSY, OK], "flow_contexts_remaining": 0,
-         "flow_delete_calls": 3, "callouts_registered": 0},
-        ("wfp-unregister-busy", "wfp-device-busy-is-warning", "wfp-busy-recovery", "wfp-flow-remove-context",
-         "wfp-flow-delete-fn"), model="wdm", flows_with_context=3, remove_flow_contexts="on-device-busy"),
-    _co("wfp-flows-removed-first", "Contexts removed before unregistering, as ddproxy and msnmntr do",
-        {"outcome": U, "unregister_results": [OK, OK], "flow_delete_calls": 3},
-        ("wfp-sample-remove-contexts-first", "wfp-flow-remove-context", "wfp-unregister-success"),
-        model="wdf", flows_with_context=3, remove_flow_contexts="before-unregister"),
-    _co("wfp-pending-removal", "The removal pends: what the retry returns is not documented",
-        {"outcome": U, "unregister_results": [BUSY, UNKNOWN], "flow_delete_calls": 2},
-        ("wfp-silent-pending-unregister", "wfp-flow-remove-context", "wfp-busy-recovery"),
-        model="wdm", callouts=1, flows_with_context=2, remove_flow_contexts="on-device-busy", flow_removal="pending"),
-    # --- unload functions that let the image go with callouts registered ----------------------
-    _co("wfp-skip-unregister", "The unload function forgets to unregister: the image goes, callouts stay",
-        {"outcome": HZ, "unloaded": True, "unload_function_called": True, "callouts_registered": 2,
-         "unregister_results": []},
-        ("wfp-unload-must-unregister", "wfp-not-unloadable-while-registered", "wfp-silent-registered-at-unload",
-         "callout-bugcheck-0xce"), model="wdm", unregisters=False),
+    _canon("wfp-flows-busy-doc-retry", "Flows keep contexts: STATUS_DEVICE_BUSY, remove them, unregister again",
+           {"outcome": U, "unregister_results": [BUSY, OK, BUSY, OK], "flow_contexts_remaining": 0,
+            "flow_delete_calls": 3, "callouts_registered": 0},
+           ("wfp-unregister-busy", "wfp-device-busy-is-warning", "wfp-busy-recovery", "wfp-flow-remove-context",
+            "wfp-flow-delete-fn"), T, model="wdm", flows_with_context=3, remove_flow_contexts="on-device-busy"),
+    _canon("wfp-flows-removed-first", "Contexts removed before unregistering, as ddproxy and msnmntr do",
+           {"outcome": U, "unregister_results": [OK, OK], "flow_delete_calls": 3},
+           ("wfp-sample-remove-contexts-first", "wfp-flow-remove-context", "wfp-unregister-success"), T,
+           model="wdf", flows_with_context=3),
+    _canon("wfp-pending-removal", "The removal pends and nothing waits: what the retry returns is not documented",
+           {"outcome": U, "unregister_results": [BUSY, NOT_DOCUMENTED], "flow_delete_calls": 2},
+           ("wfp-silent-pending-unregister", "wfp-flow-remove-context", "wfp-busy-recovery",
+            "wfp-wait-flow-deletes"), T, model="wdm", callouts=1, flows_with_context=2,
+           remove_flow_contexts="on-device-busy", flow_removal="pending", waits_for_flow_deletes=False),
+    _canon("wfp-pending-removal-waited", "The removal pends, the driver waits for flowDeleteFn: the retry succeeds",
+           {"outcome": U, "unregister_results": [BUSY, OK], "flow_delete_calls": 2},
+           ("wfp-wait-flow-deletes", "wfp-flow-remove-context", "wfp-busy-recovery"), T,
+           model="wdm", callouts=1, flows_with_context=2, remove_flow_contexts="on-device-busy",
+           flow_removal="pending"),
+    # --- the filters ---------------------------------------------------------------------------
+    _canon("wfp-filters-deleted-by-key", "Static filters deleted by key, then the callout objects",
+           {"outcome": U, "filters_remaining": 0, "traffic_after_unload": None},
+           ("wfp-delete-by-key", "wfp-static-objects-stay", "wfp-callout-object-in-use"), T,
+           model="wdm", filters="deleted-by-key"),
+    _canon("wfp-filters-left-fail-closed", "Filters left in the engine: the callouts go, the traffic is blocked",
+           {"outcome": U, "callouts_registered": 0, "filters_remaining": 2, "traffic_after_unload": "blocked"},
+           ("wfp-callout-object-in-use", "wfp-static-objects-stay", "wfp-filters-after-unregister",
+            "wfp-fail-closed-observed"), T, model="wdm", filters="left-in-place"),
+    _canon("wfp-filters-left-permit", "Filters left, but added with PERMIT_IF_CALLOUT_UNREGISTERED: traffic flows",
+           {"outcome": U, "filters_remaining": 2, "traffic_after_unload": "permitted"},
+           ("wfp-permit-if-unregistered", "wfp-filters-after-unregister"), T,
+           model="wdf", filters="left-in-place", permit_if_unregistered=True),
+    _canon("wfp-filters-removed-after-unregister", "Session closed only after unregistering: blocked meanwhile",
+           {"outcome": U, "filters_remaining": 0, "traffic_after_unload": None},
+           ("wfp-filters-after-unregister", "wfp-fail-closed-observed", "wfp-filters-before-callouts"), T,
+           model="wdm", filters="after-unregister"),
+    # --- work in flight, and the IRQL ------------------------------------------------------------
+    _canon("wfp-classify-drained", "A classifyFn still running: the teardown waits for it, then unregisters",
+           {"outcome": U, "unregister_results": [OK, OK]},
+           ("wfp-rundown-wait", "wfp-drain-before-unregister"), T, model="wdm", classify_in_progress=True),
+    _canon("wfp-classify-in-progress", "Unregistering while a classifyFn still runs: it fails, the callout stays",
+           {"outcome": HZ, "callouts_registered": 1, "unregister_results": [NOT_DOCUMENTED, NOT_DOCUMENTED, OK]},
+           ("wfp-drain-before-unregister", "wfp-silent-classify-unregister-status",
+            "wfp-silent-registered-at-unload"), T,
+           model="wdm", classify_in_progress=True, drains_before_unregister=False),
+    _canon("wfp-unregister-at-apc-level", "Unregistering under a fast mutex (APC_LEVEL): STATUS_NOT_SUPPORTED",
+           {"outcome": HZ, "callouts_registered": 2,
+            "unregister_results": [STATUS_NOT_SUPPORTED] * 4},
+           ("wfp-unregister-passive-level", "wfp-unregister-at-apc-fails", "wfp-silent-registered-at-unload"), T,
+           model="wdm", unregister_at_apc_level=True),
+    # --- unload functions that let DriverUnload return with callouts registered -------------------
+    _canon("wfp-skip-unregister", "The unload function forgets to unregister: whether the image goes is not "
+           "documented", {"outcome": HZ, "unloaded": True, "image_unloaded": None, "unload_function_called": True,
+                          "callouts_registered": 2, "unregister_results": []},
+           ("wfp-unload-must-unregister", "wfp-not-unloadable-while-registered", "wfp-silent-registered-at-unload",
+            "unload-pending", "callout-bugcheck-0xce"), T, model="wdm", unregisters=False),
     _co("wfp-ignore-busy-result", "STATUS_DEVICE_BUSY ignored, as the inspect sample does: callouts stay",
         {"outcome": HZ, "callouts_registered": 2, "unregister_results": [BUSY, BUSY], "flow_contexts_remaining": 2},
-        ("wfp-sample-ignores-result", "wfp-device-busy-is-warning", "wfp-silent-registered-at-unload"),
+        ("wfp-sample-ignores-result", "wfp-device-busy-is-warning", "wfp-silent-registered-at-unload"), T,
         model="wdf", flows_with_context=2, check_unregister_result=False),
     _co("wfp-give-up-on-busy", "The result is checked but not recovered from: it stops at the first failure",
         {"outcome": HZ, "callouts_registered": 3, "unregister_results": [BUSY]},
-        ("wfp-sample-stop-at-first-failure", "wfp-unregister-busy"), model="wdm", callouts=3, flows_with_context=1),
-    # --- no unload function call at all --------------------------------------------------------
-    _co("wfp-driver-entry-fails", "DriverEntry fails: it unregisters its own callouts; no unload function runs",
-        {"outcome": Outcome.DRIVER_ENTRY_FAILED, "unloaded": True, "unload_function_called": False,
-         "callouts_registered": 0, "requester_got": "Win32 error 1062 (ERROR_SERVICE_NOT_ACTIVE)"},
-        ("callout-no-unload-after-failed-entry", "wfp-sample-failed-entry-cleanup", "wfp-silent-failed-entry-callouts",
-         "service-not-active"), model="wdf", driver_entry_returns="STATUS_INSUFFICIENT_RESOURCES"),
-    _co("wfp-driver-entry-warning", "A warning from DriverEntry is a failure too",
-        {"outcome": Outcome.DRIVER_ENTRY_FAILED, "unload_function_called": False},
-        ("ntstatus-severity", "callout-no-unload-after-failed-entry"),
-        model="wdm", trigger="net-stop", driver_entry_returns="STATUS_DEVICE_BUSY"),
-    _co("wfp-shutdown-wdm", "Shutdown: no Unload is called and the callouts stay registered",
-        {"outcome": Outcome.SHUTDOWN, "unloaded": False, "unload_function_called": False, "callouts_registered": 2,
-         "mandatory": False},
-        ("callout-no-unload-at-shutdown", "wfp-silent-shutdown"), model="wdm", trigger="shutdown"),
-    _co("wfp-shutdown-wdf", "Shutdown under KMDF: no EvtDriverUnload either",
-        {"outcome": Outcome.SHUTDOWN, "driver_unload_called": False, "unload_function_called": False},
-        ("callout-no-unload-at-shutdown", "callout-kmdf-unload-order"), model="wdf", trigger="shutdown"),
+        ("wfp-sample-stop-at-first-failure", "wfp-unregister-busy"), T, model="wdm", callouts=3,
+        flows_with_context=1),
 )
+
+CALLOUT_EXAMPLES: tuple[Example, ...] = _BASICS + _TEARDOWN

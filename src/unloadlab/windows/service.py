@@ -37,7 +37,7 @@ FILTER_MANAGER_REQUESTS = ("FilterUnload", "FltUnloadFilter", "fltmc-unload")
 
 def access_denied_steps() -> tuple[Step, ...]:
     """The SCM refuses a caller whose handle lacks SERVICE_STOP: nothing reaches the kernel."""
-    return (Step(Actor.SCM, Kind.RETURN, f"fails: ERROR_ACCESS_DENIED ({ERROR_ACCESS_DENIED})",
+    return (Step(Actor.SCM, Kind.RETURN, "the stop is refused: no SERVICE_STOP access",
                  "The caller is not an administrator: a service's default security gives SERVICE_STOP to "
                  "administrators and LocalSystem only, so the SCM refuses before anything reaches the driver.",
                  ("service-stop-access",), Actor.CALLER, f"ERROR_ACCESS_DENIED ({ERROR_ACCESS_DENIED})",
@@ -53,7 +53,7 @@ def dependents_running_steps(request: str) -> tuple[Step, ...]:
                       "covered by our sources; shown here is the stop request itself, sent while they run.",
                       ("silent-net-stop-dependents",), mark=Mark.SILENT),)
     return steps + (Step(
-        Actor.SCM, Kind.RETURN, f"fails: ERROR_DEPENDENT_SERVICES_RUNNING ({ERROR_DEPENDENT_SERVICES_RUNNING})",
+        Actor.SCM, Kind.RETURN, "the stop is refused: services that depend on it are running",
         "Other running services depend on this one, so the SCM does not pass the stop on; they must be "
         "stopped first.", ("dependent-services-running",), Actor.CALLER,
         f"ERROR_DEPENDENT_SERVICES_RUNNING ({ERROR_DEPENDENT_SERVICES_RUNNING})", Mark.FAILED),)

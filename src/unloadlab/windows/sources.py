@@ -151,10 +151,11 @@ FACT_PAGES: dict[int, tuple[str, str]] = {
     76: ("FwpsCalloutUnregisterByKey0 function", _DDI + "fwpsk/nf-fwpsk-fwpscalloutunregisterbykey0"),
     77: ("Is FwpsFlowRemoveContext in DriverUnload safe? (microsoft/Windows-driver-samples#242)",
          _FIELD + "microsoft/Windows-driver-samples/issues/242"),
-    78: ("FwpsCalloutRegister0 function", _DDI + "fwpsk/nf-fwpsk-fwpscalloutregister0"),
+    78: ("FwpsCalloutUnregisterById0 function (remarks)", _DDI + "fwpsk/nf-fwpsk-fwpscalloutunregisterbyid0"),
     79: ("Unloading a Callout Driver", _NETWORK + "unloading-a-callout-driver"),
     80: ("EVT_WDF_DEVICE_SELF_MANAGED_IO_CLEANUP", _DDI + "wdfdevice/nc-wdfdevice-evt_wdf_device_self_managed_io_cleanup"),
-    81: ("IoRegisterShutdownNotification function", _DDI + "wdm/nf-wdm-ioregistershutdownnotification"),
+    81: ("inspect sample, TLInspectEvtDriverUnload (the teardown order, synthesised)",
+         "https://github.com/microsoft/Windows-driver-samples/blob/main/network/trans/inspect/sys/TL_drv.c"),
     82: ("ExWaitForRundownProtectionRelease function", _DDI + "wdm/nf-wdm-exwaitforrundownprotectionrelease"),
     83: ("FwpsInjectionHandleDestroy0 function", _DDI + "fwpsk/nf-fwpsk-fwpsinjectionhandledestroy0"),
 }

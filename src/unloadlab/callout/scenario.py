@@ -1,0 +1,214 @@
+"""The knobs of one WFP callout driver unload: ``CalloutScenario``, its enums, and
+``CANONICAL``, the knobs of the teardown done right. Pure data; ``model.simulate`` runs it."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, fields
+from typing import Any
+
+from ..windows import service
+from ..windows.ntstatus import NtStatus, StatusError, parse_status, status
+from ..windows.trace import ScenarioError, parse_choice
+
+__all__ = [
+    "DriverModel", "CalloutTrigger", "ContextRemoval", "FlowRemoval", "FilterRemoval", "UnregisterPlace",
+    "CalloutScenario", "CANONICAL", "SERVICE_NAME", "MAX_FLOWS", "MAX_CALLOUTS",
+]
+
+SERVICE_NAME = "SampleCallout"
+MAX_FLOWS = 64
+MAX_CALLOUTS = 8
+
+
+class DriverModel(str, enum.Enum):
+    """How the driver is built, and so who fills in DriverObject->DriverUnload."""
+
+    WDM = "wdm"          # DriverEntry stores its Unload routine itself
+    WDF = "wdf"          # KMDF with WdfDriverInitNonPnpDriver and EvtDriverUnload (the seed's example)
+    WDF_PNP = "wdf-pnp"  # KMDF without that flag: the contrast of domain-facts #39
+
+
+class CalloutTrigger(str, enum.Enum):
+    """What asks for the unload. The service stops use the minifilter's trigger names."""
+
+    SC_STOP = service.SC_STOP
+    NET_STOP = service.NET_STOP
+    CONTROL_SERVICE = service.CONTROL_SERVICE
+    SHUTDOWN = service.SHUTDOWN
+    DEVICE_REMOVAL = "device-removal"   # the PnP way: the driver's last device goes (wdf-pnp only)
+
+
+class ContextRemoval(str, enum.Enum):
+    """Whether and when the driver removes the contexts flows still carry."""
+
+    NONE = "none"
+    BEFORE_UNREGISTER = "before-unregister"    # what the ddproxy and msnmntr samples do
+    ON_DEVICE_BUSY = "on-device-busy"          # the documentation's recovery: remove, then retry
+    BEFORE_AND_ON_BUSY = "before-and-on-busy"  # both: the canonical teardown
+
+
+class FlowRemoval(str, enum.Enum):
+    """What FwpsFlowRemoveContext0 returns for the flows (domain-facts #45)."""
+
+    SYNCHRONOUS = "synchronous"   # STATUS_SUCCESS: flowDeleteFn already ran
+    PENDING = "pending"           # STATUS_PENDING: a classify is in progress, flowDeleteFn runs later
+
+
+class FilterRemoval(str, enum.Enum):
+    """How the driver's filters (one per callout, added by DriverEntry) leave the engine."""
+
+    DYNAMIC_SESSION = "dynamic-session"    # FwpmEngineClose0 on the dynamic session, first (inspect, ddproxy)
+    DELETED_BY_KEY = "deleted-by-key"      # a static session: FwpmFilterDeleteByKey0, then the callout objects
+    AFTER_UNREGISTER = "after-unregister"  # the session is closed only after the callouts are unregistered
+    LEFT_IN_PLACE = "left-in-place"        # static filters never deleted: they outlive the driver
+
+
+class UnregisterPlace(str, enum.Enum):
+    """Which function takes the callouts down (the KMDF PnP driver has a choice)."""
+
+    UNLOAD_FUNCTION = "unload-function"                  # Unload / EvtDriverUnload
+    SELF_MANAGED_IO_CLEANUP = "self-managed-io-cleanup"  # EvtDeviceSelfManagedIoCleanup (wdf-pnp only)
+
+
+
+def _whole(value: Any, knob: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ScenarioError(f"{knob}: expected a whole number {low}..{high}, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class CalloutScenario:
+    """The knobs of one callout driver unload. Strings are accepted and checked.
+
+    The defaults keep the values of the lab's first callout model (its JSON is a contract);
+    ``CANONICAL`` holds the knobs of the teardown done right."""
+
+    model: DriverModel = DriverModel.WDM
+    trigger: CalloutTrigger = CalloutTrigger.SC_STOP
+    unload_function: bool = True             # DriverEntry names an Unload / EvtDriverUnload
+    unregisters: bool = True                 # the teardown calls FwpsCalloutUnregisterById0
+    check_unregister_result: bool = True     # it tests NT_SUCCESS on each result (inspect does not)
+    flows_with_context: int = 0              # flows carrying a context at unload time, spread over the callouts
+    remove_flow_contexts: ContextRemoval = ContextRemoval.NONE
+    flow_removal: FlowRemoval = FlowRemoval.SYNCHRONOUS
+    waits_for_flow_deletes: bool = False     # after removing contexts, waits until every flowDeleteFn has run
+    callouts: int = 2                        # callouts the driver registers
+    driver_entry_returns: NtStatus = status("STATUS_SUCCESS")
+    filters: FilterRemoval = FilterRemoval.DYNAMIC_SESSION
+    permit_if_unregistered: bool = False     # its filters carry FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED
+    classify_in_progress: bool = False       # a classifyFn of callout 0 is still running at teardown
+    drains_before_unregister: bool = True    # waits for work in flight before unregistering (else only after)
+    unregister_at_apc_level: bool = False    # unregisters while holding a fast mutex (APC_LEVEL)
+    unregister_in: UnregisterPlace = UnregisterPlace.UNLOAD_FUNCTION
+    caller_privileged: bool = True           # an administrator: the SCM grants SERVICE_STOP
+    dependent_services: bool = False         # another running service depends on this one
+
+    def __post_init__(self) -> None:
+        def put(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)   # the dataclass is frozen
+
+        put("model", parse_choice(DriverModel, self.model, "model"))
+        asked = getattr(self.trigger, "value", self.trigger)
+        hint = (" (a filter-manager request for minifilters; a callout driver is stopped as a service)"
+                if isinstance(asked, str) and asked in service.FILTER_MANAGER_REQUESTS else "")
+        put("trigger", parse_choice(CalloutTrigger, self.trigger, "trigger", hint))
+        put("remove_flow_contexts", parse_choice(ContextRemoval, self.remove_flow_contexts, "remove_flow_contexts"))
+        put("flow_removal", parse_choice(FlowRemoval, self.flow_removal, "flow_removal"))
+        put("filters", parse_choice(FilterRemoval, self.filters, "filters"))
+        put("unregister_in", parse_choice(UnregisterPlace, self.unregister_in, "unregister_in"))
+        try:
+            put("driver_entry_returns", parse_status(self.driver_entry_returns))
+        except StatusError as e:
+            raise ScenarioError(f"driver_entry_returns: {e}") from None
+        for f in fields(self):
+            if f.type == "bool" and not isinstance(getattr(self, f.name), bool):
+                raise ScenarioError(f"{f.name}: expected True or False, got {getattr(self, f.name)!r}")
+        _whole(self.flows_with_context, "flows_with_context", 0, MAX_FLOWS)
+        _whole(self.callouts, "callouts", 1, MAX_CALLOUTS)
+        self._check_combination()
+
+    def _check_combination(self) -> None:
+        """Knob values that contradict each other."""
+        if self.trigger is CalloutTrigger.DEVICE_REMOVAL and self.model is not DriverModel.WDF_PNP:
+            raise ScenarioError(f"trigger: 'device-removal' needs model 'wdf-pnp'; a {self.model.value} callout "
+                                "driver is not PnP and is unloaded by a service stop")
+        if self.retries_on_failure and not self.check_unregister_result:
+            raise ScenarioError(f"remove_flow_contexts: {self.remove_flow_contexts.value!r} cannot go with ignoring "
+                                "the unregister result: the retry starts from seeing STATUS_DEVICE_BUSY")
+        if self.flow_removal is FlowRemoval.PENDING and self.remove_flow_contexts is ContextRemoval.NONE:
+            raise ScenarioError("flow_removal: 'pending' says how flow contexts get removed, but this driver "
+                                "removes none (remove_flow_contexts is 'none')")
+        if self.waits_for_flow_deletes and self.remove_flow_contexts is ContextRemoval.NONE:
+            raise ScenarioError("waits_for_flow_deletes: there is nothing to wait for, this driver removes no "
+                                "flow context (remove_flow_contexts is 'none')")
+        if self.unregister_at_apc_level and not self.unregisters:
+            raise ScenarioError("unregister_at_apc_level: this driver never unregisters its callouts "
+                                "(unregisters is False)")
+        if self.unregister_in is UnregisterPlace.SELF_MANAGED_IO_CLEANUP and self.model is not DriverModel.WDF_PNP:
+            raise ScenarioError(f"unregister_in: 'self-managed-io-cleanup' needs model 'wdf-pnp'; a "
+                                f"{self.model.value} callout driver takes its callouts down in its unload function")
+        if self.dependent_services and not self.driver_entry_returns.nt_success:
+            raise ScenarioError("dependent_services: the SCM starts a service's dependencies first, so nothing "
+                                "depending on it runs when its DriverEntry failed")
+
+    def knobs(self) -> dict[str, Any]:
+        """The knobs, JSON-able, for echoing."""
+        return {
+            "model": self.model.value,
+            "trigger": self.trigger.value,
+            "unload_function": self.unload_function,
+            "unregisters": self.unregisters,
+            "check_unregister_result": self.check_unregister_result,
+            "flows_with_context": self.flows_with_context,
+            "remove_flow_contexts": self.remove_flow_contexts.value,
+            "flow_removal": self.flow_removal.value,
+            "waits_for_flow_deletes": self.waits_for_flow_deletes,
+            "callouts": self.callouts,
+            "driver_entry_returns": self.driver_entry_returns.describe(),
+            "filters": self.filters.value,
+            "permit_if_unregistered": self.permit_if_unregistered,
+            "classify_in_progress": self.classify_in_progress,
+            "drains_before_unregister": self.drains_before_unregister,
+            "unregister_at_apc_level": self.unregister_at_apc_level,
+            "unregister_in": self.unregister_in.value,
+            "caller_privileged": self.caller_privileged,
+            "dependent_services": self.dependent_services,
+        }
+
+    @property
+    def driver_unload_set(self) -> bool:
+        """Whether DriverObject->DriverUnload is non-NULL after DriverEntry: a WDM driver sets it
+        itself (wfp-wdm-driverunload); KMDF sets its own routine always for a PnP driver
+        (callout-kmdf-pnp-always-unload) and for a non-PnP one only with an EvtDriverUnload
+        (callout-kmdf-nonpnp-needs-evt)."""
+        return self.model is DriverModel.WDF_PNP or self.unload_function
+
+    @property
+    def removes_first(self) -> bool:
+        """The teardown removes every flow context before it unregisters anything."""
+        return self.remove_flow_contexts in (ContextRemoval.BEFORE_UNREGISTER, ContextRemoval.BEFORE_AND_ON_BUSY)
+
+    @property
+    def retries_on_failure(self) -> bool:
+        """On a failed unregister the teardown removes that callout's contexts and tries again."""
+        return self.remove_flow_contexts in (ContextRemoval.ON_DEVICE_BUSY, ContextRemoval.BEFORE_AND_ON_BUSY)
+
+    @property
+    def tears_down_in_cleanup(self) -> bool:
+        return self.unregister_in is UnregisterPlace.SELF_MANAGED_IO_CLEANUP
+
+    @property
+    def contexts_per_callout(self) -> tuple[int, ...]:
+        """The flows with a context, dealt round-robin over the callouts that processed them."""
+        n, c = self.flows_with_context, self.callouts
+        return tuple(n // c + (1 if i < n % c else 0) for i in range(c))
+
+
+# The teardown done right (see the module docstring): the knobs a lesson sets on top of a
+# scenario's own to show the canonical unload.
+CANONICAL: dict[str, Any] = dict(
+    check_unregister_result=True, remove_flow_contexts=ContextRemoval.BEFORE_AND_ON_BUSY,
+    waits_for_flow_deletes=True, filters=FilterRemoval.DYNAMIC_SESSION, drains_before_unregister=True,
+    unregister_at_apc_level=False,
+)

@@ -1,1 +1,0 @@
-/* Empty shim: the declarations live in tests/c/wdk_stub.h (passed with -include). */
