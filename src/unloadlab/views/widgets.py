@@ -144,7 +144,8 @@ MODELS: dict[str, Callable[[], Model]] = {"minifilter": _minifilter_model, "call
 
 
 def _callout_knobs() -> dict[str, Any]:
-    from ..callout import MAX_CALLOUTS, CalloutTrigger, ContextRemoval, DriverModel, FlowRemoval
+    from ..callout import (MAX_CALLOUTS, CalloutTrigger, ContextRemoval, DriverModel, FilterRemoval, FlowRemoval,
+                           UnregisterPlace)
     return {
         "model": Choice("Driver model", _options(DriverModel, {
             "wdm": "WDM (DriverUnload)", "wdf": "KMDF non-PnP (EvtDriverUnload)", "wdf-pnp": "KMDF PnP (contrast)"})),
@@ -160,8 +161,21 @@ def _callout_knobs() -> dict[str, Any]:
             "before-and-on-busy": "removed before, and on STATUS_DEVICE_BUSY"})),
         "flow_removal": Choice("Flow context removal", _options(FlowRemoval, {
             "synchronous": "synchronous", "pending": "pending"})),
+        "waits_for_flow_deletes": Flag("Waits for every flowDeleteFn"),
         "callouts": Count("Callouts", 1, MAX_CALLOUTS),
         "driver_entry_returns": StatusChoice("DriverEntry returns", _ENTRY_STATUSES),
+        "filters": Choice("Filters", _options(FilterRemoval, {
+            "dynamic-session": "dynamic session closed first", "deleted-by-key": "deleted by key first",
+            "after-unregister": "removed after unregistering", "left-in-place": "left in place"})),
+        "permit_if_unregistered": Flag("Filters permit if callout unregistered"),
+        "classify_in_progress": Flag("A classify is still running"),
+        "drains_before_unregister": Flag("Drains work before unregistering"),
+        "unregister_at_apc_level": Flag("Unregisters under a fast mutex (APC_LEVEL)"),
+        "unregister_in": Choice("Unregisters in", _options(UnregisterPlace, {
+            "unload-function": "the unload function",
+            "self-managed-io-cleanup": "EvtDeviceSelfManagedIoCleanup (PnP)"})),
+        "caller_privileged": Flag("Caller is an administrator"),
+        "dependent_services": Flag("Another service depends on it"),
     }
 
 
