@@ -71,6 +71,9 @@ def test_every_option_reaches_the_model(capsys):
      "a rundown reference from FltObjectReference never dropped (FltObjectDereference)", None),
     (["--global-resources", "--cleanup-mistakes", "thread-not-waited"], "bugcheck", None,
      "0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS"),
+    # a timer's DPC: 0xD4 (raised IRQL), with 0xCE named in the steps; one "0xNN NAME" string still
+    (["--global-resources", "--cleanup-mistakes", "timer-not-cancelled"], "bugcheck", None,
+     "0xD4 SYSTEM_SCAN_AT_RAISED_IRQL_CAUGHT_IMPROPER_DRIVER_UNLOAD"),
     (["--global-resources", "--cleanup-mistakes", "pool-not-freed", "--driver-verifier"], "bugcheck", None,
      "0xC4 DRIVER_VERIFIER_DETECTED_VIOLATION (parameter 1 = 0x62)"),
     (["--control-device", "handle-open"], "unload-pending", None, None),
@@ -80,6 +83,25 @@ def test_json_gains_outcomes_blocked_on_and_bugcheck(capsys, argv, outcome, bloc
     code, out, _ = cli(capsys, "minifilter", "--trigger", "sc-stop", *argv, "--json")
     d = json.loads(out)
     assert code == 0 and (d["outcome"], d["blocked_on"], d["bugcheck"]) == (outcome, blocked_on, bugcheck)
+
+
+@pytest.mark.parametrize("argv, action, status", [
+    (["--trigger", "sc-stop", "--no-privilege"], "the stop is refused: no SERVICE_STOP access",
+     "ERROR_ACCESS_DENIED (5)"),
+    (["--trigger", "ControlService", "--dependent-services"],
+     "the stop is refused: services that depend on it are running", "ERROR_DEPENDENT_SERVICES_RUNNING (1051)"),
+    (["--trigger", "sc-stop", "--no-unload-callback"], "the stop fails: NtUnloadDriver refused it",
+     "ERROR_INVALID_SERVICE_CONTROL (1052)"),
+    (["--trigger", "net-stop", "--driver-entry-returns", "STATUS_UNSUCCESSFUL"],
+     "the stop fails: the service is not running", "ERROR_SERVICE_NOT_ACTIVE (1062)"),
+])
+def test_a_win32_failure_step_names_the_error_once_and_keeps_the_step_keys(capsys, argv, action, status):
+    """The step texts changed (issue 11 review: the action said the error the status repeats); the
+    keys of a step did not."""
+    code, out, _ = cli(capsys, "minifilter", *argv, "--json")
+    step = json.loads(out)["steps"][-1]
+    assert code == 0 and list(step) == ["actor", "target", "kind", "action", "detail", "status", "mark", "rules"]
+    assert (step["action"], step["status"], step["mark"]) == (action, status, "failed")
 
 
 def test_the_original_keys_come_first_and_keep_their_meaning(capsys):

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from unloadlab.catalogue import RULES_BY_ID, rule
-from unloadlab.minifilter import (BUGCHECK_0XC4, BUGCHECK_0XCE, MINIFILTER_EXAMPLES, CleanupMistake,
+from unloadlab.minifilter import (BUGCHECK_0XC4, BUGCHECK_0XCE, BUGCHECK_0XD4, MINIFILTER_EXAMPLES, CleanupMistake,
                                   Leak, MinifilterScenario, ServerPort, craft_space, decision_space, minifilter_c,
                                   simulate)
 from unloadlab.windows import Actor, Kind, Mark, Outcome, RuleKind, ScenarioError
@@ -162,19 +162,49 @@ class TestGlobalCleanup:
         assert index(t, "stop new work") < index(t, "FltCloseCommunicationPort") and "stop-new-work-first" in t.rules
         assert rule("stop-new-work-first").kind is RuleKind.SAMPLE
 
-    @pytest.mark.parametrize("mistake, call", [("timer-not-cancelled", "KeCancelTimer"),
-                                               ("thread-not-waited", "KeWaitForSingleObject"),
-                                               ("notify-routine-left", "PsSetCreateProcessNotifyRoutineEx")])
+    @pytest.mark.parametrize("mistake, call, code, rule_id", [
+        ("timer-not-cancelled", "KeCancelTimer", BUGCHECK_0XD4, "bugcheck-0xd4"),
+        ("thread-not-waited", "KeWaitForSingleObject", BUGCHECK_0XCE, "bugcheck-0xce"),
+        ("notify-routine-left", "PsSetCreateProcessNotifyRoutineEx", BUGCHECK_0XCE, "bugcheck-0xce")])
     @pytest.mark.parametrize("trigger", ["FilterUnload", "sc-stop", "net-stop"])
-    def test_bugcheck_0xce_comes_later_after_the_unload_and_its_reply(self, mistake, call, trigger):
+    def test_the_bug_check_comes_later_after_the_unload_and_its_reply(self, mistake, call, code, rule_id, trigger):
         t = run(trigger=trigger, global_resources=True, cleanup_mistakes=[mistake])
-        assert t.outcome is Outcome.BUGCHECK and t["bugcheck"] == BUGCHECK_0XCE and t["unloaded"]
+        assert t.outcome is Outcome.BUGCHECK and t["bugcheck"] == code and t["unloaded"]
         assert not has(t, call + "(") and has(t, f"forgets: {call}")
         last = t.steps[-1]
-        assert last.mark is Mark.BUGCHECK and last.action.startswith("later: ") and "bugcheck-0xce" in last.rules
+        assert last.mark is Mark.BUGCHECK and last.action.startswith("later: ") and rule_id in last.rules
         assert index(t, "unloads the minifilter") < len(t.steps) - 1
         reply = [i for i, s in enumerate(t.steps) if s.kind is Kind.RETURN and s.target is Actor.CALLER]
-        assert reply and reply[-1] < len(t.steps) - 1 and "0xCE" in t.headline and "later" in t.headline
+        assert reply and reply[-1] < len(t.steps) - 1 and code.split()[0] in t.headline and "later" in t.headline
+
+    def test_a_timer_left_behind_names_both_bug_checks_and_marks_the_choice_silent(self):
+        """Issue 11 review, item 6: both pages name DPCs left behind; only 0xD4's names a raised IRQL,
+        where a DPC runs. No page settles which one a timer gives, so the later step names both,
+        cites both pages, and a silent-marked note says so."""
+        t = run(trigger="sc-stop", global_resources=True, cleanup_mistakes=["timer-not-cancelled"])
+        note, last = t.steps[-2], t.steps[-1]
+        assert note.mark is Mark.SILENT and "silent-0xce-or-0xd4" in note.rules
+        assert {"bugcheck-0xce", "bugcheck-0xd4", "dpc-dispatch-level", "timer-after-unload-0xd4"} <= set(last.rules)
+        assert BUGCHECK_0XD4 in last.detail and BUGCHECK_0XCE in last.detail and "DISPATCH_LEVEL" in last.detail
+        assert "0xCE" in t.headline and "no page settles" in t.headline
+        assert (rule("silent-0xce-or-0xd4").kind, rule("bugcheck-0xd4").kind, rule("bugcheck-0xce").kind,
+                rule("timer-after-unload-0xd4").kind) == (RuleKind.SILENT, RuleKind.DOC, RuleKind.DOC, RuleKind.FIELD)
+        assert "bug-check-0xd4--system-scan-at-raised-irql-caught-improper-driver-unlo" in rule("bugcheck-0xd4").cite()
+        assert "bug-check-0xce--" in rule("bugcheck-0xce").cite() and "IRQL" in rule("bugcheck-0xd4").statement
+        assert "ddi/wdm/nc-wdm-kdeferred_routine" in rule("dpc-dispatch-level").cite()
+
+    @pytest.mark.parametrize("mistake", ["thread-not-waited", "notify-routine-left"])
+    def test_passive_level_leftovers_stay_0xce_with_no_silent_choice(self, mistake):
+        t = run(trigger="sc-stop", global_resources=True, cleanup_mistakes=[mistake])
+        assert t["bugcheck"] == BUGCHECK_0XCE and "silent-0xce-or-0xd4" not in t.rules
+        assert "no page settles" not in t.headline
+
+    def test_the_bugcheck_key_keeps_the_form_code_then_name(self):
+        for mistakes, verifier in ((["timer-not-cancelled"], False), (["thread-not-waited"], False),
+                                   (["pool-not-freed"], True)):
+            code = run(trigger="sc-stop", global_resources=True, cleanup_mistakes=mistakes,
+                       driver_verifier=verifier)["bugcheck"]
+            assert re.fullmatch(r"0x[0-9A-F]{2} [A-Z_]+( \(parameter 1 = 0x62\))?", code), code
 
     def test_unloaded_code_0xce_is_the_field_evidence_for_notify_routines(self):
         t = run(trigger="sc-stop", global_resources=True, cleanup_mistakes=["notify-routine-left"])
@@ -201,7 +231,7 @@ class TestGlobalCleanup:
 
     def test_a_refused_mandatory_unload_skips_the_cleanup_and_crashes_later(self):
         t = run(trigger="sc-stop", callback_returns=DND, global_resources=True)
-        assert t.outcome is Outcome.BUGCHECK and t["bugcheck"] == BUGCHECK_0XCE
+        assert t.outcome is Outcome.BUGCHECK and t["bugcheck"] == BUGCHECK_0XD4   # the timer comes first
         assert not has(t, "KeCancelTimer(") and "mandatory-ignores-refusal" in t.rules
 
     def test_mistakes_need_resources_to_forget(self):
@@ -349,7 +379,7 @@ class TestShutdownAndCorrections:
 _BUGS = {  # the marker each mistake leaves in the C
     "port": "BUG: server port left open", "no-unregister": "BUG: FltUnregisterFilter(gFilter) is never called",
     "refuse-always": "BUG: refuses every fltmc unload", "send": "BUG: Timeout NULL",
-    "pended": "BUG: a pended operation is never completed", "skipped-cleanup": "left running: 0xCE later",
+    "pended": "BUG: a pended operation is never completed", "skipped-cleanup": "keep running: bug check later",
     **{f"leak-{leak.value}": w for leak, w in (
         (Leak.CONTEXT, "FltGetStreamContext"), (Leak.NAME_INFORMATION, "FltGetFileNameInformation"),
         (Leak.OBJECT_REFERENCE, "FltObjectReference(gFilter)"), (Leak.OPEN_FILE, "FltCreateFileEx"),
@@ -469,6 +499,162 @@ def test_the_cdo_unload_decides_before_any_teardown():
                                                   refuse_only_if_control_device_open=True, global_resources=True)),
                   "Unload")
     lines = [ln.strip() for ln in c.splitlines() if ln.strip()]
-    assert lines[2] == "if (gControlDeviceOpen != 0 && !FlagOn(Flags, FLTFL_FILTER_UNLOAD_MANDATORY)) {"
-    assert lines[3] == "return STATUS_FLT_DO_NOT_DETACH;" and lines[5].startswith("KeSetEvent(&gStopEvent")
-    assert lines[-2] == "return STATUS_SUCCESS;"
+    assert lines[2:5] == ["KeEnterCriticalRegion();", "(VOID)ExAcquireResourceSharedLite(&gCdoLock, TRUE);",
+                          "if (gControlDeviceOpen != 0 && !FlagOn(Flags, FLTFL_FILTER_UNLOAD_MANDATORY)) {"]
+    assert lines[5:8] == ["ExReleaseResourceLite(&gCdoLock);", "KeLeaveCriticalRegion();",
+                          "return STATUS_FLT_DO_NOT_DETACH;"]
+    assert lines[9].startswith("KeSetEvent(&gStopEvent") and lines[-2] == "return STATUS_SUCCESS;"
+
+
+# --- issue 11 review: the cdo refusal holds its lock; the C passes what the trace says --------------
+_CDO_VARIANTS = [MinifilterScenario(trigger="fltmc-unload", control_device=device, callback_returns=DND,
+                                    refuse_only_if_control_device_open=True, driver_entry_returns=de, **extra)
+                 for device in ("created", "handle-open") for de in ("STATUS_SUCCESS", "STATUS_UNSUCCESSFUL")
+                 for extra in ({}, dict(global_resources=True, cleanup_mistakes=["timer-not-cancelled"]),
+                               dict(server_port="closed-before-unregister", send_message_wait=True))
+                 if not (device == "handle-open" and de == "STATUS_UNSUCCESSFUL")]
+
+
+def _code_lines(c: str, name: str) -> list[str]:
+    return [ln.strip() for ln in _function(c, name).splitlines() if ln.strip()]
+
+
+@pytest.mark.parametrize("sc", _CDO_VARIANTS, ids=[f"cdo{i}" for i in range(len(_CDO_VARIANTS))])
+def test_the_cdo_refusal_reads_the_open_count_only_under_its_lock(sc):
+    """The lock is taken shared before gControlDeviceOpen is read, released on the refusing path before
+    it returns and, on the other path, after IoDeleteDevice; deleted after its last use."""
+    c = minifilter_c(sc)
+    assert "static ERESOURCE gCdoLock;" in c and "volatile" not in c
+    unload = _code_lines(c, "Unload")
+    acquire, test = unload.index("(VOID)ExAcquireResourceSharedLite(&gCdoLock, TRUE);"), next(
+        i for i, ln in enumerate(unload) if "gControlDeviceOpen" in ln)
+    assert unload[acquire - 1] == "KeEnterCriticalRegion();" and acquire < test
+    releases = [i for i, ln in enumerate(unload) if ln == "ExReleaseResourceLite(&gCdoLock);"]
+    assert len(releases) == 2 and all(unload[i + 1] == "KeLeaveCriticalRegion();" for i in releases)
+    refused, done = releases
+    assert unload[refused + 2].startswith("return STATUS_FLT_DO_NOT_DETACH;") and refused == test + 1
+    assert unload.index("IoDeleteDevice(gControlDevice);") < done
+    assert unload.index("FltUnregisterFilter(gFilter);") < done
+    assert unload[-3:] == ["ExDeleteResourceLite(&gCdoLock);", "return STATUS_SUCCESS;", "}"]
+
+
+@pytest.mark.parametrize("sc", _CDO_VARIANTS, ids=[f"cdo{i}" for i in range(len(_CDO_VARIANTS))])
+def test_driver_entry_initialises_the_lock_first_and_every_failure_deletes_it(sc):
+    entry = _code_lines(minifilter_c(sc), "DriverEntry")
+    init = entry.index("(VOID)ExInitializeResourceLite(&gCdoLock);")
+    assert init < entry.index("status = FltRegisterFilter(DriverObject, &FilterRegistration, &gFilter);")
+    returns = [i for i, ln in enumerate(entry) if ln.startswith("return ") and ln != "return STATUS_SUCCESS;"]
+    assert returns and all(i > init and entry[i - 1] == "ExDeleteResourceLite(&gCdoLock);" for i in returns)
+    assert ("return STATUS_SUCCESS;" in entry) is sc.driver_entry_returns.nt_success
+
+
+def test_without_the_cdo_refusal_there_is_no_lock():
+    for sc in (MinifilterScenario(trigger="sc-stop", control_device="created"),
+               MinifilterScenario(trigger="sc-stop", callback_returns=DND, refuse_only_if_not_mandatory=True)):
+        assert "gCdoLock" not in minifilter_c(sc)
+
+
+def _args(call: str) -> list[str]:
+    return [a.strip() for a in call[call.index("(") + 1:call.rindex(")")].split(",")]
+
+
+def test_fltsendmessage_passes_a_reply_buffer_so_never_replies_is_what_it_waits_for():
+    """Issue 11 review, item 3: with a NULL ReplyBuffer FltSendMessage waits only until the message
+    is delivered (its DDI page); the C and the trace say it waits for a reply, so the C passes one."""
+    sc = MinifilterScenario(trigger="sc-stop", server_port="closed-before-unregister", send_message_wait=True)
+    c, t = minifilter_c(sc), simulate(sc)
+    call = re.search(r"FltSendMessage\(.*?\);", c, re.S).group(0)
+    args = _args(call)
+    assert len(args) == 7 and args[4] != "NULL" and args[5] != "NULL" and args[6] == "NULL"
+    assert "ULONG reply = 0;" in c and "ULONG replyLength = sizeof(reply);" in c
+    send = t.steps[index(t, "FltSendMessage(")]
+    assert "&Reply" in send.action and "Timeout=NULL" in send.action and "reply buffer" in send.detail
+    assert "never replies" in t["blocked_on"]
+    assert "without one it waits only for the message to be delivered" in rule("send-message-no-timeout").statement
+
+
+# --- issue 11 review: rule sources, step texts, error grammar ----------------------------------------
+def test_a_field_rule_links_every_public_report_its_statement_names():
+    """A statement naming owner/repo#N (or repo#N) must cite that very GitHub issue or pull request."""
+    from unloadlab.minifilter import MINIFILTER_RULES
+    named = 0
+    for r in MINIFILTER_RULES:
+        for repo, number in re.findall(r"([A-Za-z][\w.-]*)#(\d+)", r.statement):
+            named += 1
+            urls = [s.url for s in r.sources]
+            assert any(re.fullmatch(rf"https://github\.com/[\w.-]+/{re.escape(repo)}/(issues|pull)/{number}", u)
+                       for u in urls), (r.id, repo, number, urls)
+    assert named >= 5
+
+
+def test_the_review_sources_are_the_exact_pages():
+    assert "https://github.com/microsoft/Windows-driver-samples/issues/1360" in rule("leaked-context-blocks").cite()
+    assert "https://github.com/everdox/InfinityHook/issues/9" in rule("unloaded-code-0xce").cite()
+    threads = rule("wait-system-threads").cite()
+    assert "wdm/nf-wdm-psterminatesystemthread" in threads and "wdm/nf-wdm-kewaitforsingleobject" in threads
+    assert "kecanceltimer" not in threads and "network/trans/inspect/sys/TL_drv.c" in threads
+    assert "debuggercmds/-stacks" in rule("stacks-finds-the-wait").cite()
+    assert "parameter 4" in rule("pool-tracking").statement and "bug-check-0xc4" in rule("pool-tracking").cite()
+
+
+def test_a_hang_in_fltunregisterfilter_says_how_to_find_it_with_stacks():
+    t = run(trigger="sc-stop", leaks=["work-item"])
+    assert "!stacks 2 FltUnregisterFilter" in t.steps[-1].detail and "stacks-finds-the-wait" in t.steps[-1].rules
+
+
+def _status_repeated(step) -> bool:
+    """The step's action repeats what its status says: the status's name, or its Win32 code."""
+    if not step.status:
+        return False
+    name = step.status.split()[0]
+    code = re.search(r"\((\d+)\)", step.status)
+    return name in step.action or bool(code and code.group(1) in re.findall(r"\d+", step.action))
+
+
+def test_no_step_says_its_status_twice(every_variant):
+    """Issue 11 review, item 2: 'fails: ERROR_ACCESS_DENIED (5) -> ERROR_ACCESS_DENIED (5)'. The
+    action says what fails, the status carries the code, once."""
+    statuses = set()
+    for sc, t, _ in every_variant:
+        for step in t.steps:
+            assert not _status_repeated(step), (sc.knobs(), step.action, step.status)
+            statuses.add(step.status)
+    assert {"ERROR_ACCESS_DENIED (5)", "ERROR_DEPENDENT_SERVICES_RUNNING (1051)",
+            "ERROR_SERVICE_NOT_ACTIVE (1062)", "ERROR_INVALID_SERVICE_CONTROL (1052)"} <= statuses
+
+
+def test_the_win32_failures_say_what_fails():
+    denied = run(trigger="sc-stop", caller_privileged=False).steps[-1]
+    deps = run(trigger="ControlService", dependent_services=True).steps[-1]
+    assert (denied.action, denied.status) == ("the stop is refused: no SERVICE_STOP access", "ERROR_ACCESS_DENIED (5)")
+    assert deps.action == "the stop is refused: services that depend on it are running"
+
+
+@pytest.mark.parametrize("leaks, message", [
+    (["context"], "leaks: context needs an instance to exist, and instances is 0"),
+    (["context", "open-file"], "leaks: context and open-file need an instance to exist, and instances is 0"),
+    (["context", "open-file", "name-information"],
+     "leaks: context, name-information and open-file need an instance to exist, and instances is 0")])
+def test_the_leak_error_agrees_in_number(leaks, message):
+    with pytest.raises(ScenarioError) as e:
+        MinifilterScenario(trigger="sc-stop", leaks=leaks, instances=0)
+    assert str(e.value) == message
+
+
+def test_every_craft_and_cdo_variant_compiles(tmp_path):
+    """The second grid's C (the compile test in test_c_compile covers the decision space and the
+    catalogue), with the cdo lock on every DriverEntry path."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent / "c"))
+    import mingw
+    texts = sorted({minifilter_c(s) for s in [*craft_space(), *_CDO_VARIANTS]})
+    assert len(texts) > 50
+    # mingw.as_one_unit renames file-scope names line by line; a typedef closing on its own line
+    # ("} INSTANCE_CONTEXT, *PINSTANCE_CONTEXT;") is not renamed, so such variants go one by one
+    alone = [t for t in texts if "typedef struct _INSTANCE_CONTEXT" in t]
+    assert alone
+    mingw.compile_all({f"v{i:04d}": t for i, t in enumerate(texts) if t not in alone}, tmp_path)
+    for i, text in enumerate(alone):
+        proc = mingw.compiles(text, tmp_path, f"alone{i}")
+        assert proc.returncode == 0, proc.stdout + proc.stderr + text

@@ -3,7 +3,8 @@ routine's craft (exhaustive) and over arbitrary knobs (hypothesis)."""
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from unloadlab.minifilter import (BUGCHECK_0XC4, BUGCHECK_0XCE, FLTFL_FILTER_UNLOAD_MANDATORY, VOLUMES, CleanupMistake,
+from unloadlab.minifilter import (BUGCHECK_0XC4, BUGCHECK_0XCE, BUGCHECK_0XD4, FLTFL_FILTER_UNLOAD_MANDATORY,
+                                  VOLUMES, CleanupMistake,
                                   ControlDevice, Leak, MinifilterScenario, RegistrationFlag, ServerPort, Trigger,
                                   craft_space, simulate)
 from unloadlab.minifilter.model import _after_failed_load, _Run  # white-box: the cached steps
@@ -67,9 +68,9 @@ def test_preop_called_only_at_shutdown_when_registered_and_loaded(space):
 
 
 def _unloaded(t) -> bool:
-    """The image went: unloaded, or DriverEntry failed, or it went and 0xCE followed."""
+    """The image went: unloaded, or DriverEntry failed, or it went and 0xCE or 0xD4 followed."""
     return (t.outcome in (Outcome.UNLOADED, Outcome.DRIVER_ENTRY_FAILED)
-            or (t.outcome is Outcome.BUGCHECK and t["bugcheck"] == BUGCHECK_0XCE))
+            or (t.outcome is Outcome.BUGCHECK and t["bugcheck"] in (BUGCHECK_0XCE, BUGCHECK_0XD4)))
 
 
 @pytest.mark.parametrize("grid", ["space", "craft"])
@@ -109,7 +110,7 @@ def test_craft_space_covers_every_outcome_and_every_craft_knob(craft):
     assert {leak for s, _ in craft for leak in s.leaks} == set(Leak)
     assert {m for s, _ in craft for m in s.cleanup_mistakes} == set(CleanupMistake)
     assert {s.control_device for s, _ in craft} == set(ControlDevice)
-    assert {t["bugcheck"] for _, t in craft} == {None, BUGCHECK_0XCE, BUGCHECK_0XC4}
+    assert {t["bugcheck"] for _, t in craft} == {None, BUGCHECK_0XCE, BUGCHECK_0XD4, BUGCHECK_0XC4}
     assert all(any(getattr(s, k) for s, _ in craft) for k in (
         "send_message_wait", "drains_pended_io", "refuse_only_if_control_device_open", "driver_verifier",
         "dependent_services", "fast_startup", "global_resources"))
@@ -123,12 +124,17 @@ def test_a_bug_check_is_the_last_step_and_marked(craft):
             assert t["bugcheck"] is None and not any(step.mark is Mark.BUGCHECK for step in t.steps), s
 
 
-def test_0xce_only_when_something_left_running_outlives_the_image(craft):
+def test_0xce_or_0xd4_only_when_something_left_running_outlives_the_image(craft):
     for s, t in craft:
-        if t["bugcheck"] == BUGCHECK_0XCE:
+        if t["bugcheck"] in (BUGCHECK_0XCE, BUGCHECK_0XD4):
             left = set(s.cleanup_mistakes) - {CleanupMistake.POOL}
             skipped = not s.callback_returns.nt_success and s.trigger.mandatory  # refusal ignored: no cleanup
             assert s.global_resources and (left or skipped) and t["unloaded"], s
+            # a refusal that is ignored skips the cleanup; a conditional one tears down on a mandatory unload
+            skipped = skipped and not (s.refuse_only_if_control_device_open or s.refuse_only_if_not_mandatory)
+            # 0xD4 exactly when the timer is what runs into the image (its DPC, at DISPATCH_LEVEL)
+            timer_left = CleanupMistake.TIMER in s.cleanup_mistakes or skipped
+            assert (t["bugcheck"] == BUGCHECK_0XD4) is timer_left, s
         if t["bugcheck"] == BUGCHECK_0XC4:
             assert s.driver_verifier and s.global_resources and not t["unloaded"], s
 

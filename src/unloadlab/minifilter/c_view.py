@@ -38,7 +38,7 @@ _LEAK_BUGS = {
 _CLEANUP_C = (
     (CleanupMistake.TIMER, ("KeCancelTimer(&gTimer);  /* rule cleanup-order */",
                             "KeFlushQueuedDpcs();  /* a DPC may already be queued */"),
-     "the timer is never cancelled: its DPC runs after unload, 0xCE (rule bugcheck-0xce)",
+     "the timer is never cancelled: its DPC runs after unload: 0xD4 (rule bugcheck-0xd4)",
      "KeCancelTimer(&gTimer); KeFlushQueuedDpcs()"),
     (CleanupMistake.THREAD, ("KeWaitForSingleObject(gThread, Executive, KernelMode, FALSE, NULL);",
                              "ObDereferenceObject(gThread);  /* rule wait-system-threads */"),
@@ -59,6 +59,23 @@ def _bug(depth: int, what: str, right: str) -> list[str]:
     return [f"{ind}/* BUG: {what};", f"{ind}   right: {right} */"]
 
 
+def _lock_shared(depth: int) -> list[str]:
+    ind = _IND * depth
+    return [f"{ind}KeEnterCriticalRegion();", f"{ind}(VOID)ExAcquireResourceSharedLite(&gCdoLock, TRUE);"]
+
+
+def _lock_release(depth: int) -> list[str]:
+    ind = _IND * depth
+    return [f"{ind}ExReleaseResourceLite(&gCdoLock);", f"{ind}KeLeaveCriticalRegion();"]
+
+
+def _lock_delete(sc: MinifilterScenario, depth: int) -> list[str]:
+    """Every way out of DriverEntry after the lock was initialised deletes it (the cdo sample's)."""
+    if not sc.refuse_only_if_control_device_open:
+        return []
+    return [f"{_IND * depth}ExDeleteResourceLite(&gCdoLock);"]
+
+
 def _mf_globals(sc: MinifilterScenario) -> list[str]:
     out = ["static PFLT_FILTER gFilter;"]
     if sc.server_port is not ServerPort.NONE:
@@ -66,7 +83,9 @@ def _mf_globals(sc: MinifilterScenario) -> list[str]:
     if sc.control_device is not ControlDevice.NONE:
         out.append("static PDEVICE_OBJECT gControlDevice;")
         if sc.refuse_only_if_control_device_open:
-            out.append("static volatile LONG gControlDeviceOpen;  /* counted by its create/close dispatch */")
+            out += ["static ERESOURCE gCdoLock;  /* a global: nonpaged, as ExInitializeResourceLite needs */",
+                    "static LONG gControlDeviceOpen;  /* its create and close dispatch change it, holding",
+                    "                                    gCdoLock exclusive (not shown) */"]
     if sc.global_resources:
         out += ["/* DriverEntry's global work, started by StartGlobalWork (not shown; it undoes its own",
                 "   work if it fails): a periodic timer, a system thread, a process-notify routine, pool. */",
@@ -84,8 +103,9 @@ def _mf_teardown_body(sc: MinifilterScenario) -> list[str]:
     if sc.global_resources:
         out.append(f"{_IND}KeSetEvent(&gStopEvent, 0, FALSE);  /* stop new work first: rule stop-new-work-first */")
     if sc.send_message_wait:
-        out += [f"{_IND}(void)FltSendMessage(gFilter, &gClientPort, &message, sizeof(message), NULL, NULL, NULL);",
-                *_bug(1, "Timeout NULL: waits forever for a service that never replies",
+        out += [f"{_IND}(void)FltSendMessage(gFilter, &gClientPort, &message, sizeof(message),",
+                f"{_IND}                     &reply, &replyLength, NULL);",
+                *_bug(1, "Timeout NULL with a reply buffer: waits forever for a reply the service never sends",
                       "a timeout, e.g. -10 s in 100 ns units (rule send-message-no-timeout)")]
     if sc.server_port is ServerPort.CLOSED_FIRST:
         out.append(f"{_IND}FltCloseCommunicationPort(gServerPort);  /* first: rule port-before-unregister */")
@@ -104,6 +124,8 @@ def _mf_teardown_body(sc: MinifilterScenario) -> list[str]:
                     "call it here, after closing the port and before global cleanup")
     if sc.control_device is not ControlDevice.NONE:
         out.append(f"{_IND}IoDeleteDevice(gControlDevice);  /* after FltUnregisterFilter: rule cdo-conditional-refusal */")
+    if sc.refuse_only_if_control_device_open:
+        out += [f"{_IND}/* held from the test through the teardown; the device is gone now */", *_lock_release(1)]
     if sc.global_resources:
         for mistake, calls, what, right in _CLEANUP_C:
             out += (_bug(1, what, right) if mistake in sc.cleanup_mistakes
@@ -117,14 +139,20 @@ def _mf_unload(sc: MinifilterScenario) -> list[str]:
     """The FilterUnloadCallback, shaped by callback_returns and the refusal knobs."""
     head = "static NTSTATUS Unload(FLT_FILTER_UNLOAD_FLAGS Flags)"
     ret, refuses = c_status(sc.callback_returns), not sc.callback_returns.nt_success
-    locals_ = [f"{_IND}ULONG message = 0;  /* \"unloading\" */", ""] if sc.send_message_wait else []
+    locals_ = ([f"{_IND}ULONG message = 0;  /* \"unloading\" */", f"{_IND}ULONG reply = 0;",
+                f"{_IND}ULONG replyLength = sizeof(reply);", ""] if sc.send_message_wait else [])
     mandatory_check = f"{_IND}if (!FlagOn(Flags, FLTFL_FILTER_UNLOAD_MANDATORY)) {{"
     if sc.refuse_only_if_control_device_open:
         body = [*locals_,
-                f"{_IND}/* decide first (the cdo sample holds its lock from here through the teardown) */",
+                f"{_IND}/* decide first, holding the lock shared from the test through the teardown, so no",
+                f"{_IND}   open of the control device slips in between (rule cdo-conditional-refusal) */",
+                *_lock_shared(1),
                 f"{_IND}if (gControlDeviceOpen != 0 && !FlagOn(Flags, FLTFL_FILTER_UNLOAD_MANDATORY)) {{",
+                *_lock_release(2),
                 f"{_I2}return {ret};  /* a reason to: rule cdo-conditional-refusal */",
-                f"{_IND}}}", *_mf_teardown_body(sc), f"{_IND}return STATUS_SUCCESS;"]
+                f"{_IND}}}", *_mf_teardown_body(sc),
+                f"{_IND}ExDeleteResourceLite(&gCdoLock);  /* after its last use: nothing can take it now */",
+                f"{_IND}return STATUS_SUCCESS;"]
     elif refuses and sc.refuse_only_if_not_mandatory:
         body = [*locals_, mandatory_check + "  /* BUG: refuses every fltmc unload */",
                 f"{_I2}return {ret};  /* before any teardown: rule refuse-before-teardown */",
@@ -135,8 +163,8 @@ def _mf_unload(sc: MinifilterScenario) -> list[str]:
                 f"{_IND}/* Refuses every unload and tears nothing down (rule refuse-before-teardown);",
                 f"{_IND}   a mandatory unload ignores this (rule mandatory-ignores-refusal). */"]
         if sc.global_resources:
-            body += _bug(1, "on a mandatory unload the timer, thread and notify routine are left running: "
-                            "0xCE later", "refuse only when not mandatory; otherwise tear down (rule bugcheck-0xce)")
+            body += _bug(1, "on a mandatory unload timer, thread and notify routine keep running: bug check "
+                            "later", "refuse only when not mandatory; otherwise tear down (rule bugcheck-0xd4)")
         body.append(f"{_IND}return {ret};  /* rule nonmandatory-refusal */")
     elif sc.refuse_only_if_not_mandatory:
         body = [*locals_, *_mf_teardown_body(sc), mandatory_check,
@@ -243,7 +271,7 @@ def _mf_registration(sc: MinifilterScenario) -> list[str]:
             *(_IND + m for m in "\n".join(members).split("\n")), "};", ""]
 
 
-def _mf_create_port() -> list[str]:
+def _mf_create_port(sc: MinifilterScenario) -> list[str]:
     return [
         f"{_IND}InitializeObjectAttributes(&oa, &portName, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE,",
         f"{_IND}                           NULL, NULL);  /* a real driver passes a security descriptor */",
@@ -251,6 +279,7 @@ def _mf_create_port() -> list[str]:
         f"{_IND}                                    PortConnect, PortDisconnect, NULL, 1);",
         f"{_IND}if (!NT_SUCCESS(status)) {{",
         f"{_I2}FltUnregisterFilter(gFilter);",
+        *_lock_delete(sc, 2),
         f"{_I2}return status;",
         f"{_IND}}}",
     ]
@@ -260,7 +289,8 @@ def _mf_undo(sc: MinifilterScenario, depth: int) -> list[str]:
     """DriverEntry's failure path: close the port, then unregister (rule driver-entry-pattern)."""
     ind = _IND * depth
     out = [f"{ind}FltCloseCommunicationPort(gServerPort);"] if sc.server_port is not ServerPort.NONE else []
-    return out + [f"{ind}FltUnregisterFilter(gFilter);  /* undo first: rule driver-entry-pattern */"]
+    return out + [f"{ind}FltUnregisterFilter(gFilter);  /* undo first: rule driver-entry-pattern */",
+                  *_lock_delete(sc, depth)]
 
 
 def _mf_after_start(sc: MinifilterScenario) -> list[str]:
@@ -287,11 +317,13 @@ def _mf_driver_entry(sc: MinifilterScenario) -> list[str]:
                  f"{_IND}OBJECT_ATTRIBUTES oa;"]
     if sc.control_device is not ControlDevice.NONE and de.nt_success:
         body.append(f'{_IND}UNICODE_STRING cdoName = RTL_CONSTANT_STRING(L"\\\\FileSystem\\\\Filters\\\\SampleCdo");')
-    body += ["", *_unused("RegistryPath"),
-             f"{_IND}status = FltRegisterFilter(DriverObject, &FilterRegistration, &gFilter);",
-             f"{_IND}if (!NT_SUCCESS(status)) {{", f"{_I2}return status;", f"{_IND}}}"]
+    body += ["", *_unused("RegistryPath")]
+    if sc.refuse_only_if_control_device_open:
+        body.append(f"{_IND}(VOID)ExInitializeResourceLite(&gCdoLock);  /* before Unload can run */")
+    body += [f"{_IND}status = FltRegisterFilter(DriverObject, &FilterRegistration, &gFilter);",
+             f"{_IND}if (!NT_SUCCESS(status)) {{", *_lock_delete(sc, 2), f"{_I2}return status;", f"{_IND}}}"]
     if port:
-        body += _mf_create_port()
+        body += _mf_create_port(sc)
     if not de.nt_success:
         body += [f"{_IND}/* the rest of initialisation fails ({de.severity.value}): DriverEntry fails */",
                  *_mf_undo(sc, 1),

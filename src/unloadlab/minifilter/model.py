@@ -16,9 +16,10 @@ from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Tra
 from .scenario import (FLTFL_FILTER_UNLOAD_MANDATORY, SERVICE_NAME, SUCCESS, VOLUMES, CleanupMistake, ControlDevice,
                        Leak, MinifilterScenario, RegistrationFlag, ServerPort, Trigger)
 
-__all__ = ["simulate", "cache_clear", "BUGCHECK_0XCE", "BUGCHECK_0XC4"]
+__all__ = ["simulate", "cache_clear", "BUGCHECK_0XCE", "BUGCHECK_0XD4", "BUGCHECK_0XC4"]
 
 BUGCHECK_0XCE = "0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS"
+BUGCHECK_0XD4 = "0xD4 SYSTEM_SCAN_AT_RAISED_IRQL_CAUGHT_IMPROPER_DRIVER_UNLOAD"
 BUGCHECK_0XC4 = "0xC4 DRIVER_VERIFIER_DETECTED_VIOLATION (parameter 1 = 0x62)"
 
 # The message texts the facts record (domain-facts #4, #14).
@@ -188,6 +189,7 @@ class _Run:
     print_rules: tuple[str, ...] = ()
     blocked_on: str | None = None
     bugcheck: str | None = None
+    bugcheck_or: str = ""    # the other code the pages leave possible, where none settles which
     image_gone: bool = False
     cleaned: frozenset[CleanupMistake] = frozenset()   # global resources the unload routine cleaned up
 
@@ -241,7 +243,8 @@ class _Run:
         kind = "mandatory" if trigger.mandatory else "non-mandatory"
         if outcome is Outcome.BUGCHECK:
             when = "later, after it was unloaded" if self.image_gone else "as the minifilter unloads"
-            text = f"the system stops with bug check {self.bugcheck} {when}."
+            text = f"the system stops with bug check {self.bugcheck} {when}"
+            text += f" (or {self.bugcheck_or}: no page settles which)." if self.bugcheck_or else "."
         elif outcome is Outcome.HUNG and self.sc.send_message_wait:
             text = "the unload hangs in FltSendMessage inside FilterUnloadCallback; the request never returns."
         else:
@@ -268,7 +271,7 @@ class _Run:
         elif t.service_stop:
             if not self.ask_scm():
                 return
-            self.step(Actor.SCM, Kind.RETURN, f"fails: ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})",
+            self.step(Actor.SCM, Kind.RETURN, "the stop fails: the service is not running",
                       "The service is not running, because its DriverEntry failed.",
                       ("service-not-active", "driver-entry-failed"), Actor.CALLER,
                       f"ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})", Mark.FAILED)
@@ -371,7 +374,7 @@ class _Run:
                       "minifilter are not called.",
                       ("null-driverunload", "fltmgr-owns-driverunload", *why, "failed-request-no-callback"),
                       Actor.SCM, "STATUS_INVALID_DEVICE_REQUEST", Mark.FAILED)
-            self.step(Actor.SCM, Kind.RETURN, f"fails: error {ERROR_INVALID_SERVICE_CONTROL}",
+            self.step(Actor.SCM, Kind.RETURN, "the stop fails: NtUnloadDriver refused it",
                       "The caller sees ERROR_INVALID_SERVICE_CONTROL (observed on Windows, not documented).",
                       ("sc-stop-1052", "silent-sc-output"), Actor.CALLER,
                       f"ERROR_INVALID_SERVICE_CONTROL ({ERROR_INVALID_SERVICE_CONTROL})", Mark.FAILED)
@@ -485,15 +488,16 @@ class _Run:
         sc = self.sc
         if sc.control_device is ControlDevice.HANDLE_OPEN and not mandatory:
             self.step(Actor.MINIFILTER, Kind.ACTION, "a handle to its control device is open: refuse",
-                      "The unload is not mandatory and an application still uses the control device, so the "
-                      "callback refuses before it tears anything down.",
+                      "Holding its lock shared, it finds the unload not mandatory and an application still using "
+                      "the control device, so it releases the lock and refuses before it tears anything down.",
                       ("cdo-conditional-refusal", "refuse-before-teardown"))
             return sc.callback_returns
         why = ("Flags has FLTFL_FILTER_UNLOAD_MANDATORY" if mandatory
                else "no handle to its control device is open")
         rules = ("cdo-conditional-refusal",) + (("mandatory-ignores-refusal",) if mandatory else ())
         self.step(Actor.MINIFILTER, Kind.ACTION, f"{why}: go ahead",
-                  "There is no reason to refuse (or no right to), so the callback tears down and succeeds.", rules)
+                  "There is no reason to refuse (or no right to), so the callback tears down and succeeds, "
+                  "holding its lock shared until the control device is deleted.", rules)
         return SUCCESS
 
     def unload_body(self) -> bool:
@@ -527,15 +531,16 @@ class _Run:
         return True
 
     def send_message_hang(self) -> bool:
-        """FltSendMessage with no timeout, to a service that never replies (rule send-message-no-timeout)."""
-        self.step(Actor.MINIFILTER, Kind.CALL, "FltSendMessage(Filter, &ClientPort, ..., Timeout=NULL)",
-                  "It tells its user-mode service it is unloading and waits for the reply, with no timeout.",
-                  ("send-message-no-timeout",), Actor.FILTER_MANAGER)
+        """FltSendMessage with a reply buffer and no timeout, to a service that never replies (rule
+        send-message-no-timeout: with a reply buffer it waits for the reply, not only for delivery)."""
+        self.step(Actor.MINIFILTER, Kind.CALL, "FltSendMessage(Filter, &ClientPort, ..., &Reply, &ReplyLength, "
+                  "Timeout=NULL)", "It tells its user-mode service it is unloading and, having passed a reply "
+                  "buffer, waits for the reply, with no timeout.", ("send-message-no-timeout",), Actor.FILTER_MANAGER)
         self.blocked_on = "a reply to FltSendMessage (Timeout NULL) from a user-mode service that never replies"
         self.step(Actor.FILTER_MANAGER, Kind.NOTE, "waits for the service's reply",
                   "The service never replies, so FltSendMessage never returns: the unload routine hangs before "
-                  "FltUnregisterFilter. !stacks shows the thread waiting in FltSendMessage.",
-                  ("send-message-no-timeout",), mark=Mark.HUNG)
+                  "FltUnregisterFilter. On a real machine !stacks 2 FltSendMessage finds the waiting thread.",
+                  ("send-message-no-timeout", "stacks-finds-the-wait"), mark=Mark.HUNG)
         return self.hang()
 
     def global_cleanup(self) -> None:
@@ -626,8 +631,8 @@ class _Run:
         self.blocked_on = "; ".join(_LEAK_WAITS[leak][1] for leak in leaks)
         self.step(Actor.FILTER_MANAGER, Kind.NOTE, "waits for " + " and ".join(_LEAK_WAITS[leak][0] for leak in leaks),
                   f"FltUnregisterFilter does not return while {self.blocked_on} is outstanding. On a real machine "
-                  "!stacks finds the thread waiting in FltUnregisterFilter; Filter Verifier and !fltkd.filter "
-                  "list leaked references.", rules, mark=Mark.HUNG)
+                  "!stacks 2 FltUnregisterFilter finds the waiting thread; Filter Verifier and !fltkd.filter "
+                  "list leaked references.", rules + ("stacks-finds-the-wait",), mark=Mark.HUNG)
         return self.hang()
 
     def hang(self) -> bool:
@@ -655,19 +660,37 @@ class _Run:
         return True
 
     def later(self, outcome: Outcome) -> Outcome:
-        """After the image went: a timer, thread or notify routine left behind runs into it (0xCE)."""
+        """After the image went: a timer, thread or notify routine left behind runs into it."""
         sc = self.sc
         if outcome is not Outcome.UNLOADED or not sc.global_resources:
             return outcome
         for resource, _, _, _, what in _CLEANUP:
             if what and resource not in self.cleaned:
+                if resource is CleanupMistake.TIMER:
+                    self.timer_crash(what)
+                    return Outcome.BUGCHECK
                 rules = ("bugcheck-0xce",) + (("unloaded-code-0xce",) if resource is CleanupMistake.NOTIFY else ())
                 self.bugcheck = BUGCHECK_0XCE
                 self.step(Actor.MINIFILTER, Kind.ACTION, f"later: {what}",
-                          "Its code is gone, so the system stops: bug check 0xCE "
-                          "DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS.", rules, mark=Mark.BUGCHECK)
+                          f"Its code is gone, so the system stops: bug check {BUGCHECK_0XCE}.", rules,
+                          mark=Mark.BUGCHECK)
                 return Outcome.BUGCHECK
         return outcome
+
+    def timer_crash(self, what: str) -> None:
+        """The timer's DPC runs into the unloaded image at DISPATCH_LEVEL: 0xD4, or 0xCE (rule
+        silent-0xce-or-0xd4: both pages name DPCs, neither says which a timer gives)."""
+        self.step(Actor.MINIFILTER, Kind.NOTE, "which bug check: 0xD4 or 0xCE?",
+                  "Both bug check pages name a DPC left behind at unload. Only 0xD4's says the system touched the "
+                  "unloaded driver at a raised IRQL, where a DPC runs (DISPATCH_LEVEL); no page says which of the "
+                  "two a timer gives. The lab shows 0xD4, as a field report of a timer firing after unload saw.",
+                  ("silent-0xce-or-0xd4", "bugcheck-0xce", "bugcheck-0xd4", "dpc-dispatch-level"), mark=Mark.SILENT)
+        self.bugcheck, self.bugcheck_or = BUGCHECK_0XD4, BUGCHECK_0XCE.split()[0]
+        self.step(Actor.MINIFILTER, Kind.ACTION, f"later: {what}",
+                  f"Its code is gone and the DPC runs at DISPATCH_LEVEL, so the system stops: bug check "
+                  f"{BUGCHECK_0XD4} (or {BUGCHECK_0XCE}; the pages leave both possible).",
+                  ("bugcheck-0xd4", "bugcheck-0xce", "dpc-dispatch-level", "timer-after-unload-0xd4",
+                   "silent-0xce-or-0xd4"), mark=Mark.BUGCHECK)
 
     # --- what the requester gets back, in its own form -------------------------------------
     def fail_to_caller(self, st: NtStatus | None, detail: str, rules: tuple[str, ...],

@@ -14,6 +14,34 @@ from ..windows.sources import define as _r
 
 __all__ = ["MINIFILTER_RULES"]
 
+# Pages a rule cites directly: the field reports themselves and the pages behind facts
+# 56a..61c of domain-facts section 10 (lettered: FACT_PAGES keeps whole numbers).
+_GH = "https://github.com/"
+_DDI = "https://learn.microsoft.com/windows-hardware/drivers/ddi/"
+_DBG = "https://learn.microsoft.com/windows-hardware/drivers/debugger/"
+_WDS_1360 = Source("Delete sample: potential FLT_CONTEXT leak (microsoft/Windows-driver-samples#1360)",
+                  _GH + "microsoft/Windows-driver-samples/issues/1360")
+_INFINITYHOOK_9 = Source("Unloading the driver probabilistically occurs bugcheck (everdox/InfinityHook#9)",
+                        _GH + "everdox/InfinityHook/issues/9")
+_GREMLINS_3 = Source("DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS bugcheck (ch3rn0byl/Gremlins#3)",
+                    _GH + "ch3rn0byl/Gremlins/issues/3")
+_OPENZFS_92 = Source("Bugcheck: BSD timer fires after driver Unload (openzfsonwindows/openzfs#92)",
+                    _GH + "openzfsonwindows/openzfs/issues/92")
+_OPENZFS_52 = Source("Bugcheck during driver uninstall (openzfsonwindows/openzfs#52)",
+                    _GH + "openzfsonwindows/openzfs/issues/52")
+_PS_TERMINATE = Source("PsTerminateSystemThread function (domain-facts #59a)",
+                      _DDI + "wdm/nf-wdm-psterminatesystemthread")
+_KE_WAIT = Source("KeWaitForSingleObject function (domain-facts #59a)", _DDI + "wdm/nf-wdm-kewaitforsingleobject")
+_INSPECT_UNLOAD = Source("inspect sample, TLInspectEvtDriverUnload (waits on its worker thread object)",
+                        "https://github.com/microsoft/Windows-driver-samples/blob/main/network/trans/inspect/sys/TL_drv.c")
+_KDEFERRED = Source("KDEFERRED_ROUTINE callback function (domain-facts #59b)", _DDI + "wdm/nc-wdm-kdeferred_routine")
+_BUGCHECK_D4 = Source("Bug Check 0xD4: SYSTEM_SCAN_AT_RAISED_IRQL_CAUGHT_IMPROPER_DRIVER_UNLOAD (domain-facts #60b)",
+                     _DBG + "bug-check-0xd4--system-scan-at-raised-irql-caught-improper-driver-unlo")
+_BUGCHECK_C4 = Source("Bug Check 0xC4: DRIVER_VERIFIER_DETECTED_VIOLATION (domain-facts #61a)",
+                     _DBG + "bug-check-0xc4--driver-verifier-detected-violation")
+_STACKS = Source("!stacks (debugger extension) (domain-facts #56a)",
+                "https://learn.microsoft.com/windows-hardware/drivers/debuggercmds/-stacks")
+
 MINIFILTER_RULES: tuple[Rule, ...] = (
     # --- the seeds ---------------------------------------------------------------
     _r("callback-optional", D, "Registering a FilterUnloadCallback is optional, but strongly recommended.",
@@ -122,7 +150,7 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "waiting in FLTMGR!FltpWaitForRundownProtectionReleaseInternal (systeminformer#1755).", fact(56)),
     _r("leaked-context-blocks", F, "A context reference never released (FltGetXxxContext without "
        "FltReleaseContext) keeps the minifilter from unloading: the delete sample fails to unload, and "
-       "!fltkd.filter lists the leaked FLT_CONTEXT references (Windows-driver-samples#1360).", fact(51)),
+       "!fltkd.filter lists the leaked FLT_CONTEXT references (Windows-driver-samples#1360).", fact(51), _WDS_1360),
     _r("silent-name-info-wait", Q, "Whether file name information never released with "
        "FltReleaseFileNameInformation keeps FltUnregisterFilter from returning is not documented; the "
        "structure is never freed, and Filter Verifier reports the leak at unload.", fact(52, 55)),
@@ -133,7 +161,8 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "unload (inside FltUnregisterFilter or later) is not documented; the lab shows it as a wait in "
        "FltUnregisterFilter.", fact(51, 55)),
     _r("send-message-no-timeout", D, "FltSendMessage with a NULL Timeout waits, for as long as it takes, for "
-       "the application to get the message and, with a reply buffer, to reply.", fact(54)),
+       "the application to get the message and, with a reply buffer, to reply; without one it waits only for "
+       "the message to be delivered.", fact(54)),
     _r("filter-verifier-leaks", D, "Filter Verifier (verifier.exe /standard /driver on the minifilter) tracks "
        "contexts, name information, queued work items and file objects, and at unload breaks into the "
        "debugger when references look leaked, pointing to !fltkd to find them.", fact(55)),
@@ -143,9 +172,10 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
     _r("post-op-draining", D, "When an instance is torn down, operations that got a pre-operation callback and "
        "await their post-operation callback are drained: the post-operation callback is called with "
        "FLTFL_POST_OPERATION_DRAINING and must only clean up.", fact(63)),
-    _r("cdo-conditional-refusal", S, "The cdo sample decides first: it refuses (STATUS_FLT_DO_NOT_DETACH) only "
-       "when a handle to its control device object is open and the unload is not mandatory; otherwise it "
-       "calls FltUnregisterFilter, deletes the control device object and succeeds.", fact(20)),
+    _r("cdo-conditional-refusal", S, "The cdo sample decides first, holding its ERESOURCE shared from the test "
+       "through the teardown: it refuses (STATUS_FLT_DO_NOT_DETACH) only when a handle to its control device "
+       "object is open and the unload is not mandatory; otherwise it calls FltUnregisterFilter, deletes the "
+       "control device object, releases and deletes the resource, and succeeds.", fact(20)),
     _r("stop-new-work-first", S, "An unload routine first stops new work (the avscan sample sets its "
        "'unloading' flag under its lock before anything else).",
        Source("avscan sample, AvUnload (domain-facts, Sample unload routines)",
@@ -158,14 +188,33 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "it unloads: PsSetCreateProcessNotifyRoutineEx with Remove TRUE (which also waits for callbacks in "
        "flight), PsRemoveCreateThreadNotifyRoutine, PsRemoveLoadImageNotifyRoutine, CmUnRegisterCallback, "
        "ObUnRegisterCallbacks.", fact(58, 57)),
-    _r("wait-system-threads", D, "A driver that creates system threads must make each one terminate; its "
-       "unload routine tells them to stop and waits on their thread objects.", fact(59)),
-    _r("bugcheck-0xce", D, "When a driver's timer DPC, worker thread or similar item still runs after the "
-       "driver unloaded, the system stops with bug check 0xCE "
-       "DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS.", fact(60, 37)),
+    _r("wait-system-threads", D, "A driver that creates system threads must make sure each one terminates "
+       "(PsTerminateSystemThread); a thread object is one KeWaitForSingleObject can wait on, so the unload "
+       "routine tells its threads to stop and waits on their thread objects, as the inspect sample's unload does.",
+       _PS_TERMINATE, _KE_WAIT, _INSPECT_UNLOAD),
+    _r("bugcheck-0xce", D, "Bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS: a driver "
+       "unloaded without cancelling its lookaside lists, DPCs, worker threads or similar items; parameter 1 is "
+       "the address touched, 2 read (0) or write (1), 3 the code that touched it.", fact(60, 37)),
+    _r("bugcheck-0xd4", D, "Bug check 0xD4 SYSTEM_SCAN_AT_RAISED_IRQL_CAUGHT_IMPROPER_DRIVER_UNLOAD has the same "
+       "cause as 0xCE, and the system then touched the unloaded driver's former location at a raised IRQL; "
+       "parameter 2 is that IRQL.", _BUGCHECK_D4),
+    _r("dpc-dispatch-level", D, "A DPC routine, a timer's CustomTimerDpc among them, is called at DISPATCH_LEVEL.",
+       _KDEFERRED),
+    _r("silent-0xce-or-0xd4", Q, "Which of the two bug checks a timer DPC left behind gives is not documented: "
+       "both pages name DPCs; only 0xD4's ties the crash to a raised IRQL, where a DPC runs. The lab shows "
+       "0xD4, as a field report of a timer that fired after unload saw, and names 0xCE beside it.",
+       fact(60), _BUGCHECK_D4),
+    _r("timer-after-unload-0xd4", F, "A driver's timer that fired after the driver unloaded stopped the system "
+       "with 0xD4 at IRQL 2 (openzfsonwindows/openzfs#92; #52, timer objects left active at uninstall, the same "
+       "bug check).", _OPENZFS_92, _OPENZFS_52),
     _r("unloaded-code-0xce", F, "The kernel calling into a driver after it unloaded (a hook or callback left "
-       "behind) ends in 0xCE in field reports (InfinityHook#9, Gremlins#3).", fact(60)),
+       "behind) ends in 0xCE in field reports (InfinityHook#9, Gremlins#3).", fact(60), _INFINITYHOOK_9,
+       _GREMLINS_3),
+    _r("stacks-finds-the-wait", D, "The debugger's !stacks [Detail [FilterString]] sums up every kernel thread's "
+       "stack; a FilterString keeps only the threads with that substring in a symbol, and Detail 2 adds full "
+       "parameters and paged-out stacks: !stacks 2 FltUnregisterFilter lists the threads waiting in it.", _STACKS),
     _r("pool-tracking", D, "Pool a driver never frees stays allocated (a leak); with Driver Verifier's Pool "
        "Tracking (part of /standard) the driver gets bug check 0xC4 with parameter 1 = 0x62 when it unloads "
-       "without freeing all its allocations.", fact(61)),
+       "without freeing all its allocations; parameter 2 is the driver's name, parameter 4 the count of "
+       "allocations not freed.", fact(61), _BUGCHECK_C4),
 )

@@ -259,10 +259,13 @@ def _combination_problem(sc: MinifilterScenario) -> str:
     if sc.leaks:
         on_volume = sorted(leak.value for leak in sc.leaks if leak.needs_instance)
         if on_volume and sc.instances == 0:
-            return f"leaks: {', '.join(on_volume)} belong to an instance, and instances is 0"
+            if len(on_volume) == 1:
+                return f"leaks: {on_volume[0]} needs an instance to exist, and instances is 0"
+            names = f"{', '.join(on_volume[:-1])} and {on_volume[-1]}"
+            return f"leaks: {names} need an instance to exist, and instances is 0"
         if not sc.calls_unregister:
-            return ("leaks: the lab shows what FltUnregisterFilter waits for, and calls_unregister is False "
-                    "(it is never called); set one or the other")
+            return ("leaks: the lab shows each leak as what FltUnregisterFilter waits for, but calls_unregister "
+                    "is False (it is never called); drop the leaks or set calls_unregister")
     if sc.send_message_wait and sc.server_port is ServerPort.NONE:
         return "send_message_wait: FltSendMessage needs a communication port (server_port is none)"
     if sc.drains_pended_io and not sc.teardown_callbacks:

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from ..windows.example import Example
 from ..windows.ntstatus import status
 from ..windows.trace import Outcome
-from .model import BUGCHECK_0XC4, BUGCHECK_0XCE, simulate
+from .model import BUGCHECK_0XC4, BUGCHECK_0XCE, BUGCHECK_0XD4, simulate
 from .scenario import CleanupMistake, ControlDevice, Leak, MinifilterScenario, RegistrationFlag, ServerPort, Trigger
 
 __all__ = ["MINIFILTER_EXAMPLES", "CRAFT_EXAMPLES", "decision_space", "craft_space", "STATUS_CLASSES"]
@@ -171,10 +171,12 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
         L_CLEANUP, {"outcome": U, "bugcheck": None, "unloaded": True},
         ("stop-new-work-first", "cleanup-order", "wait-system-threads", "remove-notify-routines"),
         trigger="sc-stop", global_resources=True),
-    _mf("timer-not-cancelled-0xce", "A timer never cancelled: bug check 0xCE after the unload", L_CLEANUP,
-        {"outcome": B, "bugcheck": BUGCHECK_0XCE, "unloaded": True,
+    # (the name keeps "0xce": lessons link it; the pages leave 0xD4 and 0xCE both possible for a timer)
+    _mf("timer-not-cancelled-0xce", "A timer never cancelled: bug check 0xD4 (or 0xCE) after the unload", L_CLEANUP,
+        {"outcome": B, "bugcheck": BUGCHECK_0XD4, "unloaded": True,
          "requester_got": "HRESULT S_OK (0x00000000); fltmc reports no error"},
-        ("bugcheck-0xce", "cleanup-order"), trigger="fltmc-unload", global_resources=True,
+        ("bugcheck-0xd4", "bugcheck-0xce", "silent-0xce-or-0xd4", "cleanup-order"), trigger="fltmc-unload",
+        global_resources=True,
         cleanup_mistakes=["timer-not-cancelled"]),
     _mf("thread-not-waited-0xce", "A system thread never waited for: bug check 0xCE", L_CLEANUP,
         {"outcome": B, "bugcheck": BUGCHECK_0XCE}, ("bugcheck-0xce", "wait-system-threads"),
@@ -190,9 +192,9 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
                     "requester_got": "nothing: the system stopped with bug check 0xC4"},
         ("pool-tracking",), trigger="sc-stop", global_resources=True, cleanup_mistakes=["pool-not-freed"],
         driver_verifier=True),
-    _mf("refusal-ignored-skips-cleanup-0xce", "Refusing a mandatory unload skips the cleanup: bug check 0xCE",
-        L_CLEANUP, {"outcome": B, "callback_returned": DND, "bugcheck": BUGCHECK_0XCE},
-        ("mandatory-ignores-refusal", "bugcheck-0xce"), trigger="sc-stop", callback_returns=DND,
+    _mf("refusal-ignored-skips-cleanup-0xce", "Refusing a mandatory unload skips the cleanup: a bug check later",
+        L_CLEANUP, {"outcome": B, "callback_returned": DND, "bugcheck": BUGCHECK_0XD4},
+        ("mandatory-ignores-refusal", "bugcheck-0xd4", "silent-0xce-or-0xd4"), trigger="sc-stop", callback_returns=DND,
         global_resources=True),
     # --- conditional refusal done right (the cdo sample) ---------------------------------------------
     _mf("cdo-refusal-handle-open", "The cdo pattern: fltmc unload refused while a handle to the CDO is open", L_MAN,
