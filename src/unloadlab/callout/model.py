@@ -356,7 +356,7 @@ class _Run(Teardown):
                      ["callout-no-unload-after-failed-entry"])
             self.returned = "nothing to remove: the driver is not loaded"
         elif self.ask_scm():
-            self.add(Actor.SCM, Kind.RETURN, f"fails: ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})",
+            self.add(Actor.SCM, Kind.RETURN, "the stop fails: the service is not running",
                      "The service is not running, because its DriverEntry failed.",
                      ["service-not-active", "callout-no-unload-after-failed-entry"], Actor.CALLER,
                      f"ERROR_SERVICE_NOT_ACTIVE ({ERROR_SERVICE_NOT_ACTIVE})", Mark.FAILED)
@@ -447,7 +447,7 @@ class _Run(Teardown):
         """NtUnloadDriver fails with STATUS_INVALID_DEVICE_REQUEST; the caller sees 1052."""
         self.add(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver fails", why, rules, Actor.SCM,
                  "STATUS_INVALID_DEVICE_REQUEST", Mark.FAILED)
-        self.add(Actor.SCM, Kind.RETURN, f"fails: error {ERROR_INVALID_SERVICE_CONTROL}",
+        self.add(Actor.SCM, Kind.RETURN, "the stop fails: NtUnloadDriver refused it",
                  "The caller sees ERROR_INVALID_SERVICE_CONTROL (observed on Windows, not documented).",
                  ["sc-stop-1052", "silent-sc-output"], Actor.CALLER,
                  f"ERROR_INVALID_SERVICE_CONTROL ({ERROR_INVALID_SERVICE_CONTROL})", Mark.FAILED)
