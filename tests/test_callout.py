@@ -825,3 +825,10 @@ def test_catalogue_covers_every_outcome_and_model():
 
 def test_public_names():
     assert set(callout.__all__) >= {"CalloutScenario", "simulate", "decision_space", "DriverModel", "CalloutTrigger"}
+
+
+def test_a_pnp_device_deleted_before_its_callouts_is_not_headlined_as_clean():
+    from unloadlab.catalogue import example
+    late, clean = example("wfp-wdf-pnp-unregister-too-late").run(), example("wfp-wdf-pnp-removal-clean").run()
+    assert "against the documented order" in late.headline and "every callout was unregistered" not in late.headline
+    assert clean.headline.endswith("every callout was unregistered and the driver was unloaded.")

@@ -67,6 +67,7 @@ class _Run(Teardown):
         self.driver_unload_called = False
         self.unload_function_called = False
         self.silent_result = False              # an unregister result no source gives
+        self.device_went_first = False          # the callouts' device was deleted while they were registered
         self.said_no_wait = False               # the trace has noted that flowDeleteFn is not waited for
         self.returned = ""
         self.printed: tuple[str, ...] = ()
@@ -131,7 +132,10 @@ class _Run(Teardown):
     def headline(self, outcome: Outcome) -> str:
         sc = self.sc
         who = sc.trigger.value
-        if outcome is Outcome.UNLOADED:
+        if outcome is Outcome.UNLOADED and self.device_went_first:
+            text = (f"{who}: the device went while its callouts were still registered, against the documented "
+                    "order; they were unregistered only later and the driver was unloaded.")
+        elif outcome is Outcome.UNLOADED:
             text = f"{who}: every callout was unregistered and the driver was unloaded."
             traffic = self.traffic_after_unload(outcome)
             if traffic:
@@ -489,6 +493,7 @@ class _Run(Teardown):
                      mark=Mark.FAILED if left else None)
             return
         if any(self.registered):
+            self.device_went_first = True
             self.add(Actor.FRAMEWORK, Kind.ACTION, "deletes the device, its callouts still registered",
                      "The device the callouts were registered with goes before any unload function runs: the "
                      "callouts are unregistered only later, in EvtDriverUnload, if at all. The documented order is "
