@@ -658,3 +658,13 @@ def test_every_craft_and_cdo_variant_compiles(tmp_path):
     for i, text in enumerate(alone):
         proc = mingw.compiles(text, tmp_path, f"alone{i}")
         assert proc.returncode == 0, proc.stdout + proc.stderr + text
+
+
+def test_not_an_administrator_changes_nothing_for_a_kernel_caller_and_the_trace_says_so():
+    from unloadlab.minifilter import MinifilterScenario, simulate
+    kernel = simulate(MinifilterScenario(trigger="FltUnloadFilter", caller_privileged=False))
+    assert kernel.outcome is simulate(MinifilterScenario(trigger="FltUnloadFilter")).outcome
+    assert "silent-kernel-caller-privilege" in kernel.rules
+    user = simulate(MinifilterScenario(trigger="fltmc-unload", caller_privileged=False))
+    asks = next(s for s in user.steps if s.action.startswith("FilterUnload("))
+    assert asks.detail.startswith("A user who is not an administrator") and "silent-kernel-caller-privilege" not in user.rules

@@ -407,7 +407,7 @@ class _Run:
         sc = self.sc
         t = sc.trigger
         self.step(Actor.CALLER, Kind.CALL, t.request,
-                  f"{t.who.capitalize()} asks the service control manager to stop the driver's service: "
+                  f"{self.requester().capitalize()} asks the service control manager to stop the driver's service: "
                   "a mandatory unload.", ("mandatory-triggers",), Actor.SCM)
         if not sc.caller_privileged:
             self.steps.extend(access_denied_steps())
@@ -420,6 +420,15 @@ class _Run:
             return False
         return True
 
+    def requester(self) -> str:
+        """Who asks, in words: the trigger's usual requester, or one without administrator rights."""
+        who = self.sc.trigger.who
+        if self.sc.caller_privileged or self.sc.trigger is Trigger.FLT_UNLOAD_FILTER:
+            return who
+        if who.startswith("an administrator"):
+            return "a user who is not an administrator" + who[len("an administrator"):]
+        return f"{who} running without administrator rights"
+
     def ask_filter_manager(self) -> None:
         """The non-mandatory request reaches the filter manager, or fails for privilege."""
         t, privileged = self.sc.trigger, self.sc.caller_privileged
@@ -429,10 +438,15 @@ class _Run:
                       + (", which works for an administrator." if privileged else
                          ", but this caller does not hold it."),
                       ("fltmc-calls-filterunload",), mark=None if privileged else Mark.FAILED)
-        detail = f"{t.who.capitalize()} asks the filter manager for a non-mandatory unload."
+        detail = f"{self.requester().capitalize()} asks the filter manager for a non-mandatory unload."
+        rules: tuple[str, ...] = ("nonmandatory-triggers",)
         if t is Trigger.FLT_UNLOAD_FILTER:
             detail += f' FilterName is a UNICODE_STRING holding L"{SERVICE_NAME}".'
-        self.step(Actor.CALLER, Kind.CALL, t.request, detail, ("nonmandatory-triggers",), Actor.FILTER_MANAGER)
+            if not privileged:
+                detail += (" No page names a privilege a kernel-mode caller must hold, so 'not an administrator' "
+                           "changes nothing here.")
+                rules += ("silent-kernel-caller-privilege",)
+        self.step(Actor.CALLER, Kind.CALL, t.request, detail, rules, Actor.FILTER_MANAGER)
         if t is Trigger.FLT_UNLOAD_FILTER or privileged:
             return
         shown = self.user_mode_result(status("STATUS_PRIVILEGE_NOT_HELD"), "silent-privilege-hresult")

@@ -140,6 +140,9 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "another or in parallel is not documented; the lab shows them in volume order.", open_question(7)),
     _r("silent-callback-thread", Q, "For FltUnloadFilter and FilterUnload, the thread the callback runs in "
        "is not documented.", open_question(6)),
+    _r("silent-kernel-caller-privilege", Q, "Whether a kernel-mode caller of FltUnloadFilter needs a privilege is "
+       "not documented (its page names none), so the lab lets 'not an administrator' change nothing there.",
+       fact(8)),
     # --- the craft of an unload routine (domain-facts section 10, #49-#63) ---------------------------
     _r("object-reference-rundown", D, "FltObjectReference adds a rundown reference that keeps the filter "
        "object from being freed; FltUnregisterFilter waits until FltObjectDereference removes it.",
