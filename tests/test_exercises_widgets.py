@@ -46,7 +46,8 @@ def test_every_control_has_a_description_and_every_button_a_tooltip(make_widget)
 @pytest.mark.parametrize("make_widget", WIDGETS)
 def test_nothing_is_revealed_before_check(make_widget):
     w = make_widget()
-    text = " ".join(plain(x.value) for x in walk(w.widget) if isinstance(x, W.HTML))
+    text = " ".join(plain(x.value) for x in walk(w.widget) if isinstance(x, W.HTML)
+                    and CSS["options"] not in x._dom_classes)   # the options are the question: each has a fix
     for word in ("Right", "Not this one", "Not yet", "The answer:", "Answer:", "Deciding rule", "Fix:"):
         assert word not in text or word == "Fix:" and isinstance(w, Diagnosis), word
 
@@ -148,6 +149,21 @@ def test_lesson_quiz_widget():
     first.choice.value = first.exercise.answer[0]
     first.check_button.click()
     assert first.feedback_text.startswith("Right.")
+
+
+def test_long_options_are_shortened_in_the_dropdown_and_listed_in_full():
+    """A drop-down shows an option whole up to OPTION_CHARS characters (what fits at 1280x720);
+    a longer one is cut at a word with an ellipsis, and every option is listed in full above it."""
+    from unloadlab.exercises.exercise_widget import OPTION_CHARS
+    d = DiagnosisPractice(12)
+    labels = [label for label, _ in d.choice.options[1:]]
+    assert all(len(label) <= OPTION_CHARS + 3 for label in labels), labels
+    assert any(label.endswith("…") for label in labels)
+    full = plain(d.view.options.value)
+    assert all(f"{c.key}) {c.text}" in full for c in d.exercise.choices)
+    f = FindBug(4)
+    assert f.view.options.value == ""                       # the listing shows every line in full
+    assert all(len(label) <= OPTION_CHARS + 10 for label, _ in f.choice.options[1:])
 
 
 def test_verdicts_are_words_with_an_icon_screen_readers_skip():

@@ -74,6 +74,19 @@ class TestProblem:
         # levels' to seed.
         assert len(outcomes) >= 7
 
+    def test_every_offered_prediction_is_reachable(self):
+        """The rules level offers only outcomes it can produce: each within the first 500 seeds,
+        and no seed gives one it does not offer (the widget, the code form and the terminal
+        offer the same words)."""
+        outcomes = Counter(practice.simulate(practice.problem(s)).outcome for s in range(500))
+        assert set(outcomes) == set(practice.RULES_OUTCOMES), outcomes
+        assert set(practice.RULES_CHOICES.values()) == set(practice.RULES_OUTCOMES)
+        assert [k for k, _ in Practice(0).prediction.options[1:]] == list(practice.RULES_CHOICES)
+        told = practice.check_answer(0, None)
+        assert all(repr(w) in told for w in practice.RULES_CHOICES) and "'bugcheck'" not in told
+        assert all(practice.simulate(practice.problem(s)).outcome in practice.RULES_OUTCOMES
+                   for s in range(500, 1500, 7))
+
     def test_most_problems_are_not_a_failed_driver_entry(self):
         outcomes = Counter(practice.simulate(practice.problem(s)).outcome for s in range(500))
         assert outcomes[Outcome.DRIVER_ENTRY_FAILED] < 0.15 * 500
@@ -180,7 +193,8 @@ class TestQuizCommand:
         scenario = practice.problem(9)
         assert code == 0 and err == ""
         assert out.startswith(practice.describe(scenario, 9) + "\n\nWhat happens?")
-        assert all(f"  {word} " in out for word in OUTCOME_CHOICES)
+        assert all(f"  {word} " in out for word in practice.RULES_CHOICES)
+        assert "unload-pending" not in out and "bugcheck" not in out   # the rules level never gives them
         assert "python -m unloadlab quiz --seed 9 --answers" in out
         assert "Answer:" not in out and "Rules cited:" not in out
 
@@ -362,6 +376,26 @@ class TestWidgets:
         d.choice.value = "flow-contexts-left"
         d.button.click()
         assert d.feedback_text.startswith("Right.")
+
+    def test_diagnosis_records_each_check_for_the_scorecard(self):
+        """Per case: the checks made, and the check at which the learner was first right (kept
+        when a later check is wrong); the scorecard line explains nothing."""
+        from unloadlab.exercises.widgets import scorecard
+        d, other = Diagnosis("case-1"), Diagnosis("case-2")
+        assert d.score_line == "case-1: not checked yet" and d.first_right is None and d.attempts == 0
+        d.choice.value = "no-unload-callback"
+        d.button.click()
+        assert d.score_line == "case-1: not right yet; 1 check made" and d.first_right is None
+        d.choice.value = "callback-refuses"
+        d.button.click()
+        assert d.first_right == 2 and d.attempts == 2 and d.result.correct
+        d.choice.value = "driver-entry-failed"
+        d.button.click()
+        assert not d.result.correct and d.first_right == 2
+        assert d.checks == [("no-unload-callback", False), ("callback-refuses", True), ("driver-entry-failed", False)]
+        assert d.score_line == "case-1: right at check 2 (callback-refuses); 3 checks made"
+        assert scorecard([d, other]) == d.score_line + "\ncase-2: not checked yet"
+        assert exercise_rules(d.score_line) == [] and "Fix" not in d.score_line
 
 
 class TestNotebooks:

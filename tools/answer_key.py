@@ -2,8 +2,9 @@
 
 Read from each lesson's quiz (``exercises.lesson_quiz``, generated from the lesson's
 catalogue entries), the predict-then-check cells the notebooks still hold (every
-``Quiz("name")`` / ``check_prediction("name", ...)`` call in a code cell), the practice
-levels (the seeds to hand out) and the capstone's cases. Every answer is what the model
+``Quiz("name")`` / ``check_prediction("name", ...)`` call in a code cell), the problems
+notebook 10's widgets and code cells open (``FindBug(seed=4)``, ``make("order", 11)``, ...),
+the practice levels (the seeds to hand out) and the capstone's cases. Every answer is what the model
 says now.
 
 Usage:
@@ -29,7 +30,7 @@ from unloadlab.exercises.lesson import lesson_quiz
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 START, END = "<!-- answer-key:start -->", "<!-- answer-key:end -->"
-PRACTICE_SEEDS = range(1, 13)   # the seeds a workshop hands out (notebook 10 opens on seed 9)
+PRACTICE_SEEDS = range(1, 13)   # the seeds a workshop hands out
 _CALL = re.compile(r"\b(Quiz|check_prediction)\(\s*(?:scenario_name\s*=\s*)?[\"']([\w-]+)[\"']")
 _WORD = {outcome: word for word, outcome in OUTCOME_CHOICES.items()}
 
@@ -96,6 +97,58 @@ def unwritten_lessons() -> list[str]:
     return rows + [""]
 
 
+_WIDGET = re.compile(r"\b(FindBug|Order|Complete|DiagnosisPractice|Practice)\(\s*seed\s*=\s*(\d+)"
+                     r"(?:\s*,\s*level\s*=\s*[\"'](\w+)[\"'])?")
+_MAKE = re.compile(r"\bmake\(\s*[\"']([\w-]+)[\"']\s*,\s*(\d+)\s*\)")
+_KIND_OF = {"FindBug": "find-bug", "Order": "order", "Complete": "complete", "DiagnosisPractice": "diagnosis"}
+
+
+def opened_problems(nb_path: Path) -> list[tuple[str, int]]:
+    """(kind, seed) for every problem a practice notebook's code cells open, in order: its
+    widgets (``FindBug(seed=4)``, ``Practice(seed=9, level="rules")``) and ``make("order", 11)``;
+    a Practice widget's level is the kind ("rules", "routine" or "diagnosis")."""
+    cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
+    found: list[tuple[str, int]] = []
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        hits = [(m.start(), _KIND_OF.get(m.group(1)) or m.group(3) or "rules", int(m.group(2)))
+                for m in _WIDGET.finditer(source)]
+        hits += [(m.start(), m.group(1), int(m.group(2))) for m in _MAKE.finditer(source)]
+        for _, kind, seed in sorted(hits):
+            if (kind, seed) not in found:
+                found.append((kind, seed))
+    return found
+
+
+def _answer_row(kind: str, seed: int) -> str:
+    if kind == "rules":
+        trace = practice.simulate(practice.problem(seed))
+        return (f"| rules | {seed} | **{_WORD[trace.outcome]}** ({trace.model}, {trace.inputs['trigger']}) | "
+                f"`{practice.deciding_rule(trace)}` |")
+    shown = routine_kind(seed) if kind == "routine" else kind
+    ex = make(shown, seed)
+    if ex.ordered:
+        answer = f"**{','.join(ex.answer)}**"
+    else:
+        right = ex.choice(ex.answer[0])
+        text = right.text.split(" Fix: ")[0] if shown == "diagnosis" else right.text
+        answer = f"**{'line ' if shown == 'find-bug' else ''}{right.key}**: {_cell(text)}"
+    label = f"routine ({shown})" if kind == "routine" else kind
+    return f"| {label} | {seed} | {answer} | `{ex.rules[0]}` |"
+
+
+def notebook_problems_table() -> list[str]:
+    """The answers of the problems notebook 10 opens on, read from its code cells."""
+    nb = NOTEBOOKS / "10-practice.ipynb"
+    if not nb.exists():
+        return []
+    rows = ["| Kind | Seed | Answer | Rule |", "|---|---|---|---|"]
+    rows += [_answer_row(kind, seed) for kind, seed in opened_problems(nb)]
+    return rows
+
+
 def practice_table() -> list[str]:
     rows = ["| Seed | rules: answer (deciding rule) | routine: kind, answer | diagnosis: answer (rule) |",
             "|---|---|---|---|"]
@@ -129,6 +182,10 @@ def answer_key() -> str:
         *lesson_table(), "",
         *legacy_table(),
         *unwritten_lessons(),
+        "### 10 · Practice: the problems the notebook opens on", "",
+        "Each widget and code cell of notebook 10 opens one problem (read from the notebook's cells); a "
+        "find-the-bug answer is a line number, an order is the letters in order.", "",
+        *notebook_problems_table(), "",
         "### 10 · Practice: seeds to hand out", "",
         "`python -m unloadlab quiz --seed N --answers` prints a rules-level seed's answer and trace; add "
         "`--kind find-bug`, `order`, `complete` or `diagnosis` for the other kinds. The routine level gives "

@@ -174,34 +174,43 @@ INTERACTIONS: dict[str, list[dict]] = {
         {"expect_text": "Right:"},
     ],
     # --- practice (10) and the capstone (11) -------------------------------------------------
-    # After Run All the practice widget is on seed 10 with no prediction; no stored output
-    # shows feedback, so every text below can only come from the live widgets.
+    # Notebook 10 holds six exercise widgets, in this order: predict (the rules level), find the
+    # bug, put it in order, complete the routine, diagnosis, and a session at the routine level.
+    # Each has a Seed box, New problem and Check, so those labels take "nth" (0: predict).
+    # No stored output shows feedback, so every text below can only come from the live widgets.
+    # tests/browser/test_exercises.py answers one exercise of each kind by keyboard.
     "10-practice.ipynb": [
-        {"fill": ("Seed", "16")},
+        {"fill": ("Seed", "16"), "nth": 0},
         {"expect_text": "seed 16"},
         {"select": ("Your prediction", "unloaded")},
-        {"click_button": "Check"},
+        {"click_button": "Check", "nth": 0},
         {"expect_text": "The rule you missed is nonmandatory-refusal"},
         {"select": ("Your prediction", "refused")},
-        {"click_button": "Check"},
-        {"expect_text": "Right:"},
+        {"click_button": "Check", "nth": 0},
+        {"expect_text": "Right: refused."},
+        {"expect_text": "This session: 1 of 1 problem answered right"},
         {"click_button": "Show the trace"},
         {"expect_text": "Deciding rule: nonmandatory-refusal"},
-        {"click_button": "New problem"},
+        {"click_button": "New problem", "nth": 0},
         {"expect_text": "seed 17"},
-        {"expect_no_text": "Right:"},
+        {"expect_no_text": "Right: refused."},
         {"check_accessibility": True},
     ],
+    # Notebook 11: a first wrong check only nudges (no rule named); the second names the rule;
+    # a right answer starts "Right." with a period.
     "11-why-wont-my-driver-stop.ipynb": [
         {"select": ("Diagnosis for case-2", "opted-out-of-service-stop")},
+        {"click_button": "Check case-2"},
+        {"expect_text": "Not this one. No breakpoint in the driver was hit"},
+        {"expect_no_text": "it rests on do-not-support-service-stop"},
         {"click_button": "Check case-2"},
         {"expect_text": "it rests on do-not-support-service-stop, which does not apply here"},
         {"select": ("Diagnosis for case-2", "no-unload-callback")},
         {"click_button": "Check case-2"},
-        {"expect_text": "Right: The minifilter registers no FilterUnloadCallback"},
+        {"expect_text": "Right. The minifilter registers no FilterUnloadCallback"},
         {"select": ("Diagnosis for case-6", "flow-contexts-left")},
         {"click_button": "Check case-6"},
-        {"expect_text": "Right: Flows still carry contexts"},
+        {"expect_text": "Right. Flows still carry contexts"},
     ],
     # Filled in by the notebook authors, one entry per lesson notebook.
 }

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from ..catalogue import RULES_BY_ID
 
-__all__ = ["Line", "Block", "listing", "blocks", "block_of", "is_option", "cited_rules", "code_lines"]
+__all__ = ["Line", "Block", "listing", "blocks", "block_of", "is_option", "cited_rules", "code_lines",
+           "dead_branches"]
 
 _RULE = re.compile(r"\brules? ([a-z0-9]+(?:-[a-z0-9]+)+)")
 _CITATION = re.compile(r"\s*\(rules? [a-z0-9-]+(?:, [a-z0-9-]+)*\)|[:;,]?\s*\brules? [a-z0-9-]+(?:, [a-z0-9-]+)*")
@@ -180,3 +181,27 @@ def is_option(lines: list[Line], block: Block, index: int) -> bool:
     if not text or text in ("{", "}", "};") or "UNREFERENCED_PARAMETER" in text or lines[index].continued:
         return False
     return bool(lines[index].comment or not _DECLARATION.match(lines[index].text))
+
+
+def dead_branches(lines: list[Line], block: Block) -> list[int]:
+    """The ``if`` lines of a block whose branch changes nothing, which no one would write: an
+    empty body (once comments are left out), or a body that only returns what the code right
+    after the branch returns anyway (``if (x) { return S; } return S;``)."""
+    code = [(i, lines[i].text.strip()) for i in range(block.body, block.end)
+            if lines[i].text.strip() and not lines[i].comment]
+    out = []
+    for n, (i, text) in enumerate(code):
+        if not re.match(r"if\s*\(", text) or not text.endswith("{"):
+            continue
+        depth, body, k = 1, [], n + 1
+        while k < len(code) and depth:
+            depth += code[k][1].count("{") - code[k][1].count("}")
+            if depth:
+                body.append(code[k][1])
+            k += 1
+        if code[k - 1][1] != "}":          # "} else {": the other branch may differ
+            continue
+        after = code[k][1] if k < len(code) else ""
+        if not body or (len(body) == 1 and body[0].startswith("return") and body[0] == after):
+            out.append(i)
+    return out

@@ -10,7 +10,8 @@ Nothing in it names a rule, a knob or the cause.
 
 ``diagnosis(seed)`` is the practice level's problem: a clean driver with one thing wrong
 (one knob away, drawn from the model), the evidence, and options naming a cause and its
-fix, every other option a mistake whose evidence would look different.
+fix in a driver engineer's words (``mistakes.MISTAKES``, one entry per knob value), every
+other option a mistake whose evidence would look different.
 Pure: no third-party imports, nothing printed.
 """
 from __future__ import annotations
@@ -20,15 +21,15 @@ import functools
 import re
 
 from ..windows import Actor, Kind, Outcome, Trace
-from ..views.text import show_value
 from .exercise import Choice, Exercise, choose, pick, rng_for, rule_line, shuffled
 from .knobs import REQUEST_KNOB, Scenario, deciding_knob, domain, family, replaced, start, variants, walk
-from .practice import assumptions, deciding_rule, request_sentence
+from .mistakes import key_of, mistake
+from .practice import deciding_rule, request_sentence
 from .routine import clean, declarations, has_bug, listing_of, routine_name, trace_of
 from .steps import call_name, driver_actor, new_marks, request_index, telling_rule
 
 __all__ = ["KIND", "evidence", "debugger_excerpt", "stacks", "event_log", "nudge", "diagnosis", "faults",
-           "ILLUSTRATION"]
+           "cause_and_fix", "commanded_clean", "ILLUSTRATION"]
 
 KIND = "diagnosis"
 ILLUSTRATION = "(illustration, not real output)"
@@ -191,7 +192,8 @@ def nudge(trace: Trace) -> str:
 
 
 # --- the practice level: one thing wrong with a clean driver -------------------------------------------------
-def _commanded_clean(sc: Scenario) -> bool:
+def commanded_clean(sc: Scenario) -> bool:
+    """A clean driver asked to unload by a command an engineer types (the diagnosis level's base)."""
     return clean(sc) and _is_command(trace_of(sc))
 
 
@@ -201,20 +203,27 @@ def _broken(sc: Scenario) -> bool:
         s.mark is not None and s.mark.value != "documentation silent" for s in trace.steps)
 
 
-def faults(base: Scenario) -> list[tuple[str, object, Scenario]]:
+def faults(base: Scenario, worded_only: bool = True) -> list[tuple[str, object, Scenario]]:
     """Every way one knob (not the request) breaks a clean driver: the driver's code differs
-    a little (its C changes, but not into another kind of driver), something goes wrong, and
-    the evidence shows it."""
+    a little (its C changes, but not into another kind of driver), something goes wrong, the
+    evidence shows it, and ``mistakes`` has the words for it. A value without words is left
+    out (never described by its knob's name); ``worded_only=False`` keeps it, for the test
+    that lists them. One value per wording: DriverEntry failing with either error reads alike."""
     seen = evidence(base)
     code = _code(base)
-    out = []
+    out, worded = [], set()
     for name, value, sc in variants(base):
-        if name == REQUEST_KNOB or not _broken(sc) or _code(sc) == code:
+        if name == REQUEST_KNOB or (name, key_of(value)) in worded:
+            continue
+        if worded_only and cause_and_fix(sc, name, value) is None:
+            continue
+        if not _broken(sc) or _code(sc) == code:
             continue
         if difflib.SequenceMatcher(None, code, _code(sc), autojunk=False).ratio() < _SAME_DRIVER:
             continue
         if evidence(sc) != seen:
             out.append((name, value, sc))
+            worded.add((name, key_of(value)))
     return out
 
 
@@ -222,38 +231,10 @@ def _code(sc: Scenario) -> list[str]:
     return [line.text for line in listing_of(sc)]
 
 
-def _value_text(value: object) -> str:
-    if isinstance(value, (frozenset, set, list, tuple)):
-        return ", ".join(sorted(str(getattr(v, "value", v)) for v in value)) or "(none)"
-    if hasattr(value, "describe"):
-        return value.describe()
-    return str(getattr(value, "value", show_value(value)))
-
-
-def _cause(base: Scenario, sc: Scenario, name: str, value: object) -> tuple[str, str]:
-    """The mistake in words, and its fix: what the scenario's description says differently;
-    else what the C view's BUG comment says (its "right: ..." part is the fix); else the knob."""
-    before, after = assumptions(base), assumptions(sc)
-    cause = " ".join(s for s in after if s not in before)
-    fix = next((s for s in before if s not in after), "")
-    if not cause:
-        bugs = {line.bug for line in listing_of(base)}
-        cause = " ".join(_plain(line.bug) for line in listing_of(sc) if line.bug and line.bug not in bugs)
-        cause, _, right = cause.partition("; right: ")
-        fix = fix or (f"{right[0].upper()}{right[1:]}" if right else "")
-    if not fix:
-        old, new = _code(base), _code(sc)
-        missing = [t.strip() for t in old if t not in new and t.strip() and not t.strip().startswith("/*")]
-        fix = f"Add {' / '.join(missing[:3])}." if missing else ""
-    cause = cause or f"{name.replace('_', ' ')}: {_value_text(value)}."
-    fix = fix or f"{name.replace('_', ' ')} as a correct driver has it: {_value_text(getattr(base, name))}."
-    cause, fix = cause.strip().rstrip(".;"), fix.strip().rstrip(".;")
-    return f"{cause}.", f"Fix: {fix}."
-
-
-def _plain(bug: str) -> str:
-    text = re.sub(r"\s*\(rules? [^)]*\)|[:;,]?\s*\brules? [a-z0-9-]+(?:, [a-z0-9-]+)*", "", bug).strip(" :;,.")
-    return text[0].upper() + text[1:] + "." if text else ""
+def cause_and_fix(sc: Scenario, name: str, value: object) -> tuple[str, str] | None:
+    """The mistake in words and its fix ("Fix: ..."), from ``mistakes``; None without words."""
+    words = mistake(family(sc), name, value, sc)
+    return None if words is None else (words[0], f"Fix: {words[1]}")
 
 
 def _rule(base: Scenario, sc: Scenario) -> str:
@@ -268,7 +249,7 @@ def diagnosis(seed: int) -> Exercise:
     rng = rng_for(seed, KIND)
     for _ in range(_TRIES):
         fam = pick(rng, _FAMILIES)
-        base = walk(rng, start(fam, _commanded_clean), _commanded_clean)
+        base = walk(rng, start(fam, commanded_clean), commanded_clean)
         found = faults(base)
         if not found:
             continue
@@ -282,7 +263,7 @@ def diagnosis(seed: int) -> Exercise:
 
 def _exercise(seed: int, rng, base: Scenario, right, found) -> Exercise:
     shown = evidence(right[2])
-    causes = {id(f): _cause(base, f[2], f[0], f[1]) for f in found}
+    causes = {id(f): cause_and_fix(f[2], f[0], f[1]) for f in found}
     others, seen_causes, seen_knobs = [], {causes[id(right)][0]}, {right[0]}
     for f in shuffled(rng, found):
         if f[0] in seen_knobs or causes[id(f)][0] in seen_causes or evidence(f[2]) == shown:
@@ -294,7 +275,7 @@ def _exercise(seed: int, rng, base: Scenario, right, found) -> Exercise:
             break
     rid = _rule(base, right[2])
     cause, fix = causes[id(right)]
-    solution = f"{cause} {fix} {rule_line(rid)}."
+    solution = f"{cause} {fix} R{rule_line(rid)[1:]}."
     choices = [Choice("", f"{cause} {fix}", solution, (rid,), nudge(trace_of(right[2])))]
     for f in others:
         t = trace_of(f[2])

@@ -13,10 +13,11 @@ from typing import Callable
 
 import ipywidgets as W
 
-from ..views.widgets import STYLE, WIDE, Shown, plain, pre
+from ..views.widgets import Shown, plain, pre
 from .exercise import Exercise, Verdict, check
 
-__all__ = ["ExerciseView", "CSS", "verdict_html", "verdict_box", "error_html", "note_html", "button"]
+__all__ = ["ExerciseView", "CSS", "verdict_html", "verdict_box", "error_html", "note_html", "button", "LABELS",
+           "answer_layout", "short"]
 
 # The stable CSS classes, for the browser tests and for anyone styling the lab.
 CSS = {
@@ -27,9 +28,26 @@ CSS = {
     "up": "unloadlab-move-up", "down": "unloadlab-move-down", "reset": "unloadlab-start-over",
     "check": "unloadlab-check", "hint": "unloadlab-hint-button", "reveal": "unloadlab-reveal",
     "feedback": "unloadlab-feedback", "hint_text": "unloadlab-hint-text", "answer": "unloadlab-answer",
-    "error": "unloadlab-input-error",
+    "error": "unloadlab-input-error", "options": "unloadlab-options",
 }
 _RIGHT, _WRONG, _NOTE, _ERROR = "#15803d", "#b91c1c", "#1d4ed8", "#b91c1c"
+# An answer control: its description beside it, the control as wide as the output allows, so
+# an option of up to OPTION_CHARS characters shows whole at 1280x720 (a longer one is shortened
+# in the drop-down and listed in full above it).
+LABELS = {"description_width": "130px"}
+OPTION_CHARS = 84
+
+
+def answer_layout() -> W.Layout:
+    return W.Layout(width="100%", max_width="800px")
+
+
+def short(text: str, limit: int = OPTION_CHARS) -> str:
+    """The text, or its start cut at a word and ended with an ellipsis, within limit characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return cut + "…"
 
 
 def _box(icon: str, colour: str, head: str, body: str, role: str = "status") -> str:
@@ -91,11 +109,13 @@ class ExerciseView(Shown):
         self.feedback.add_class(CSS["feedback"])
         self.hint_text.add_class(CSS["hint_text"])
         self.answer.add_class(CSS["answer"])
+        self.options = W.HTML()            # the options in full, when a drop-down shortens one
+        self.options.add_class(CSS["options"])
         self.control = self._order_control() if ex.ordered else self._choice_control()
         self.check_button = button("Check", "Check your answer against the model", CSS["check"], self.check)
         self.hint_button = button("Hint", "A nudge that gives nothing away", CSS["hint"], self.hint)
         self.reveal_button = button("Show the answer", "The answer and why", CSS["reveal"], self.reveal)
-        self.widget = W.VBox([self.prompt, self.shown, self.control, self.error,
+        self.widget = W.VBox([self.prompt, self.shown, self.options, self.control, self.error,
                               W.HBox([self.check_button, self.hint_button, self.reveal_button]),
                               self.feedback, self.hint_text, self.answer])
         self.widget.add_class(CSS["exercise"])
@@ -104,12 +124,15 @@ class ExerciseView(Shown):
     # --- the answer controls ------------------------------------------------------------------------
     def _choice_control(self) -> W.Widget:
         ex = self.exercise
-        if ex.kind == "find-bug":
-            label, options = "Faulty line", [(f"line {c.key}: {c.text}", c.key) for c in ex.choices]
+        if ex.kind == "find-bug":   # the listing shows every line in full, numbered
+            label, options = "Faulty line", [(f"line {c.key}: {short(c.text)}", c.key) for c in ex.choices]
         else:
-            label, options = "Your answer", [(f"{c.key}) {c.text}", c.key) for c in ex.choices]
+            label, options = "Your answer", [(f"{c.key}) {short(c.text)}", c.key) for c in ex.choices]
+            if any(short(c.text) != c.text for c in ex.choices):
+                items = "".join(f"<li><b>{html.escape(c.key)})</b> {html.escape(c.text)}</li>" for c in ex.choices)
+                self.options.value = f"<p><b>The options:</b></p><ul style='list-style:none; padding-left:0'>{items}</ul>"
         self.choice = W.Dropdown(options=[("(choose)", None)] + options, value=None, description=label,
-                                 style=STYLE, layout=WIDE)
+                                 style=LABELS, layout=answer_layout())
         self.choice.add_class(CSS["choice"])
         self.choice.observe(lambda _: self._clear_error(), names="value")
         return self.choice
@@ -117,7 +140,7 @@ class ExerciseView(Shown):
     def _order_control(self) -> W.Widget:
         ex = self.exercise
         self.order = [c.key for c in ex.choices]         # as shuffled
-        self.item = W.Dropdown(description="Call to move", style=STYLE, layout=WIDE)
+        self.item = W.Dropdown(description="Call to move", style=LABELS, layout=answer_layout())
         self.item.add_class(CSS["item"])
         self.up = button("Move up", "Move the chosen call one place earlier", CSS["up"], lambda: self.move(-1))
         self.down = button("Move down", "Move the chosen call one place later", CSS["down"], lambda: self.move(1))
@@ -130,7 +153,7 @@ class ExerciseView(Shown):
     def _render_order(self, keep: str) -> None:
         ex = self.exercise
         text = {c.key: c.text for c in ex.choices}
-        self.item.options = [(f"{n}. {text[k]}", k) for n, k in enumerate(self.order, 1)]
+        self.item.options = [(f"{n}. {short(text[k])}", k) for n, k in enumerate(self.order, 1)]
         self.item.value = keep
         items = "".join(f"<li>{html.escape(text[k])}</li>" for k in self.order)
         self.order_view.value = f"<p><b>Your order</b> (first at the top):</p><ol>{items}</ol>"

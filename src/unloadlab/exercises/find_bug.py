@@ -14,10 +14,10 @@ import difflib
 from dataclasses import dataclass
 
 from ..windows import Trace
-from .c_listing import Block, Line, block_of, blocks, cited_rules, is_option
+from .c_listing import Block, Line, block_of, blocks, cited_rules, dead_branches, is_option
 from .exercise import Choice, Exercise, choose, pick, rng_for, rule_line
 from .knobs import Scenario, domain, family, replaced, start, walk
-from .routine import clean, has_bug, listing_of, request, trace_of
+from .routine import clean, has_bug, listing_of, plausible, request, trace_of
 from .steps import call_name, effect, new_marks, telling_rule
 
 __all__ = ["KIND", "find_bug", "candidates", "Bug"]
@@ -61,12 +61,18 @@ def _locate(bad: Scenario, good: Scenario) -> tuple[Block, int, tuple[str, ...],
     block = block_of(bs, j1)
     if block is None or not block.is_code or (j2 > j1 and block_of(bs, j2 - 1) != block):
         return None
+    if dead_branches(b_lines, block):      # shown, it must read as C someone would write
+        return None
     options = [i for i in range(block.start, block.end) if is_option(b_lines, block, i)]
     answer = next((i for i in options if i >= j1), None)
     if answer is None or len(options) < _MIN_OPTIONS:
         return None
     fix = tuple(x.text.strip() for x in g_lines[i1:i2] if x.text.strip())
     return block, answer, fix, not fix
+
+
+def _shown_clean(sc: Scenario) -> bool:
+    return clean(sc) and plausible(sc)
 
 
 def candidates(base: Scenario) -> list[Bug]:
@@ -97,7 +103,7 @@ def find_bug(seed: int) -> Exercise:
     rng = rng_for(seed, KIND)
     for _ in range(_TRIES):
         fam = pick(rng, _FAMILIES)
-        base = walk(rng, start(fam, clean), clean)
+        base = walk(rng, start(fam, _shown_clean), _shown_clean)
         bugs = candidates(base)
         if bugs:
             return _exercise(seed, choose(rng, bugs))
@@ -174,7 +180,7 @@ def _exercise(seed: int, bug: Bug) -> Exercise:
         hint=(f"What a real machine shows: the outcome is '{bad_t.outcome.value}'"
               + (f", and the requester got: {bad_t.state['requester_got']}" if bad_t.state.get("requester_got")
                  else "") + ". Which line makes that happen?"),
-        extra={"knob": bug.knob, "bad": bug.bad, "good": bug.good},
+        extra={"knob": bug.knob, "bad": bug.bad, "good": bug.good, "block": bug.block},
     )
 
 

@@ -30,9 +30,10 @@ __all__ = [
 Scenario = Union[MinifilterScenario, CalloutScenario]
 FAMILIES: dict[str, type] = {"minifilter": MinifilterScenario, "callout": CalloutScenario}
 REQUEST_KNOB = "trigger"   # the knob that says who asks for the unload, not how the driver is written
-# One status per severity class (and the conventional refusal), for any status knob.
-_STATUSES = ("STATUS_SUCCESS", "STATUS_OBJECT_NAME_EXISTS", "STATUS_DEVICE_BUSY", "STATUS_FLT_DO_NOT_DETACH",
-             "STATUS_UNSUCCESSFUL")
+# One status per severity class, for any status knob, and the filter manager's conventional
+# refusal for a minifilter's (a callout driver never sees a STATUS_FLT_ status).
+_STATUSES = ("STATUS_SUCCESS", "STATUS_OBJECT_NAME_EXISTS", "STATUS_DEVICE_BUSY", "STATUS_UNSUCCESSFUL")
+_FAMILY_STATUSES = {MinifilterScenario: ("STATUS_FLT_DO_NOT_DETACH",)}
 _COUNTS = (0, 1, 2, 3)     # a whole-number knob: the model rejects what it does not accept
 
 
@@ -66,7 +67,7 @@ def _domain(cls: type, name: str) -> tuple[Any, ...]:
     if isinstance(t, type) and issubclass(t, enum.Enum):
         return tuple(t)
     if t is NtStatus:
-        return tuple(parse_status(n) for n in _STATUSES)
+        return tuple(parse_status(n) for n in _STATUSES + _FAMILY_STATUSES.get(cls, ()))
     if origin in (frozenset, set) and args and isinstance(args[0], type) and issubclass(args[0], enum.Enum):
         return (frozenset(),) + tuple(frozenset({m}) for m in args[0])
     return ()

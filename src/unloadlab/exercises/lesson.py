@@ -48,6 +48,18 @@ _ASK = {
     "unregister_results": "What do the FwpsCalloutUnregisterById0 calls return, in order?",
     "flow_contexts_remaining": "How many flow contexts are left at the end?",
     "flow_delete_calls": "How many times is flowDeleteFn called?",
+    "bugcheck": "Which bug check stops the system, if any?",
+    "blocked_on": "What does the unload wait for, if anything?",
+    "filters_remaining": "How many of the driver's filters are left in the engine at the end?",
+    "traffic_after_unload": "What happens to matching traffic once the driver is gone?",
+    "image_unloaded": "Does the driver's image leave memory?",
+}
+# What a key's None means, where "(none)" would not say it.
+_NONE = {
+    "bugcheck": "none: the system keeps running",
+    "blocked_on": "nothing: the unload does not wait",
+    "traffic_after_unload": "nothing changes: none of the driver's filters is left",
+    "image_unloaded": "not documented",
 }
 _QUIET = ("caller",)   # state keys that restate a knob rather than test an idea
 
@@ -67,7 +79,9 @@ def lessons() -> list[str]:
     return sorted({e.lesson for e in CATALOGUE})
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, key: str = "") -> str:
+    if value is None and key in _NONE:
+        return _NONE[key]
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
@@ -100,7 +114,7 @@ def _gives_away(q: "_Question", shown: str) -> bool:
 def _family_values(model: str, key: str) -> tuple[str, ...]:
     """What a key is at the end of every catalogue scenario of the family (plausible answers)."""
     traces = [e.run() for e in CATALOGUE if e.model == model]
-    return tuple(dict.fromkeys(_show(t.state[key]) for t in traces if key in t.state))
+    return tuple(dict.fromkeys(_show(t.state[key], key) for t in traces if key in t.state))
 
 
 def _state_questions(ex: Example, trace: Trace) -> list[_Question]:
@@ -109,7 +123,7 @@ def _state_questions(ex: Example, trace: Trace) -> list[_Question]:
         if key == "outcome" or key in _QUIET or key not in trace.state:
             continue
         value = trace.state[key]
-        right = _show(value)
+        right = _show(value, key)
         if isinstance(value, bool):
             others, priority = ("no" if value else "yes",), 1
         else:

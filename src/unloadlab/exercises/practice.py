@@ -21,14 +21,15 @@ from ..catalogue import RULES_BY_ID
 from ..minifilter import MinifilterScenario
 from ..views.text import format_trace, show_value
 from ..windows import Kind as StepKind
-from ..windows import Mark, RuleKind, ScenarioError, Step, Trace
+from ..windows import Mark, Outcome, RuleKind, ScenarioError, Step, Trace
 from .exercise import MAX_SEED, validate_seed
 from .knobs import deciding_knob
 from .quiz import OUTCOME_CHOICES, Feedback, compare, parse_outcome, prediction_text
 
 __all__ = [
     "Scenario", "MAX_SEED", "validate_seed", "problem", "simulate", "assumptions", "request_sentence", "describe",
-    "question", "answer", "deciding_rule", "check", "check_answer", "KEEP_ONE_KNOB",
+    "question", "answer", "deciding_rule", "check", "check_answer", "KEEP_ONE_KNOB", "RULES_OUTCOMES",
+    "RULES_CHOICES",
 ]
 
 Scenario = Union[MinifilterScenario, CalloutScenario]
@@ -85,6 +86,13 @@ _FAMILIES: Weighted[tuple[type, dict[str, Weighted[Any]]]] = (
     ((MinifilterScenario, _MINIFILTER_KNOBS), 3), ((CalloutScenario, _CALLOUT_KNOBS), 2))
 _MAX_DRAWS = 100   # redraws after a combination the core rejects; a handful ever happen
 KEEP_ONE_KNOB = 1 / 3   # the share of one-knob problems kept (about 1 draw in 7 is one): few, not none
+# What the rules level asks a learner to predict: the outcomes the knobs above can produce.
+# An unload left pending (a handle to a control device) and a bug check (a forgotten timer,
+# thread or notify routine) come from knobs this level does not draw, so they are not offered
+# here; the routine and diagnosis levels seed them. problem() never gives another outcome.
+RULES_OUTCOMES: tuple[Outcome, ...] = tuple(o for o in Outcome if o not in (Outcome.UNLOAD_PENDING,
+                                                                          Outcome.BUGCHECK))
+RULES_CHOICES: dict[str, Outcome] = {w: o for w, o in OUTCOME_CHOICES.items() if o in RULES_OUTCOMES}
 
 
 def problem(seed: int) -> Scenario:
@@ -99,6 +107,8 @@ def problem(seed: int) -> Scenario:
             continue
         # One knob deciding the outcome makes a poor problem; the extra draw happens only
         # then, so every other seed keeps the problem it always had.
+        if simulate(scenario).outcome not in RULES_OUTCOMES:   # not one the level offers: draw again
+            continue
         if deciding_knob(scenario) is None or rng.random() < KEEP_ONE_KNOB:
             return scenario
     raise RuntimeError(f"seed {seed}: no valid scenario in {_MAX_DRAWS} draws")  # pragma: no cover
@@ -267,9 +277,9 @@ _ANSWER_WORD = {outcome: word for word, outcome in OUTCOME_CHOICES.items()}
 
 def question() -> str:
     """What the learner is asked, with every accepted answer and what it means."""
-    width = max(map(len, OUTCOME_CHOICES))
+    width = max(map(len, RULES_CHOICES))
     return "\n".join(["What happens? Answer with one of:"]
-                     + [f"  {word:{width}}  {outcome.value}" for word, outcome in OUTCOME_CHOICES.items()])
+                     + [f"  {word:{width}}  {outcome.value}" for word, outcome in RULES_CHOICES.items()])
 
 
 def answer(seed: int) -> str:
@@ -292,4 +302,4 @@ def check(seed: int, predicted: object) -> Feedback:
 
 def check_answer(seed: int, predicted: object) -> str:
     """The code form's answer in words; with no prediction yet, how to make one."""
-    return prediction_text(predicted, lambda p: check(seed, p), "my_answer")
+    return prediction_text(predicted, lambda p: check(seed, p), "my_answer", RULES_CHOICES)

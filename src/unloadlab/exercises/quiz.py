@@ -6,7 +6,7 @@ the rule the learner missed when the prediction is wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from ..catalogue import RULES_BY_ID, example
 from ..windows import Outcome, Trace
@@ -54,11 +54,13 @@ def check(scenario_name: str, predicted: object) -> Feedback:
 
 
 def prediction_text(prediction: object, run: Callable[[object], Feedback],
-                    variable: str = "my_prediction") -> str:
-    """A code-form check cell's answer in words; with no prediction yet, how to make one."""
+                    variable: str = "my_prediction", choices: Iterable[str] | None = None) -> str:
+    """A code-form check cell's answer in words; with no prediction yet, how to make one (from
+    ``choices``, every outcome word by default)."""
     if prediction is None:
         return (f"Make your prediction first: set {variable} to one of: "
-                + ", ".join(repr(c) for c in OUTCOME_CHOICES) + "; then run this cell again.")
+                + ", ".join(repr(c) for c in (OUTCOME_CHOICES if choices is None else choices))
+                + "; then run this cell again.")
     try:
         return run(prediction).message
     except ValueError as e:

@@ -11,11 +11,12 @@ from typing import Callable
 
 from ..views.code import driver_c
 from ..windows import Actor, Kind, Mark, Outcome, Trace
-from .c_listing import Line, blocks, listing
+from .c_listing import Line, blocks, dead_branches, listing
 from .knobs import Scenario, simulate
 from .steps import call_name, driver_actor, request_index, teardown_items
 
-__all__ = ["trace_of", "listing_of", "has_bug", "clean", "with_items", "declarations", "request", "routine_name"]
+__all__ = ["trace_of", "listing_of", "has_bug", "clean", "plausible", "with_items", "declarations", "request",
+           "routine_name"]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -41,6 +42,13 @@ def clean(sc: Scenario) -> bool:
     trace = trace_of(sc)
     return (trace.outcome is Outcome.UNLOADED and not has_bug(sc)
             and all(s.mark in (None, Mark.SILENT) for s in trace.steps))
+
+
+def plausible(sc: Scenario) -> bool:
+    """Its C, as an exercise shows it, reads as code someone would write: no branch that
+    changes nothing (e.g. a refusal branch that returns STATUS_SUCCESS like the code after it)."""
+    lines = list(listing_of(sc))
+    return not any(dead_branches(lines, b) for b in blocks(lines) if b.is_code)
 
 
 def with_items(least: int) -> Callable[[Scenario], bool]:

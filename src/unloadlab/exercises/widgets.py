@@ -19,13 +19,14 @@ from . import practice, quiz
 from .capstone import DIAGNOSES, case, case_exercise
 from .exercise import MAX_SEED, Exercise, Verdict, validate_seed
 from .exercise import check as check_answer
-from .exercise_widget import CSS, ExerciseView, button, error_html, note_html, verdict_box, verdict_html
+from .exercise_widget import (CSS, LABELS, ExerciseView, answer_layout, button, error_html, note_html, verdict_box,
+                              verdict_html)
 from .kinds import LEVELS, make, routine
 from .lesson import lesson_quiz
 from .quiz import OUTCOME_CHOICES
 
 __all__ = ["Quiz", "LessonQuiz", "FindBug", "Order", "Complete", "DiagnosisPractice", "Practice", "Diagnosis",
-           "ExerciseView", "CSS"]
+           "scorecard", "ExerciseView", "CSS"]
 
 CSS.update({
     "seed": "unloadlab-seed", "new": "unloadlab-new-problem", "level": "unloadlab-level",
@@ -55,7 +56,7 @@ class _SeedBox:
         validate_seed(seed)
         self.value = seed
         self.on_seed = on_seed
-        self.box = W.Text(value=str(seed), description="Seed", continuous_update=False, style=STYLE,
+        self.box = W.Text(value=str(seed), description="Seed", continuous_update=False, style=LABELS,
                           placeholder=f"0 to {MAX_SEED}", layout=W.Layout(width="330px"))
         self.box.add_class(CSS["seed"])
         self.error = W.HTML()
@@ -193,7 +194,7 @@ class Practice(Shown):
         self.level = W.Dropdown(options=[("rules: predict what Windows does", "rules"),
                                          ("routine: find the bug, put it in order, complete it", "routine"),
                                          ("diagnosis: name the cause from the evidence", "diagnosis")],
-                                value=level, description="Level", style=STYLE, layout=WIDE)
+                                value=level, description="Level", style=LABELS, layout=answer_layout())
         self.level.add_class(CSS["level"])
         self.score = W.HTML()
         self.score.add_class(CSS["score"])
@@ -208,8 +209,8 @@ class Practice(Shown):
     # the rules level: predict the outcome of practice.problem(seed)
     def _rules_body(self) -> list[W.Widget]:
         self.problem = W.HTML(pre(practice.describe(practice.problem(self.seed.value), self.seed.value)))
-        self.prediction = W.Dropdown(options=[("(choose)", None)] + [(k, k) for k in OUTCOME_CHOICES],
-                                     description="Your prediction", style=STYLE, layout=WIDE)
+        self.prediction = W.Dropdown(options=[("(choose)", None)] + [(k, k) for k in practice.RULES_CHOICES],
+                                     description="Your prediction", style=LABELS, layout=answer_layout())
         self.prediction.add_class(CSS["prediction"])
         self.check_button = button("Check", "Compare your prediction with the model", CSS["check"], self.check)
         self.hint_button = button("Hint", "A nudge that gives nothing away", CSS["hint"], self.hint)
@@ -302,7 +303,11 @@ class Practice(Shown):
 class Diagnosis(Shown):
     """A capstone case: a diagnosis Dropdown, a Check button and the feedback (widget state only).
     The first wrong answer is nudged; the second is told the rule. The evidence is printed by
-    the notebook's own cell, so it reads without widgets too."""
+    the notebook's own cell, so it reads without widgets too.
+
+    Every check is recorded for the scorecard: ``checks`` (each diagnosis checked and whether
+    it was right), ``first_right`` (the check at which the learner was first right, or None),
+    and ``score_line`` (the case's line of the scorecard, which explains nothing)."""
 
     NOUN = "diagnosis"
 
@@ -315,21 +320,46 @@ class Diagnosis(Shown):
         self.button = button(f"Check {self.case.name}", "Check your diagnosis", CSS["check"], self.check)
         self.feedback = W.HTML()
         self.feedback.add_class(CSS["feedback"])
-        self.attempts = 0
+        self.checks: list[tuple[str, bool]] = []
+        self.first_right: int | None = None
         self.result: Verdict | None = None
         self.widget = W.VBox([self.choice, self.button, self.feedback])
         self.widget.add_class(CSS["exercise"])
         self.widget.add_class("unloadlab-capstone")
 
+    @property
+    def attempts(self) -> int:
+        """How many checks were made."""
+        return len(self.checks)
+
     def check(self) -> str:
         if self.choice.value is None:
             self.feedback.value = error_html("choose a diagnosis first.")
             return self.feedback_text
-        self.attempts += 1
-        self.result = check_answer(self.exercise, self.choice.value, self.attempts)
+        self.result = check_answer(self.exercise, self.choice.value, self.attempts + 1)
+        self.checks.append((self.choice.value, self.result.correct))
+        if self.result.correct and self.first_right is None:
+            self.first_right = self.attempts
         self.feedback.value = verdict_html(self.result)
         return self.feedback_text
 
     @property
+    def score_line(self) -> str:
+        """'case-1: right at check 2 (callback-refuses); 3 checks made', or not right yet."""
+        n = self.attempts
+        made = f"{n} check{'s' if n != 1 else ''} made"
+        if not n:
+            return f"{self.case.name}: not checked yet"
+        if self.first_right is None:
+            return f"{self.case.name}: not right yet; {made}"
+        key = next(k for k, right in self.checks if right)
+        return f"{self.case.name}: right at check {self.first_right} ({key}); {made}"
+
+    @property
     def feedback_text(self) -> str:
         return plain(self.feedback.value)
+
+
+def scorecard(cases: list[Diagnosis]) -> str:
+    """The capstone's scorecard: one line per case (checks made, the check first right)."""
+    return "\n".join(c.score_line for c in cases)
