@@ -172,7 +172,7 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
         ("stop-new-work-first", "cleanup-order", "wait-system-threads", "remove-notify-routines"),
         trigger="sc-stop", global_resources=True),
     # (the name keeps "0xce": lessons link it; the pages leave 0xD4 and 0xCE both possible for a timer)
-    _mf("timer-not-cancelled-0xce", "A timer never cancelled: bug check 0xD4 (or 0xCE) after the unload", L_CLEANUP,
+    _mf("timer-left-behind-bugcheck", "A timer never cancelled: bug check 0xD4 (or 0xCE) after the unload", L_CLEANUP,
         {"outcome": B, "bugcheck": BUGCHECK_0XD4, "unloaded": True,
          "requester_got": "HRESULT S_OK (0x00000000); fltmc reports no error"},
         ("bugcheck-0xd4", "bugcheck-0xce", "silent-0xce-or-0xd4", "cleanup-order"), trigger="fltmc-unload",
@@ -192,7 +192,7 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
                     "requester_got": "nothing: the system stopped with bug check 0xC4"},
         ("pool-tracking",), trigger="sc-stop", global_resources=True, cleanup_mistakes=["pool-not-freed"],
         driver_verifier=True),
-    _mf("refusal-ignored-skips-cleanup-0xce", "Refusing a mandatory unload skips the cleanup: a bug check later",
+    _mf("refusal-ignored-skips-cleanup", "Refusing a mandatory unload skips the cleanup: a bug check later",
         L_CLEANUP, {"outcome": B, "callback_returned": DND, "bugcheck": BUGCHECK_0XD4},
         ("mandatory-ignores-refusal", "bugcheck-0xd4", "silent-0xce-or-0xd4"), trigger="sc-stop", callback_returns=DND,
         global_resources=True),
