@@ -151,6 +151,23 @@ def test_lesson_quiz_widget():
     assert first.feedback_text.startswith("Right.")
 
 
+def test_lesson_quiz_says_its_controls_once_before_the_kernel_runs():
+    """The stored text/plain (what GitHub shows) counts the questions and names each control once."""
+    q = LessonQuiz(lesson("03-"))
+    n = len(q.questions)
+    assert n == 3
+    assert q.sentence() == ("Run this cell to open the quiz: 3 questions, each with Your answer, Check, Hint and "
+                            "Show the answer.")
+    assert q.questions[0].control_names() == ["Your answer", "Check", "Hint", "Show the answer"]
+
+
+@pytest.mark.parametrize("make_widget", WIDGETS)
+def test_no_control_is_named_twice_before_the_kernel_runs(make_widget):
+    words = make_widget().sentence().split(": ", 1)[-1].rstrip(".")
+    names = [n.strip() for part in words.split(", ") for n in part.split(" and ")]
+    assert len(names) == len(set(names)), names
+
+
 def test_long_options_are_shortened_in_the_dropdown_and_listed_in_full():
     """A drop-down shows an option whole up to OPTION_CHARS characters (what fits at 1280x720);
     a longer one is cut at a word with an ellipsis, and every option is listed in full above it."""

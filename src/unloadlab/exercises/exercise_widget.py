@@ -121,6 +121,13 @@ class ExerciseView(Shown):
         self.widget.add_class(CSS["exercise"])
         self.widget.add_class(f"unloadlab-{ex.kind}")
 
+    def control_names(self) -> list[str]:
+        """The descriptions of its controls, in the order a reader meets them."""
+        def walk(w: W.Widget) -> list[str]:
+            own = [w.description] if getattr(w, "description", "") else []
+            return own + [name for child in getattr(w, "children", ()) for name in walk(child)]
+        return walk(self.widget)
+
     # --- the answer controls ------------------------------------------------------------------------
     def _choice_control(self) -> W.Widget:
         ex = self.exercise

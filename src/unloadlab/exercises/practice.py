@@ -25,6 +25,7 @@ from ..windows import Mark, Outcome, RuleKind, ScenarioError, Step, Trace
 from .exercise import MAX_SEED, validate_seed
 from .knobs import deciding_knob
 from .quiz import OUTCOME_CHOICES, Feedback, compare, parse_outcome, prediction_text
+from .scenario_words import assumptions, request_sentence
 
 __all__ = [
     "Scenario", "MAX_SEED", "validate_seed", "problem", "simulate", "assumptions", "request_sentence", "describe",
@@ -121,117 +122,8 @@ def simulate(scenario: Scenario) -> Trace:
     return minifilter.simulate(scenario)
 
 
-# --- the problem in words ---------------------------------------------------------------------------------
+# --- the problem in words (the sentences come from scenario_words) -----------------------------------------
 _FAMILY = {MinifilterScenario: "minifilter", CalloutScenario: "callout"}
-
-_REQUESTS = {  # trigger value: how the request is made (the service name goes in {})
-    "FilterUnload": 'a user-mode application calls FilterUnload(L"{}")',
-    "FltUnloadFilter": 'another kernel-mode driver calls FltUnloadFilter for "{}"',
-    "fltmc-unload": "an administrator types `fltmc unload {}`",
-    "sc-stop": "an administrator types `sc stop {}`",
-    "net-stop": "an administrator types `net stop {}`",
-    "ControlService": "an application calls ControlService(SERVICE_CONTROL_STOP) on the {} service",
-    "device-removal": "an administrator removes the last device of {}",
-}
-
-
-def _request(trigger: Any, service: str) -> str:
-    if trigger.value == "shutdown":
-        return "Nobody asks for an unload: the system shuts down."
-    text = _REQUESTS[trigger.value].format(service) if trigger.value in _REQUESTS else f"{trigger.value} ({service})"
-    return f"The request: {text}."
-
-
-def request_sentence(scenario: Scenario) -> str:
-    """How the scenario's unload is asked for, in words: 'an administrator types `sc stop X`'."""
-    service = callout.SERVICE_NAME if isinstance(scenario, CalloutScenario) else minifilter.SERVICE_NAME
-    return _request(scenario.trigger, service).removeprefix("The request: ").rstrip(".")
-
-
-def _minifilter_assumptions(sc: MinifilterScenario) -> list[str]:
-    out = [_request(sc.trigger, minifilter.SERVICE_NAME)]
-    if not sc.unload_callback:
-        out.append("The minifilter registers no FilterUnloadCallback (FLT_REGISTRATION.FilterUnloadCallback "
-                   "is NULL).")
-    elif sc.refuse_only_if_not_mandatory and not sc.callback_returns.nt_success:
-        out.append(f"Its FilterUnloadCallback returns {sc.callback_returns.describe()} when Flags lacks "
-                   "FLTFL_FILTER_UNLOAD_MANDATORY, and STATUS_SUCCESS when Flags has it.")
-    else:
-        out.append(f"Its FilterUnloadCallback returns {sc.callback_returns.describe()}.")
-    if sc.flags:
-        out.append(f"FLT_REGISTRATION.Flags is {' | '.join(sorted(f.value for f in sc.flags))}.")
-    if sc.driver_entry_returns.code:   # anything but STATUS_SUCCESS
-        out.append(f"DriverEntry returns {sc.driver_entry_returns.describe()}.")
-    if sc.shutdown_preop:
-        out.append("It registers an IRP_MJ_SHUTDOWN pre-operation callback.")
-    if sc.instances != 1:
-        volumes = ", ".join(minifilter.VOLUMES[: sc.instances])
-        out.append(f"It is attached to {sc.instances} volumes ({volumes})." if sc.instances
-                   else "It is attached to no volume.")
-    if not sc.teardown_callbacks:
-        out.append("It registers no InstanceTeardownStart/InstanceTeardownComplete callbacks.")
-    if sc.pended_io:
-        out.append("One instance holds a pended I/O operation that the minifilter never completes.")
-    if sc.server_port.value != "none":
-        when = "closes it" if sc.server_port.value == "closed-before-unregister" else "does not close it"
-        out.append(f"It has a communication server port; its unload routine {when} before calling "
-                   "FltUnregisterFilter.")
-    if not sc.calls_unregister:
-        out.append("Its unload routine never calls FltUnregisterFilter.")
-    if not sc.caller_privileged:
-        out.append("The caller does not hold SeLoadDriverPrivilege.")
-    return out
-
-
-_CALLOUT_MODELS = {
-    "wdm": "A WDM callout driver.",
-    "wdf": "A KMDF callout driver that sets WdfDriverInitNonPnpDriver.",
-    "wdf-pnp": "A KMDF callout driver that does not set WdfDriverInitNonPnpDriver.",
-}
-
-
-def _callout_assumptions(sc: CalloutScenario) -> list[str]:
-    wdm = sc.model.value == "wdm"
-    fn = "Unload routine (DriverObject->DriverUnload)" if wdm else "EvtDriverUnload (WDF_DRIVER_CONFIG)"
-    out = [_CALLOUT_MODELS[sc.model.value], _request(sc.trigger, callout.SERVICE_NAME),
-           f"DriverEntry names an {fn}." if sc.unload_function
-           else f"DriverEntry names no {fn}.",
-           f"DriverEntry registers {sc.callouts} callout{'s' if sc.callouts != 1 else ''}."]
-    if sc.driver_entry_returns.code:   # anything but STATUS_SUCCESS
-        out.append(f"DriverEntry returns {sc.driver_entry_returns.describe()}.")
-    flows = sc.flows_with_context
-    out.append(f"{flows} flow{'s carry' if flows != 1 else ' carries'} a context at unload time." if flows
-               else "No flow carries a context at unload time.")
-    if sc.unload_function:
-        out += _unload_function_assumptions(sc)
-    return out
-
-
-def _unload_function_assumptions(sc: CalloutScenario) -> list[str]:
-    out = []
-    removal = sc.remove_flow_contexts.value
-    if removal == "before-unregister":
-        out.append("Before unregistering, the unload function removes every flow context with "
-                   "FwpsFlowRemoveContext0.")
-    if not sc.unregisters:
-        out.append("The unload function never calls FwpsCalloutUnregisterById0.")
-    elif not sc.check_unregister_result:
-        out.append("The unload function calls FwpsCalloutUnregisterById0 for each callout but never looks at "
-                   "what it returns.")
-    else:
-        out.append("The unload function calls FwpsCalloutUnregisterById0 for each callout and checks the result"
-                   + (": on STATUS_DEVICE_BUSY it removes that callout's flow contexts and tries again."
-                      if removal == "on-device-busy" else "."))
-    if removal != "none" and sc.flow_removal.value == "pending":
-        out.append("A classify is in progress on those flows, so FwpsFlowRemoveContext0 returns STATUS_PENDING.")
-    return out
-
-
-def assumptions(scenario: Scenario) -> list[str]:
-    """One sentence per knob that shapes this scenario, built from its values."""
-    if isinstance(scenario, CalloutScenario):
-        return _callout_assumptions(scenario)
-    return _minifilter_assumptions(scenario)
 
 
 def describe(scenario: Scenario, seed: int | None = None) -> str:

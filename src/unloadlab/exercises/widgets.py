@@ -129,6 +129,18 @@ class LessonQuiz(Shown):
         self.widget = W.VBox([q.widget for q in self.questions])
         self.widget.add_class(CSS["lesson_quiz"])
 
+    def sentence(self) -> str:
+        """How many questions and their controls, said once (not once per question)."""
+        n = len(self.questions)
+        if not n:
+            return "Run this cell to open the quiz: it has no questions."
+        kinds = list(dict.fromkeys(tuple(q.control_names()) for q in self.questions))
+        names = list(dict.fromkeys(name for kind in kinds for name in kind))
+        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        count = f"{n} question{'s' if n != 1 else ''}"
+        each = "each with" if n > 1 and len(kinds) == 1 else "with"
+        return f"Run this cell to open the quiz: {count}, {each} {listed}."
+
 
 # --- seeded exercises of one kind ----------------------------------------------------------------------
 class _Seeded(Shown):
