@@ -580,11 +580,11 @@ JS_FIND_CONTROL = _JS_COMMON + r"""
   const all = [...PANEL.querySelectorAll(sel)].filter(w => visible(w) && pick(w));
   const matches = all.filter(w => norm(name(w)) === norm(label));
   matches.forEach((w, i) => pick(w).setAttribute('data-unloadlab-target', `${token}-${i}`));
-  const el = matches.length ? pick(matches[0]) : null;
+  const optionsOf = el => el.tagName === 'SELECT' ? [...el.options].map(o => norm(o.textContent)) : [];
   return {
     found: matches.length,
     available: all.map(w => norm(name(w))),
-    options: el && el.tagName === 'SELECT' ? [...el.options].map(o => norm(o.textContent)) : [],
+    options: matches.map(w => optionsOf(pick(w))),   // per match, in page order ("nth")
   };
 }
 """
@@ -888,6 +888,7 @@ def _find(page, kind: str, label: str, nth: int | None, token: str):
     i = nth or 0
     if i >= res["found"]:
         raise HarnessError(f"nth={i} but only {res['found']} {_KIND_WORD[kind]}s labelled {label!r}")
+    res["options"] = res["options"][i]   # the options of the control chosen, not of the first
     return page.locator(f'[data-unloadlab-target="{token}-{i}"]'), res
 
 

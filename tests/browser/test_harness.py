@@ -19,6 +19,8 @@ SAMPLE_PANEL = r'''
 import ipywidgets as W
 
 trigger = W.Dropdown(description="Trigger", options=["FltUnloadFilter", "sc stop"])
+# A second control with the same label and other options: "nth" must pick it, options included.
+trigger2 = W.Dropdown(description="Trigger", options=["net stop", "system shutdown"])
 refuses = W.Checkbox(description="Callback refuses", value=False)
 verbose = W.ToggleButton(description="Verbose", value=False)
 status = W.Text(description="Status", value="0x00000000")
@@ -39,17 +41,19 @@ def render(*_):
 
 unload.on_click(render)
 trace.append_stdout("state: loaded\n")
-W.VBox([trigger, refuses, verbose, status, unload, tabs])
+W.VBox([trigger, refuses, verbose, status, unload, tabs, trigger2])
 '''
 
 SAMPLE_ACTIONS = [
     {"expect_text": "state: loaded"},
-    {"select": ("Trigger", "sc stop")},
+    {"select": ("Trigger", "sc stop"), "nth": 0},
+    {"select": ("Trigger", "system shutdown"), "nth": 1},
+    {"expect_value": ("Trigger", "system shutdown"), "nth": 1},
     {"click_checkbox": "Callback refuses"},
     {"click_button": "Unload"},
     {"expect_text": "sc stop: unload refused"},
     {"expect_value": ("Status", "0xC0000001")},
-    {"expect_value": ("Trigger", "sc stop")},
+    {"expect_value": ("Trigger", "sc stop"), "nth": 0},
     {"click_checkbox": "Callback refuses"},
     {"click_toggle": "Verbose"},
     {"click_button": "Unload"},
