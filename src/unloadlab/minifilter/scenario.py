@@ -264,8 +264,8 @@ def _combination_problem(sc: MinifilterScenario) -> str:
             names = f"{', '.join(on_volume[:-1])} and {on_volume[-1]}"
             return f"leaks: {names} need an instance to exist, and instances is 0"
         if not sc.calls_unregister:
-            return ("leaks: the lab shows each leak as what FltUnregisterFilter waits for, but calls_unregister "
-                    "is False (it is never called); drop the leaks or set calls_unregister")
+            return ("leaks: the lab shows each leak as what FltUnregisterFilter waits for, but this unload "
+                    "routine never calls FltUnregisterFilter; drop the leaks or let it call FltUnregisterFilter")
     if sc.send_message_wait and sc.server_port is ServerPort.NONE:
         return "send_message_wait: FltSendMessage needs a communication port (server_port is none)"
     if sc.drains_pended_io and not sc.teardown_callbacks:
