@@ -15,8 +15,8 @@ import string
 from dataclasses import dataclass
 
 from ..windows import Kind
-from .exercise import Choice, Exercise, choose, index, pick, rng_for, rule_line, shuffled
-from .knobs import Scenario, domain, family, replaced, start, walk
+from .exercise import Choice, Exercise, choose, index, rng_for, rule_line, shuffled
+from .knobs import Scenario, domain, draw, family, replaced
 from .mistakes import trait
 from .ordering import context
 from .routine import clean, routine_name, trace_of, with_items
@@ -25,7 +25,6 @@ from .steps import Item, load_items, teardown_items, telling_rule
 __all__ = ["KIND", "complete", "usable", "Distractor", "distractors"]
 
 KIND = "complete"
-_FAMILIES = (("minifilter", 1), ("callout", 1))
 _DISTRACTORS = 3
 _CALL = re.compile(r"^[A-Za-z_]\w*\(")
 usable = with_items(3)
@@ -102,8 +101,8 @@ def distractors(sc: Scenario, rng=None) -> list[Distractor]:
 def complete(seed: int) -> Exercise:
     """The complete-the-routine problem for a seed: the same one on every OS and Python 3.10+."""
     rng = rng_for(seed, KIND)
-    fam = pick(rng, _FAMILIES)
-    sc = walk(rng, start(fam, usable), usable)
+    sc = draw(rng, usable)
+    fam = family(sc)
     trace = trace_of(sc)
     items = teardown_items(trace)
     missing = choose(rng, [n for n, i in enumerate(items) if i.step.kind is Kind.CALL])

@@ -21,8 +21,8 @@ import functools
 import re
 
 from ..windows import Actor, Kind, Outcome, Trace
-from .exercise import Choice, Exercise, choose, pick, rng_for, rule_line, shuffled
-from .knobs import REQUEST_KNOB, Scenario, deciding_knob, domain, family, replaced, start, variants, walk
+from .exercise import Choice, Exercise, choose, rng_for, rule_line, shuffled
+from .knobs import REQUEST_KNOB, Scenario, deciding_knob, domain, draw, family, replaced, variants
 from .mistakes import key_of, mistake
 from .practice import deciding_rule, request_sentence
 from .routine import clean, declarations, has_bug, listing_of, routine_name, trace_of
@@ -33,7 +33,6 @@ __all__ = ["KIND", "evidence", "debugger_excerpt", "stacks", "event_log", "nudge
 
 KIND = "diagnosis"
 ILLUSTRATION = "(illustration, not real output)"
-_FAMILIES = (("minifilter", 1), ("callout", 1))
 _OPTIONS = 4
 _KEEP_ONE_KNOB = 1 / 3
 _TRIES = 50
@@ -248,8 +247,7 @@ def diagnosis(seed: int) -> Exercise:
     """The diagnosis problem for a seed: the same one on every OS and Python 3.10+."""
     rng = rng_for(seed, KIND)
     for _ in range(_TRIES):
-        fam = pick(rng, _FAMILIES)
-        base = walk(rng, start(fam, commanded_clean), commanded_clean)
+        base = draw(rng, commanded_clean)
         found = faults(base)
         if not found:
             continue

@@ -15,15 +15,14 @@ from dataclasses import dataclass
 
 from ..windows import Trace
 from .c_listing import Block, Line, block_of, blocks, cited_rules, dead_branches, is_option
-from .exercise import Choice, Exercise, choose, pick, rng_for, rule_line
-from .knobs import Scenario, domain, family, replaced, start, walk
+from .exercise import Choice, Exercise, choose, rng_for, rule_line
+from .knobs import Scenario, domain, draw, family, replaced
 from .routine import clean, has_bug, listing_of, plausible, request, trace_of
 from .steps import call_name, effect, new_marks, telling_rule
 
 __all__ = ["KIND", "find_bug", "candidates", "Bug"]
 
 KIND = "find-bug"
-_FAMILIES = (("minifilter", 1), ("callout", 1))
 _TRIES = 50
 _MIN_OPTIONS = 3
 
@@ -102,8 +101,7 @@ def find_bug(seed: int) -> Exercise:
     """The find-the-bug problem for a seed: the same one on every OS and Python 3.10+."""
     rng = rng_for(seed, KIND)
     for _ in range(_TRIES):
-        fam = pick(rng, _FAMILIES)
-        base = walk(rng, start(fam, _shown_clean), _shown_clean)
+        base = draw(rng, _shown_clean)
         bugs = candidates(base)
         if bugs:
             return _exercise(seed, choose(rng, bugs))

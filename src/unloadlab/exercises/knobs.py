@@ -20,10 +20,10 @@ from .. import callout, minifilter
 from ..callout import CalloutScenario
 from ..minifilter import MinifilterScenario
 from ..windows import NtStatus, Outcome, ScenarioError, Trace, parse_status
-from .exercise import shuffled
+from .exercise import pick, shuffled
 
 __all__ = [
-    "Scenario", "FAMILIES", "family", "simulate", "domain", "replaced", "variants", "walk", "start",
+    "Scenario", "FAMILIES", "draw", "family", "simulate", "domain", "replaced", "variants", "walk", "start",
     "deciding_knob", "REQUEST_KNOB",
 ]
 
@@ -146,6 +146,13 @@ def walk(rng: random.Random, scenario: Scenario, ok: Callable[[Scenario], bool])
                 scenario = other
                 break
     return scenario
+
+
+def draw(rng: random.Random, ok: Callable[[Scenario], bool]) -> Scenario:
+    """A scenario for a seeded problem: a family, then a walk from its start among scenarios ``ok``
+    accepts (the draw every exercise kind makes first)."""
+    family_name = pick(rng, [(name, 1) for name in FAMILIES])   # each family alike
+    return walk(rng, start(family_name, ok), ok)
 
 
 def deciding_knob(scenario: Scenario) -> str | None:

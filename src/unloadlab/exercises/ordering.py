@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import string
 
-from .exercise import Choice, Exercise, pick, rng_for, rule_line, shuffled
-from .knobs import family, start, walk
+from .exercise import Choice, Exercise, rng_for, rule_line, shuffled
+from .knobs import draw, family
 from .routine import declarations, request, routine_name, trace_of, with_items
 from .steps import Item, distinctive_rules, load_items, teardown_items, telling_rule
 
 __all__ = ["KIND", "order", "usable", "context"]
 
 KIND = "order"
-_FAMILIES = (("minifilter", 1), ("callout", 1))
 usable = with_items(3)
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
@@ -51,8 +50,8 @@ def _why(items: list[Item], k: int) -> tuple[str, tuple[str, ...]]:
 def order(seed: int) -> Exercise:
     """The put-it-in-order problem for a seed: the same one on every OS and Python 3.10+."""
     rng = rng_for(seed, KIND)
-    fam = pick(rng, _FAMILIES)
-    sc = walk(rng, start(fam, usable), usable)
+    sc = draw(rng, usable)
+    fam = family(sc)
     trace = trace_of(sc)
     items = teardown_items(trace)
     shown = shuffled(rng, items)

@@ -22,7 +22,7 @@ from ..minifilter import MinifilterScenario
 from ..views.text import format_trace, show_value
 from ..windows import Kind as StepKind
 from ..windows import Mark, Outcome, RuleKind, ScenarioError, Step, Trace
-from .exercise import MAX_SEED, validate_seed
+from .exercise import MAX_SEED, pick, validate_seed
 from .knobs import deciding_knob
 from .quiz import OUTCOME_CHOICES, Feedback, compare, parse_outcome, prediction_text
 from .scenario_words import assumptions, request_sentence
@@ -36,17 +36,6 @@ __all__ = [
 Scenario = Union[MinifilterScenario, CalloutScenario]
 T = TypeVar("T")
 Weighted = Sequence[tuple[T, int]]   # (value, weight)
-
-
-# --- draws ---------------------------------------------------------------------------------------------
-def _pick(rng: random.Random, choices: Weighted[T]) -> T:
-    """A weighted choice that costs exactly one rng.random() (stable across Python versions)."""
-    x = rng.random() * sum(w for _, w in choices)
-    for value, weight in choices:
-        x -= weight
-        if x < 0:
-            return value
-    return choices[-1][0]
 
 
 # --- what a problem is drawn from: each knob's values, weighted towards interesting problems -------------
@@ -100,8 +89,8 @@ def problem(seed: int) -> Scenario:
     """The practice scenario for this seed: the same one on every OS and Python 3.10+."""
     rng = random.Random(validate_seed(seed))
     for _ in range(_MAX_DRAWS):
-        cls, knobs = _pick(rng, _FAMILIES)
-        drawn = {name: _pick(rng, values) for name, values in knobs.items()}
+        cls, knobs = pick(rng, _FAMILIES)
+        drawn = {name: pick(rng, values) for name, values in knobs.items()}
         try:
             scenario = cls(**drawn)
         except ScenarioError:   # knobs that contradict each other (the core says which): draw again
