@@ -6,6 +6,6 @@ from ..windows.lazy import lazy_exports
 
 __all__, __getattr__ = lazy_exports(__name__, {
     "codes": ("Code", "UnknownCode", "codes_in", "find_code"),
-    "observe": ("Observation", "observe"),
+    "observations": ("Observation", "observe"),
     "answers": ("Answer", "Cause", "SymptomError", "Symptom", "SYMPTOMS", "index", "why", "listing"),
 })

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..catalogue import CATALOGUE, RULES_BY_ID
 from ..windows.example import Example
-from . import observe as ob
+from . import observations as ob
 from .codes import BUGCHECK, HRESULT, NTSTATUS, WIN32, Code, UnknownCode, codes_in
 from .unmodelled import NOT_MODELLED
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Optional
 
 from ..windows.ntstatus import KNOWN_STATUSES, NtStatus
-from ..windows.trace import Outcome
+from ..windows.trace import Mark, Outcome
 from .codes import BUGCHECK, Code, codes_in
 
 __all__ = ["Observation", "observe", "HANG", "PENDING", "STAYS_LOADED", "FAILED", "TRAFFIC_BLOCKED",
@@ -79,6 +79,8 @@ def observe(trace: Mapping[str, Any]) -> tuple[Observation, ...]:
     for step in trace["steps"]:
         if step["status"]:
             found += _codes(step["status"], f"{step['action']}: {step['status']}")
+        if step["mark"] == Mark.BUGCHECK.value:    # names the alternative when the pages leave two possible
+            found += _codes(step["detail"], f"{step['action']}: {step['detail']}")
     if trace.get("bugcheck"):
         found += _codes(trace["bugcheck"], f"the system stops: bug check {trace['bugcheck']}")
     found += _states(trace)
