@@ -227,3 +227,49 @@ def test_the_index_is_built_once_per_process():
     answers._built.cache_clear()
     why("1052"), why("never returns"), why("0xCE")
     assert answers._built.cache_info().misses == 1
+
+
+# --- the notebooks: 00's table and lesson 11's panel come from the same index -----------------------
+def _cells(name: str) -> list[dict]:
+    return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
+def test_00_shows_the_table_computed_from_the_index():
+    from unloadlab.views.why_text import symptom_table
+    table = symptom_table()
+    cell = next(c for c in _cells("00-start-here") if c["cell_type"] == "code" and "symptom_table()" in "".join(c["source"]))
+    stored = [o for o in cell["outputs"] if "text/markdown" in o.get("data", {})]
+    assert stored and "".join(stored[0]["data"]["text/markdown"]) == table.markdown(), "re-run notebook 00"
+    typed = {row[2].split(" why ", 1)[1] for row in table.rows}
+    assert typed == {t for rows in listing().values() for t, _, n in rows if n}
+    for _, lessons, command in table.rows:
+        assert lessons == tuple(sorted({c.lesson for c in why(command.split(" why ", 1)[1]).causes}))
+        assert all((NOTEBOOKS / f"{lesson}.ipynb").exists() for lesson in lessons)
+
+
+def test_lesson_11_ends_with_the_why_panel_before_what_to_remember():
+    cells = _cells("11-why-wont-my-driver-stop")
+    remember = next(i for i, c in enumerate(cells) if "".join(c["source"]).startswith("## What to remember"))
+    before = "".join("".join(c["source"]) for c in cells[remember - 5:remember])
+    assert "WhyPanel(" in before and "main([\"why\"" in before
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_the_panel_gives_the_cli_answer_and_says_errors_beside_the_field(capsys):
+    from unloadlab.views.why_panel import WhyPanel
+    panel = WhyPanel()
+    assert panel.field.continuous_update is False          # Enter (or leaving the field) asks
+    panel.field.value = "Unload failed with error: 0x801f0010"
+    _, out, _ = _run(capsys, "why", "Unload failed with error: 0x801f0010")
+    assert panel.answer_text().splitlines() == _lines(out) and panel.error_text() == ""
+    panel.ask("qwzx")
+    assert "nearest known" in panel.error_text() and panel.answer_text() == ""
+    assert panel.error.layout.display is None and "role='alert'" in panel.error.value
+    panel.field.value = "never returns"
+    panel.button.click()
+    assert panel.error_text() == "" and "port-left-open" in panel.answer_text()
+    assert panel.error.layout.display == "none"
+    assert [w.description for w in (panel.field, panel.button)] == ["What did you see?", "Why?"]

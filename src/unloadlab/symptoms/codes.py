@@ -7,6 +7,7 @@ The tables are the shared base's (``windows.ntstatus``, ``windows.service``,
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -121,6 +122,11 @@ def _parameter(tokens: list[str], start: int) -> int | None:
 def codes_in(text: str) -> list[Code]:
     """Every code in the text, in order. Raises UnknownCode for the first code-shaped word that
     no table knows (a 0x value, a STATUS_/ERROR_/FWP_E_ name, a number after 'error')."""
+    return list(_codes_in(text))
+
+
+@functools.lru_cache(maxsize=4096)    # traces repeat the same few status strings
+def _codes_in(text: str) -> tuple[Code, ...]:
     tokens = _TOKEN.findall(text)
     found: list[Code] = []
     for i, tok in enumerate(tokens):
@@ -146,7 +152,7 @@ def codes_in(text: str) -> list[Code]:
             if code is None:
                 continue
         found.append(code)
-    return found
+    return tuple(found)
 
 
 def find_code(text: str) -> Code | None:

@@ -2,9 +2,9 @@
 shows, so both give the same answer."""
 from __future__ import annotations
 
-from ..symptoms.answers import Answer, Cause, listing
+from ..symptoms.answers import Answer, Cause, listing, why
 
-__all__ = ["format_answer", "format_listing", "format_cause"]
+__all__ = ["format_answer", "format_listing", "format_cause", "symptom_table", "SymptomTable"]
 
 _PAD = " " * 13
 
@@ -47,3 +47,36 @@ def format_listing() -> str:
         out.append("")
     out.append("Ask: python -m unloadlab why <one of the above, or what you saw>")
     return "\n".join(out)
+
+
+class SymptomTable:
+    """00's "What are you seeing?" table, computed from the index: each symptom the lab can
+    replay, the lessons that teach its causes, and the command that answers it. Shown as
+    Markdown in a notebook; its plain-text form is the same Markdown."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, tuple[str, ...], str]] = []
+        for group, entries in listing().items():
+            for typed, what, n in entries:
+                if n:
+                    lessons = tuple(sorted({c.lesson for c in why(typed).causes}))
+                    name = what.split(":")[0]
+                    seen = what if group.startswith("What") else f"`{typed}`" + ("" if name == typed else f" {name}")
+                    self.rows.append((seen, lessons, f"python -m unloadlab why {typed}"))
+
+    def markdown(self) -> str:
+        lines = ["| what you see | lessons | command |", "|---|---|---|"]
+        for seen, lessons, command in self.rows:
+            links = ", ".join(f"[{lesson.split('-')[0]}]({lesson}.ipynb)" for lesson in lessons)
+            lines.append(f"| {seen} | {links} | `{command}` |")
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __repr__(self) -> str:
+        return self.markdown()
+
+
+def symptom_table() -> SymptomTable:
+    return SymptomTable()
