@@ -17,7 +17,7 @@ from unloadlab.catalogue import CATALOGUE
 from unloadlab.minifilter import model as minifilter_model
 from unloadlab.minifilter.scenarios import craft_space, decision_space
 from unloadlab.symptoms import SYMPTOMS, SymptomError, index, observe, why
-from unloadlab.symptoms.answers import _decoded_keys, _example_input, listing
+from unloadlab.symptoms.answers import known_codes, typed_form, listing
 from unloadlab.symptoms.codes import find_code
 from unloadlab.symptoms.unmodelled import NOT_MODELLED
 from unloadlab.windows.bugcheck import BUG_CHECKS
@@ -123,7 +123,7 @@ def test_each_pasted_symptom_resolves_to_its_causes_and_each_replays_it(capsys, 
 
 
 def test_every_catalogue_scenario_with_a_symptom_is_found_by_why():
-    inputs = {s.key: s.phrases[0] for s in SYMPTOMS} | {k: _example_input(c) for k, c in _decoded_keys().items()}
+    inputs = {s.key: s.phrases[0] for s in SYMPTOMS} | {k: typed_form(c) for k, c in known_codes().items()}
     for e in CATALOGUE:
         for o in observe(e.run().to_dict()):
             if o.key != "success":

@@ -7,5 +7,6 @@ from ..windows.lazy import lazy_exports
 __all__, __getattr__ = lazy_exports(__name__, {
     "codes": ("Code", "UnknownCode", "codes_in", "find_code"),
     "observations": ("Observation", "observe"),
-    "answers": ("Answer", "Cause", "SymptomError", "Symptom", "SYMPTOMS", "index", "why", "listing"),
+    "answers": ("Answer", "Cause", "SymptomError", "Symptom", "SYMPTOMS", "index", "why", "listing", "known_codes",
+                "typed_form", "ACCEPTED"),
 })

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalogue import CATALOGUE, RULES_BY_ID
-from ..windows.example import Example
+from ..windows.example import Diagnosis, Example
 from . import observations as ob
 from .codes import BUGCHECK, HRESULT, NTSTATUS, WIN32, Code, UnknownCode, codes_in
 from .unmodelled import NOT_MODELLED
 
-__all__ = ["Symptom", "Cause", "Answer", "SymptomError", "SYMPTOMS", "index", "why", "listing", "ACCEPTED"]
+__all__ = ["Symptom", "Cause", "Answer", "SymptomError", "SYMPTOMS", "index", "why", "listing", "known_codes",
+           "typed_form", "ACCEPTED"]
 
 ACCEPTED = ("give a Win32 error (1052), an NTSTATUS name or hex (STATUS_DEVICE_BUSY, 0xC0000010), an HRESULT "
             "(0x801F0010, FWP_E_IN_USE), a bug check (0xCE, bugcheck 0xC4 0x62), a line sc or fltmc printed, or "
@@ -124,9 +125,8 @@ class Answer:
 
 
 def _cause(e: Example, trace: dict[str, Any], seen: str) -> Cause:
-    d = e.diagnosis
-    return Cause(e.name, e.model, str(trace.get("trigger")), seen, d.cause if d else e.title, e.lesson,
-                 d.section if d else "", d.confirm if d else (), d.fix if d else "",
+    d = e.diagnosis or Diagnosis(e.title, (), "", "")   # tests require one for every scenario listed
+    return Cause(e.name, e.model, str(trace.get("trigger")), seen, d.cause, e.lesson, d.section, d.confirm, d.fix,
                  tuple((r, RULES_BY_ID[r].kind.value) for r in e.rules))
 
 
@@ -149,8 +149,8 @@ def index() -> dict[str, tuple[Cause, ...]]:
     return _built()[0]
 
 
-def _decoded_keys() -> dict[str, Code]:
-    """Each code key the index holds, with its code."""
+def known_codes() -> dict[str, Code]:
+    """Each code key the index holds, with its code as the traces spell it."""
     return _built()[1]
 
 
@@ -158,13 +158,14 @@ def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9_']+", " ", text.lower()).split())
 
 
-def _example_input(code: Code) -> str:
+def typed_form(code: Code) -> str:
+    """How an engineer would type the code: 1052, 0x801F0010, STATUS_DEVICE_BUSY, 0xC4 0x62."""
     return code.code.split(" (")[0] if code.kind in (WIN32, HRESULT) else (
         code.name if code.kind == NTSTATUS else code.code.replace(" (parameter 1 = ", " ").rstrip(")"))
 
 
 def _candidates() -> list[str]:
-    return [p for s in SYMPTOMS for p in s.phrases] + [_example_input(c) for c in _decoded_keys().values()]
+    return [p for s in SYMPTOMS for p in s.phrases] + [typed_form(c) for c in known_codes().values()]
 
 
 def _nearest(text: str) -> str:
@@ -249,8 +250,8 @@ def listing() -> dict[str, list[tuple[str, str, int]]]:
         (s.phrases[0], s.label, len(index()[s.key])) for s in SYMPTOMS]}
     for title in _TITLES.values():
         groups[title] = []
-    codes = {**_decoded_keys(), **_unmodelled_codes()}
+    codes = {**known_codes(), **_unmodelled_codes()}
     for key, code in sorted(codes.items()):
-        groups[_TITLES[code.kind]].append((_example_input(code), f"{code.name}: {code.meaning}",
+        groups[_TITLES[code.kind]].append((typed_form(code), f"{code.name}: {code.meaning}",
                                            len(index().get(key, ()))))
     return groups
