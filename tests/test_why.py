@@ -159,7 +159,7 @@ def test_the_decision_space_shows_no_symptom_the_catalogue_misses():
 BAD = [([], "no symptom given"), (["qwzx", "blorp"], "not a symptom the lab knows"),
        (["0xC0000999"], "0xC0000999"), (["STATUS_NOPE"], "STATUS_NOPE"), (["error", "4242"], "4242"),
        (["0xC4", "0x61"], "0x61"), (["STATUS_SUCCESS"], "success, not a symptom"),
-       (["STATUS_DELETE_PENDING"], "no scenario in the lab shows it")]
+       (["STATUS_FLT_NOT_INITIALIZED"], "no scenario in the lab shows it")]
 
 
 @pytest.mark.parametrize("words, named", BAD, ids=lambda v: " ".join(v) if isinstance(v, list) else None)
@@ -191,8 +191,20 @@ def test_text_names_the_code_the_causes_and_what_is_not_modelled(capsys):
 
 
 def test_a_code_the_lab_does_not_model_is_decoded_and_said_so(capsys):
-    code, out, _ = _run(capsys, "why", "1072")
-    assert code == 0 and "ERROR_SERVICE_MARKED_FOR_DELETE" in out and "none" in out and "sc delete" in out
+    for argv in (["1072"], ["[SC] DeleteService FAILED 1072:"]):
+        code, out, _ = _run(capsys, "why", *argv)
+        assert code == 0 and "ERROR_SERVICE_MARKED_FOR_DELETE" in out and "none" in out and "sc delete" in out
+    code, out, _ = _run(capsys, "why", "NtUnloadDriver", "returned", "STATUS_DELETE_PENDING")
+    assert code == 0 and "IopUnloadDriver" in out
+
+
+def test_each_not_modelled_note_names_a_known_symptom_and_a_source():
+    symptom_ids = {s.id for s in SYMPTOMS} | {s.key for s in SYMPTOMS}
+    for key, notes in NOT_MODELLED.items():
+        kind, _, value = key.partition(":")
+        assert key in symptom_ids or find_code(value.replace("/", " ")).key == key, key
+        for note in notes:
+            assert "https://" in note or "docs/domain-facts.md" in note or "rule " in note or "decoded only" in note
 
 
 def test_list_names_every_symptom_of_the_index_grouped(capsys):
