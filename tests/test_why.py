@@ -285,3 +285,13 @@ def test_the_panel_gives_the_cli_answer_and_says_errors_beside_the_field(capsys)
     assert panel.error_text() == "" and "port-left-open" in panel.answer_text()
     assert panel.error.layout.display == "none"
     assert [w.description for w in (panel.field, panel.button)] == ["What did you see?", "Why?"]
+
+
+def test_the_readme_why_lines_run(capsys):
+    import re
+    import shlex
+    readme = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    lines = re.findall(r"^python -m unloadlab (why .*?)(?:\s+#.*)?$", readme, re.M)
+    assert len(lines) >= 3
+    for line in lines:
+        assert _run(capsys, *shlex.split(line))[0] == 0, line
