@@ -249,7 +249,8 @@ def _cells(name: str) -> list[dict]:
 def test_00_shows_the_table_computed_from_the_index():
     from unloadlab.views.why_text import symptom_table
     table = symptom_table()
-    cell = next(c for c in _cells("00-start-here") if c["cell_type"] == "code" and "symptom_table()" in "".join(c["source"]))
+    cell = next(c for c in _cells("00-start-here")
+                if c["cell_type"] == "code" and "symptom_table()" in "".join(c["source"]))
     stored = [o for o in cell["outputs"] if "text/markdown" in o.get("data", {})]
     assert stored and "".join(stored[0]["data"]["text/markdown"]) == table.markdown(), "re-run notebook 00"
     typed = {row[2].split(" why ", 1)[1] for row in table.rows}

@@ -20,8 +20,8 @@ from . import observations as ob
 from .codes import BUGCHECK, HRESULT, NTSTATUS, WIN32, Code, UnknownCode, codes_in
 from .unmodelled import NOT_MODELLED
 
-__all__ = ["Symptom", "Cause", "Answer", "SymptomError", "SYMPTOMS", "index", "why", "listing", "known_codes",
-           "typed_form", "ACCEPTED"]
+__all__ = ["Symptom", "Cause", "Answer", "SymptomError", "SYMPTOMS", "WORDS", "index", "why", "listing",
+           "known_codes", "typed_form", "ACCEPTED"]
 
 ACCEPTED = ("give a Win32 error (1052), an NTSTATUS name or hex (STATUS_DEVICE_BUSY, 0xC0000010), an HRESULT "
             "(0x801F0010, FWP_E_IN_USE), a bug check (0xCE, bugcheck 0xC4 0x62), a line sc or fltmc printed, or "

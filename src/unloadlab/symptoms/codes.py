@@ -119,14 +119,10 @@ def _parameter(tokens: list[str], start: int) -> int | None:
     return next((int(t, 16) for t in tokens[start:] if t.lower().startswith("0x")), None)
 
 
-def codes_in(text: str) -> list[Code]:
+@functools.lru_cache(maxsize=4096)    # traces repeat the same few status strings
+def codes_in(text: str) -> tuple[Code, ...]:
     """Every code in the text, in order. Raises UnknownCode for the first code-shaped word that
     no table knows (a 0x value, a STATUS_/ERROR_/FWP_E_ name, a number after 'error')."""
-    return list(_codes_in(text))
-
-
-@functools.lru_cache(maxsize=4096)    # traces repeat the same few status strings
-def _codes_in(text: str) -> tuple[Code, ...]:
     tokens = _TOKEN.findall(text)
     found: list[Code] = []
     for i, tok in enumerate(tokens):
@@ -146,7 +142,7 @@ def _codes_in(text: str) -> tuple[Code, ...]:
             elif i and tokens[i - 1].lower() in ("error", "failed", "code"):
                 raise UnknownCode(f"{tok} is not a Win32 error the lab knows")
             else:
-                continue          # 'parameter 1 = ...', a count: not a code
+                continue          # a count or a step number, not a code
         else:
             code = _name(tok, _parameter(tokens, i + 1))
             if code is None:

@@ -8,7 +8,7 @@ check an answer against the CLI's own output.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Iterator, Mapping
 
 from ..windows.ntstatus import KNOWN_STATUSES, NtStatus
 from ..windows.trace import Mark, Outcome
@@ -27,7 +27,7 @@ REFUSAL_IGNORED, ANY_BUGCHECK = "refusal-ignored", "bugcheck"
 class Observation:
     key: str
     seen: str                      # where the trace shows it, in words
-    code: Optional[Code] = None    # the code, for a code's key
+    code: Code | None = None       # the code, for a code's key
 
 
 def _codes(text: str, seen: str) -> Iterator[Observation]:

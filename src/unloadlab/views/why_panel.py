@@ -23,6 +23,7 @@ class WhyPanel(Shown):
     """A text field, a button, the error beside the field, and the answer below."""
 
     NOUN = "symptom panel"
+    _last: Answer | None = None
 
     def __init__(self, symptom: str = ""):
         self.field = W.Text(value=symptom, description="What did you see?", continuous_update=False,
@@ -59,8 +60,6 @@ class WhyPanel(Shown):
         self.answer.value = (f"<div role='region' aria-label='The causes the lab knows' tabindex='0' "
                              f"style='max-height:480px; overflow:auto'>{pre(format_answer(self._last))}</div>")
         return self._last
-
-    _last: Answer | None = None
 
     def answer_text(self) -> str:
         """The answer as plain text: what the CLI prints for the same input."""

@@ -2,7 +2,7 @@
 shows, so both give the same answer."""
 from __future__ import annotations
 
-from ..symptoms.answers import Answer, Cause, listing, why
+from ..symptoms.answers import WORDS, Answer, Cause, listing, why
 
 __all__ = ["format_answer", "format_listing", "format_cause", "symptom_table", "SymptomTable"]
 
@@ -61,7 +61,7 @@ class SymptomTable:
                 if n:
                     lessons = tuple(sorted({c.lesson for c in why(typed).causes}))
                     name = what.split(":")[0]
-                    seen = what if group.startswith("What") else f"`{typed}`" + ("" if name == typed else f" {name}")
+                    seen = what if group == WORDS else f"`{typed}`" + ("" if name == typed else f" {name}")
                     self.rows.append((seen, lessons, f"python -m unloadlab why {typed}"))
 
     def markdown(self) -> str:

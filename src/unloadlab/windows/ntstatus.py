@@ -74,7 +74,8 @@ MEANINGS: dict[str, str] = {
     "STATUS_FWP_IN_USE": "the object is referenced by other objects (or in use by another thread), so the call "
                          "cannot complete",
 }
-MEANINGS_SOURCE = "https://learn.microsoft.com/openspecs/windows_protocols/ms-erref/596a1078-e883-4972-9bbc-49e60bebca55"
+MEANINGS_SOURCE = ("https://learn.microsoft.com/openspecs/windows_protocols/ms-erref/"
+                   "596a1078-e883-4972-9bbc-49e60bebca55")
 
 # The user-mode (Fwpm*) HRESULTs of the WFP statuses: name -> (HRESULT, the kernel status of the same name).
 FWP_USER_MODE: dict[str, tuple[int, str]] = {
