@@ -2,7 +2,7 @@
 boundary is crossed.
 
 Layers, bottom to top: ``windows`` (what both families share) < the two families
-(``minifilter``, ``callout``), which never import each other < ``catalogue`` < ``views``
+(``minifilter``, ``callout``), which never import each other < ``catalogue`` < ``symptoms`` < ``views``
 < ``exercises`` < ``cli``. A module imports only from its own layer or below; no module
 imports another module's underscore names; each package names its public API in
 ``__all__``; the base and the families use the standard library only.
@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "unloadlab"
-LAYER = {"windows": 0, "minifilter": 1, "callout": 1, "catalogue": 2, "views": 3, "exercises": 4,
+LAYER = {"windows": 0, "minifilter": 1, "callout": 1, "catalogue": 2, "symptoms": 2.5, "views": 3, "exercises": 4,
          "cli": 5, "__main__": 5, "__init__": 0}
-PURE = {"windows", "minifilter", "callout", "catalogue"}   # stdlib only, nothing printed
+PURE = {"windows", "minifilter", "callout", "catalogue", "symptoms"}   # stdlib only, nothing printed
 
 
 def _modules() -> list[tuple[str, Path]]:

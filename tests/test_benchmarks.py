@@ -42,3 +42,5 @@ def test_cli_start_benchmark_prints_the_ratio_to_bare_python():
     out = _run("bench_cli_start.py", "3")
     assert re.search(r"python -c pass median [\d.]+ ms; CLI median [\d.]+ ms", out)
     assert re.search(r"ratio CLI/floor [\d.]+x \(goal <= 2.5x: (met|NOT met)\)", out)
+    assert re.search(r"why 1052 \(symptom index built on first use\) median [\d.]+ ms: ratio why/floor [\d.]+x "
+                     r"\(goal <= 2.5x: (met|NOT met)\), why/CLI [\d.]+x", out)

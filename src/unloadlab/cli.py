@@ -337,9 +337,34 @@ def _run_exercise(kind: str, seed: int, args: argparse.Namespace) -> str:
     return f"{ex.text()}\n\nReveal the answer: python -m unloadlab quiz --seed {seed} --kind {kind} --answers"
 
 
+def _add_why(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("why", help="from what you see to why: the causes the lab knows for a symptom (an error "
+                       "code, a line sc or fltmc printed, a bug check, or plain words)")
+    p.add_argument("symptom", nargs="*", help="what you saw, e.g. 1052, 0x801F0010, 'bugcheck 0xC4 0x62', "
+                   "'never returns' (the words are joined)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON object")
+    out.add_argument("--list", action="store_true", help="list every symptom the index knows, grouped")
+    p.set_defaults(run=_run_why)
+
+
+def _run_why(args: argparse.Namespace) -> str:
+    from .symptoms.answers import SymptomError, why
+    from .views.why_text import format_answer, format_listing
+    if args.list:
+        if args.symptom:
+            raise UsageError("why --list takes no symptom")
+        return format_listing()
+    try:
+        answer = why(" ".join(args.symptom))
+    except SymptomError as e:
+        raise UsageError(str(e)) from None
+    return json.dumps(answer.to_dict(), indent=2) if args.json else format_answer(answer)
+
+
 SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "minifilter": _add_minifilter, "callout": _add_callout, "rules": _add_rules, "scenarios": _add_scenarios,
-    "quiz": _add_quiz}
+    "quiz": _add_quiz, "why": _add_why}
 
 
 def _parser(argv: Sequence[str]) -> _Parser:

@@ -504,6 +504,14 @@ INTERACTIONS: dict[str, list[dict]] = {
         {"select": ("Diagnosis for case-6", "flow-contexts-left")},
         {"click_button": "Check case-6"},
         {"expect_text": "Right. Flows still carry contexts"},
+        # the "What are you seeing?" panel at the end: typed and committed with Enter, as the CLI answers
+        {"expect_text": "python -m unloadlab scenarios no-callback-sc-stop"},
+        {"fill": ("What did you see?", "never returns")},
+        {"expect_text": "python -m unloadlab scenarios port-left-open"},
+        {"fill": ("What did you see?", "qwzx")},
+        {"expect_text": "not a symptom the lab knows: 'qwzx'"},
+        {"expect_no_text": "python -m unloadlab scenarios port-left-open"},
+        {"check_accessibility": True},
     ],
     # Filled in by the notebook authors, one entry per lesson notebook.
 }

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..windows.example import Example
+from ..windows.confirm import BREAK_ON_UNLOAD, NETSH_FILTERS, NETSH_STATE, SC_QUERY
+from ..windows.example import Diagnosis, Example, diagnosed
 from ..windows.trace import Outcome
 from .model import NOT_DOCUMENTED, STATUS_NOT_SUPPORTED, simulate
 from .scenario import CANONICAL, CalloutScenario
@@ -197,4 +198,111 @@ _TEARDOWN: tuple[Example, ...] = (
         flows_with_context=1),
 )
 
-CALLOUT_EXAMPLES: tuple[Example, ...] = _BASICS + _TEARDOWN
+# --- what a trace cannot say: the cause in the driver's terms, how to confirm it, the fix, the section ---
+# (``unloadlab why`` prints these; tests check each scenario showing a symptom has one, and each section
+# is a heading of the lesson)
+_NO_UNLOAD = "Without an unload function"
+_NO_RUN = "When no unload function runs at all"
+_RESULT = "The unregister result: checked, and recovered from"
+_FILTERS = "The filters: before the callouts, or the traffic stops"
+_LOADED = (SC_QUERY, NETSH_STATE)
+_DIAGNOSES: dict[str, Diagnosis] = {
+    "wfp-wdm-no-unload-function": Diagnosis(
+        "DriverEntry never sets DriverObject->DriverUnload, so NtUnloadDriver refuses with "
+        "STATUS_INVALID_DEVICE_REQUEST and sc reports 1052; the callouts stay registered.", _LOADED,
+        "Set DriverUnload to an Unload routine that unregisters every callout.", _NO_UNLOAD),
+    "wfp-wdf-no-evtdriverunload": Diagnosis(
+        "A KMDF non-PnP driver without EvtDriverUnload: the framework leaves DriverUnload NULL, so the stop "
+        "fails with 1052.", _LOADED,
+        "Set WDF_DRIVER_CONFIG.EvtDriverUnload for a non-PnP driver.", _NO_UNLOAD),
+    "wfp-controlservice-no-unload": Diagnosis(
+        "No Unload routine: ControlService(SERVICE_CONTROL_STOP) returns FALSE with GetLastError() 1052.",
+        _LOADED, "Set DriverUnload (or EvtDriverUnload under KMDF).", _NO_UNLOAD),
+    "wfp-sc-stop-access-denied": Diagnosis(
+        "The caller lacks SERVICE_STOP access (not an administrator): the SCM refuses with 5 and the driver "
+        "never hears of it.", (SC_QUERY,), "Stop the service from an elevated administrator prompt.",
+        "Stops that never reach the driver"),
+    "wfp-dependents-running": Diagnosis(
+        "Other running services depend on the callout driver's service, so the SCM refuses the stop with "
+        "1051.", (SC_QUERY,), "Stop the dependent services first (sc enumdepend <service> lists them).",
+        "Stops that never reach the driver"),
+    "wfp-wdf-pnp-sc-stop": Diagnosis(
+        "A KMDF PnP driver is not unloaded by a service stop: NtUnloadDriver refuses a PnP driver, so sc "
+        "reports 1052; it goes when its device is removed.", _LOADED,
+        "Remove (or disable) the device to unload a PnP driver; unregister the callouts in "
+        "EvtDeviceSelfManagedIoCleanup.", "Why the PnP driver is different"),
+    "wfp-wdf-pnp-no-evtdriverunload": Diagnosis(
+        "A KMDF PnP driver without EvtDriverUnload (and no other teardown) unloads after device removal with "
+        "its callouts still registered.", (NETSH_STATE,),
+        "Unregister the callouts in EvtDeviceSelfManagedIoCleanup (or EvtDriverUnload).",
+        "Why the PnP driver is different"),
+    "wfp-driver-entry-fails": Diagnosis(
+        "DriverEntry failed, so no unload function will ever run: the driver must unregister what it "
+        "registered on its own failure path; later stops get 1062.", (SC_QUERY, NETSH_STATE),
+        "On DriverEntry's failure path unregister the callouts it registered, as the samples do.", _NO_RUN),
+    "wfp-driver-entry-warning": Diagnosis(
+        "DriverEntry returned a warning (STATUS_DEVICE_BUSY): NT_SUCCESS is false, so the load failed; later "
+        "stops get 1062.", (SC_QUERY,), "Return STATUS_SUCCESS from DriverEntry when it succeeds.", _NO_RUN),
+    "wfp-shutdown-wdm": Diagnosis(
+        "At shutdown Unload is never called, and a driver gets IRP_MJ_SHUTDOWN only if it registered for it; "
+        "its callouts stay registered.", (BREAK_ON_UNLOAD,),
+        "Register with IoRegisterShutdownNotification if shutdown work is needed; do not expect Unload.",
+        _NO_RUN),
+    "wfp-shutdown-wdf": Diagnosis(
+        "At shutdown KMDF does not call EvtDriverUnload either.", (BREAK_ON_UNLOAD,),
+        "Do shutdown work in a shutdown notification, not in EvtDriverUnload.", _NO_RUN),
+    "wfp-wdm-unload-done-right": Diagnosis(
+        "FwpsFlowRemoveContext0 returns STATUS_PENDING while a flow is in use: flowDeleteFn runs later, and the "
+        "teardown waits for it before unregistering (done right).", (NETSH_STATE,),
+        "Nothing to fix: count the pending removals and wait until every flowDeleteFn has run.",
+        "Running it, with everything in flight"),
+    "wfp-flows-busy-doc-retry": Diagnosis(
+        "FwpsCalloutUnregisterById0 returns STATUS_DEVICE_BUSY while flows still carry the callout's "
+        "contexts; removing them and unregistering again succeeds.", (NETSH_STATE,),
+        "On STATUS_DEVICE_BUSY remove the flow contexts (FwpsFlowRemoveContext0) and unregister again.",
+        _RESULT),
+    "wfp-pending-removal": Diagnosis(
+        "The flow-context removal pends (STATUS_PENDING) and the driver unregisters again without waiting "
+        "for flowDeleteFn; what that retry returns is not documented.", (NETSH_STATE,),
+        "Wait until every flowDeleteFn has run (a count and an event) before unregistering again.",
+        "Waiting for every flowDeleteFn"),
+    "wfp-pending-removal-waited": Diagnosis(
+        "The flow-context removal pends (STATUS_PENDING); the driver waits for flowDeleteFn, then the retry "
+        "succeeds.", (NETSH_STATE,), "Nothing to fix: this is the wait done right.",
+        "Waiting for every flowDeleteFn"),
+    "wfp-filters-left-fail-closed": Diagnosis(
+        "The driver unregisters its callouts but leaves its filters in the engine (a static session, not "
+        "deleted): the filters still name the callouts, FwpmCalloutDeleteByKey0 gets STATUS_FWP_IN_USE, and "
+        "the traffic they match is blocked.", (NETSH_FILTERS, NETSH_STATE),
+        "Delete the filters first (FwpmFilterDeleteByKey0, or close a dynamic session), then the callouts.",
+        _FILTERS),
+    "wfp-filters-left-permit": Diagnosis(
+        "Filters left in the engine name the callouts, so deleting the callout objects fails with "
+        "STATUS_FWP_IN_USE; with FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED the traffic still flows.",
+        (NETSH_FILTERS,), "Delete the filters before the callout objects.", _FILTERS),
+    "wfp-classify-in-progress": Diagnosis(
+        "The driver unregisters while a classifyFn is still running, without draining first: the unregister "
+        "fails (the status is not documented) and a callout stays registered.", (NETSH_STATE,),
+        "Stop new work and wait for classifyFn calls in flight (rundown protection) before unregistering.",
+        "A classify still running"),
+    "wfp-unregister-at-apc-level": Diagnosis(
+        "FwpsCalloutUnregisterById0 is called under a fast mutex (APC_LEVEL) and returns STATUS_NOT_SUPPORTED: "
+        "it must run at PASSIVE_LEVEL.", (NETSH_STATE,),
+        "Release the fast mutex before unregistering; call it at PASSIVE_LEVEL.", "Unregistering at APC_LEVEL"),
+    "wfp-skip-unregister": Diagnosis(
+        "The unload function never calls FwpsCalloutUnregisterById0, so DriverUnload returns with callouts "
+        "registered; whether the image then goes is not documented.", (NETSH_STATE,),
+        "Unregister every callout in the unload function, after removing the filters and draining.",
+        "The hazard: the documentation is silent"),
+    "wfp-ignore-busy-result": Diagnosis(
+        "The unload function ignores FwpsCalloutUnregisterById0's STATUS_DEVICE_BUSY (as the inspect sample "
+        "does), so callouts stay registered while flows hold contexts.", (NETSH_STATE,),
+        "Check the result; on STATUS_DEVICE_BUSY remove the flow contexts and unregister again.", _RESULT),
+    "wfp-give-up-on-busy": Diagnosis(
+        "The unload function checks the result but stops at the first STATUS_DEVICE_BUSY, leaving that callout "
+        "and the ones after it registered.", (NETSH_STATE,),
+        "Recover from STATUS_DEVICE_BUSY (remove the contexts, unregister again) and go on to every callout.",
+        _RESULT),
+}
+
+CALLOUT_EXAMPLES: tuple[Example, ...] = diagnosed(_BASICS + _TEARDOWN, _DIAGNOSES)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import itertools
 from typing import Any, Iterator
 
-from ..windows.example import Example
+from ..windows.confirm import (ANALYZE, BREAK_ON_UNLOAD, FLTKD_FILTER, FLTMC_FILTERS, FLTMC_INSTANCES, SC_QUERY,
+                               STACKS_SEND_MESSAGE, STACKS_UNREGISTER, VERIFIER_POOL, VERIFIER_QUERY)
+from ..windows.example import Diagnosis, Example, diagnosed
 from ..windows.ntstatus import status
 from ..windows.trace import Outcome
 from .model import BUGCHECK_0XC4, BUGCHECK_0XCE, BUGCHECK_0XD4, simulate
@@ -236,7 +238,183 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
         fast_startup=True),
 )
 
-MINIFILTER_EXAMPLES: tuple[Example, ...] = _ORIGINAL_EXAMPLES + CRAFT_EXAMPLES
+# --- what a trace cannot say: the cause in the driver's terms, how to confirm it, the fix, the section ---
+# (``unloadlab why`` prints these; tests check each scenario showing a symptom has one, and each section
+# is a heading of the lesson)
+_SEC_HANG = "Eight ways to hang"
+_SEC_CRASH = 'The crash that comes after "unloaded"'
+_HANG_CONFIRM = (STACKS_UNREGISTER, FLTKD_FILTER, FLTMC_FILTERS)
+_STILL_THERE = (SC_QUERY, FLTMC_FILTERS)
+_DIAGNOSES: dict[str, Diagnosis] = {
+    "no-callback-filterunload": Diagnosis(
+        "FLT_REGISTRATION.FilterUnloadCallback is NULL, so the filter manager cannot unload the minifilter on a "
+        "non-mandatory request.", (FLTMC_FILTERS,),
+        "Register a FilterUnloadCallback that closes the ports, calls FltUnregisterFilter and returns "
+        "STATUS_SUCCESS.", "A minifilter without a FilterUnloadCallback"),
+    "no-callback-sc-stop": Diagnosis(
+        "No FilterUnloadCallback: the filter manager leaves DriverUnload NULL, NtUnloadDriver refuses with "
+        "STATUS_INVALID_DEVICE_REQUEST and sc reports 1052.", _STILL_THERE,
+        "Register a FilterUnloadCallback in FLT_REGISTRATION.", "A service stop fails too"),
+    "fltmc-refused": Diagnosis(
+        "FilterUnloadCallback returns STATUS_FLT_DO_NOT_DETACH on a non-mandatory unload, so the filter manager "
+        "keeps the filter and fltmc prints the HRESULT 0x801F0010.", (FLTMC_FILTERS, FLTMC_INSTANCES),
+        "Refuse only while the driver really cannot go (e.g. a handle to its control device is open), and "
+        "return STATUS_SUCCESS otherwise.", "`fltmc unload`, refused"),
+    "filterunload-refused-warning": Diagnosis(
+        "FilterUnloadCallback returns a warning (STATUS_DEVICE_BUSY): NT_SUCCESS is false for a warning, so it "
+        "refuses the unload just as an error does.", (FLTMC_FILTERS,),
+        "Return STATUS_SUCCESS to allow the unload; refuse on purpose with STATUS_FLT_DO_NOT_DETACH.",
+        "The two severity bits"),
+    "fltunloadfilter-refused-error": Diagnosis(
+        "FilterUnloadCallback returns an error, and FltUnloadFilter hands that same status back to the driver "
+        "that asked.", (FLTMC_FILTERS,),
+        "Return STATUS_SUCCESS unless the minifilter must stay; the caller should check what FltUnloadFilter "
+        "returns.", "What each requester gets back"),
+    "informational-allows": Diagnosis(
+        "FilterUnloadCallback returns an informational status (STATUS_OBJECT_NAME_EXISTS): NT_SUCCESS is true, "
+        "so it does not refuse and the minifilter unloads.", (FLTMC_FILTERS,),
+        "To refuse, return an error such as STATUS_FLT_DO_NOT_DETACH; to allow, STATUS_SUCCESS says it plainly.",
+        "An informational status does not refuse"),
+    "sc-stop-refusal-ignored": Diagnosis(
+        "sc stop asks for a mandatory unload (FLTFL_FILTER_UNLOAD_MANDATORY): the callback's "
+        "STATUS_FLT_DO_NOT_DETACH is ignored and the minifilter is unloaded anyway.", (SC_QUERY, FLTMC_FILTERS),
+        "On a mandatory unload never refuse: tear everything down and return STATUS_SUCCESS.",
+        "`sc stop`, and a callback that refuses"),
+    "conditional-refusal-non-mandatory": Diagnosis(
+        "The callback refuses whenever FLTFL_FILTER_UNLOAD_MANDATORY is not set, so every fltmc unload is "
+        "refused with 0x801F0010.", (FLTMC_FILTERS,),
+        "Refuse only for a real reason (the cdo pattern: a handle to the control device is open), not because "
+        "the unload is not mandatory.", "A mistake: refusing because the unload is not mandatory"),
+    "opt-out-sc-stop": Diagnosis(
+        "FLT_REGISTRATION.Flags has FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP: DriverUnload stays NULL, "
+        "NtUnloadDriver refuses and sc reports 1052; the callback is not called.", _STILL_THERE,
+        "Unload it with fltmc unload (which still works), or drop the flag if service stop should unload it.",
+        "`sc stop` on a minifilter that opted out"),
+    "opt-out-controlservice": Diagnosis(
+        "DO_NOT_SUPPORT_SERVICE_STOP: ControlService(SERVICE_CONTROL_STOP) returns FALSE and GetLastError() is "
+        "1052.", _STILL_THERE,
+        "Call FilterUnload (fltmc unload) instead, or drop the flag.", "`sc stop` on a minifilter that opted out"),
+    "driver-entry-error-fltmc": Diagnosis(
+        "DriverEntry failed, so the I/O manager already unloaded the image: fltmc unload finds no filter of "
+        "that name (0x801F0013).", (SC_QUERY, FLTMC_FILTERS),
+        "Find why DriverEntry failed (the status it returned) and clean up on its failure path; nothing is "
+        "left to unload.", "What every later request gets"),
+    "driver-entry-error-sc-stop": Diagnosis(
+        "DriverEntry failed, so the service never started: sc stop gets 1062 (ERROR_SERVICE_NOT_ACTIVE).",
+        (SC_QUERY,), "Find why DriverEntry failed; the failure path must undo what it did, since no unload "
+        "routine runs.", "A failed DriverEntry, then `sc stop`"),
+    "driver-entry-warning": Diagnosis(
+        "DriverEntry returned a warning (STATUS_DEVICE_BUSY): NT_SUCCESS is false, so the load failed and later "
+        "requests find no filter.", (SC_QUERY, FLTMC_FILTERS),
+        "Return STATUS_SUCCESS from DriverEntry when it succeeds; a warning is a failure.",
+        "Severity decides, not the name"),
+    "driver-entry-informational": Diagnosis(
+        "DriverEntry returned an informational status: NT_SUCCESS is true, so the driver loaded and unloads "
+        "normally.", (FLTMC_FILTERS,), "Nothing to fix; STATUS_SUCCESS says it more plainly.",
+        "Severity decides, not the name"),
+    "shutdown-with-preop": Diagnosis(
+        "At shutdown the filter manager does not call FilterUnloadCallback; only the IRP_MJ_SHUTDOWN "
+        "pre-operation the minifilter registered runs.", (BREAK_ON_UNLOAD,),
+        "Do shutdown work in an IRP_MJ_SHUTDOWN pre-operation, not in the unload callback.",
+        "The same driver, with an IRP_MJ_SHUTDOWN pre-operation"),
+    "shutdown-without-preop": Diagnosis(
+        "At shutdown FilterUnloadCallback is not called, and without an IRP_MJ_SHUTDOWN pre-operation the "
+        "minifilter does no shutdown work at all.", (BREAK_ON_UNLOAD,),
+        "Register an IRP_MJ_SHUTDOWN pre-operation for work that must happen at shutdown.",
+        "Shutdown without a pre-operation"),
+    "port-left-open": Diagnosis(
+        "The unload routine calls FltUnregisterFilter while its communication server port is still open, and "
+        "FltUnregisterFilter waits for it.", _HANG_CONFIRM,
+        "Call FltCloseCommunicationPort before FltUnregisterFilter.", _SEC_HANG),
+    "pended-io-hangs": Diagnosis(
+        "An operation the minifilter pended is never completed, so instance teardown, and the unload, waits "
+        "for it.", _HANG_CONFIRM,
+        "In InstanceTeardownStart disable the queue and complete every pended operation.", _SEC_HANG),
+    "filterunload-no-privilege": Diagnosis(
+        "The caller of FilterUnload lacks SeLoadDriverPrivilege (it is not an elevated administrator); the "
+        "HRESULT it gets is not documented (0x80070522 is inferred).", (FLTMC_FILTERS,),
+        "Run the unloading tool elevated, as an administrator.", "When the caller is not an administrator"),
+    "leak-context-hangs": Diagnosis(
+        "A context reference is never released (FltReleaseContext missing on some path), so the unload waits "
+        "for it.", (FLTKD_FILTER, STACKS_UNREGISTER, VERIFIER_QUERY),
+        "Release every context reference from FltAllocateContext, FltGetXxxContext and FltReferenceContext, on "
+        "error paths too.", _SEC_HANG),
+    "leak-name-information-hangs": Diagnosis(
+        "File name information from FltGetFileNameInformation is never released "
+        "(FltReleaseFileNameInformation); whether that keeps the unload waiting is not documented.",
+        (FLTKD_FILTER, STACKS_UNREGISTER, VERIFIER_QUERY),
+        "Call FltReleaseFileNameInformation for every name information the minifilter got.", _SEC_HANG),
+    "leak-object-reference-hangs": Diagnosis(
+        "FltObjectReference without FltObjectDereference: FltUnregisterFilter waits for the rundown reference "
+        "to be dropped.", _HANG_CONFIRM,
+        "Pair every FltObjectReference with FltObjectDereference.", _SEC_HANG),
+    "leak-open-file-hangs": Diagnosis(
+        "A file opened with FltCreateFileEx is never closed with FltClose; where the unload then waits is not "
+        "documented.", _HANG_CONFIRM, "Close every file the minifilter opened (FltClose) before it unloads.",
+        _SEC_HANG),
+    "work-item-hangs": Diagnosis(
+        "A generic work item (FltQueueGenericWorkItem) whose routine has not returned: FltUnregisterFilter "
+        "waits for it.", _HANG_CONFIRM,
+        "Make queued work finish (or not start) before unloading; do not block in a work item.", _SEC_HANG),
+    "send-message-no-timeout-hangs": Diagnosis(
+        "The unload routine calls FltSendMessage with no timeout to a user-mode service that never replies, "
+        "so it never returns.", (STACKS_SEND_MESSAGE, STACKS_UNREGISTER),
+        "Give FltSendMessage a timeout in the unload path, or do not send from it; close the port first.",
+        _SEC_HANG),
+    "timer-left-behind-bugcheck": Diagnosis(
+        "A timer is never cancelled: its DPC fires after the image is gone and the system stops with 0xD4 "
+        "(or 0xCE; the pages leave both possible).", (ANALYZE,),
+        "In the unload routine cancel the timer (KeCancelTimer) and flush its DPCs before freeing anything.",
+        _SEC_CRASH),
+    "thread-not-waited-0xce": Diagnosis(
+        "The unload routine does not wait for the system thread it created, which then runs unloaded code: "
+        "bug check 0xCE.", (ANALYZE,),
+        "Tell the thread to stop, then wait on its thread object before returning.", _SEC_CRASH),
+    "notify-routine-left-0xce": Diagnosis(
+        "A process-notify routine stays registered after the unload; the next process creation calls into "
+        "freed code: bug check 0xCE.", (ANALYZE,),
+        "Remove every notify routine (PsSetCreateProcessNotifyRoutineEx with Remove TRUE) in the unload "
+        "routine.", _SEC_CRASH),
+    "pool-not-freed-verifier-0xc4": Diagnosis(
+        "Pool the driver allocated is never freed; with Driver Verifier's Pool Tracking on, the unload stops "
+        "the system with 0xC4, parameter 1 = 0x62.", (ANALYZE, VERIFIER_QUERY, VERIFIER_POOL),
+        "Free every allocation in the unload routine (after the work that uses it has stopped).",
+        "Pool: a silent leak, or 0xC4 under Driver Verifier"),
+    "refusal-ignored-skips-cleanup": Diagnosis(
+        "The callback refuses a mandatory unload and skips its cleanup; the refusal is ignored, the image "
+        "unloads, and what it left running crashes the system later.", (ANALYZE,),
+        "On a mandatory unload always clean up and return STATUS_SUCCESS.", "A refusal the unload ignores"),
+    "cdo-refusal-handle-open": Diagnosis(
+        "The cdo pattern: the callback refuses a non-mandatory unload while a handle to its control device is "
+        "open, so fltmc gets 0x801F0010.", (FLTMC_FILTERS,),
+        "Close the application's handle to the control device, then unload again.",
+        "Conditional refusal done right: the cdo pattern"),
+    "sc-stop-access-denied": Diagnosis(
+        "The caller is not an administrator: its handle lacks SERVICE_STOP, so the SCM refuses with "
+        "ERROR_ACCESS_DENIED (5) before anything reaches the driver.", (SC_QUERY,),
+        "Stop the service from an elevated administrator prompt.", "A caller who may not stop the service"),
+    "controlservice-dependents-1051": Diagnosis(
+        "Other running services depend on this one, so the SCM does not pass the stop on: 1051.", (SC_QUERY,),
+        "Stop the dependent services first (sc enumdepend <service> lists them).",
+        "A service that others depend on"),
+    "net-stop-dependents": Diagnosis(
+        "net stop while dependent services run: the stop itself fails with 1051; what net does first is not "
+        "covered by our sources.", (SC_QUERY,), "Stop the dependent services first.",
+        "A service that others depend on"),
+    "sc-stop-handle-open-pending": Diagnosis(
+        "A handle to the minifilter's control device is still open, so the I/O manager marks the unload "
+        "pending: the stop reports success but the image stays until the last handle closes.",
+        (SC_QUERY, FLTMC_FILTERS), "Close every handle to the control device (the application first), or "
+        "refuse a non-mandatory unload while one is open (the cdo pattern).",
+        "A handle still open: unload pending"),
+    "shutdown-fast-startup": Diagnosis(
+        "With Fast Startup, Shut down hibernates the kernel session: the driver stays loaded, no unload runs, "
+        "and whether its shutdown pre-operation is called is not documented.", (BREAK_ON_UNLOAD,),
+        "Do not rely on shutdown to reset the driver's state; a restart reloads it.",
+        'Fast Startup: a "Shut down" that keeps the drivers'),
+}
+
+MINIFILTER_EXAMPLES: tuple[Example, ...] = diagnosed(_ORIGINAL_EXAMPLES + CRAFT_EXAMPLES, _DIAGNOSES)
 
 # One representative status per severity class, plus the conventional refusal.
 STATUS_CLASSES = {

@@ -3,4 +3,5 @@ They decide nothing; every outcome comes from the families' models.
 
 Submodules are imported on demand (``unloadlab.views.widgets`` pulls in ipywidgets,
 ``unloadlab.views.plots`` matplotlib), so the CLI pays only for ``views.text``."""
-__all__ = ["text", "code", "plots", "figures", "measure", "loops", "diagram", "grid", "widgets"]
+__all__ = ["text", "code", "plots", "figures", "measure", "loops", "diagram", "grid", "widgets", "why_text",
+           "why_panel"]

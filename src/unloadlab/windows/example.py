@@ -6,12 +6,24 @@ example runs without knowing which family it belongs to.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 from .trace import Trace
 
-__all__ = ["Example"]
+__all__ = ["Example", "Diagnosis", "diagnosed"]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What a trace cannot say about a scenario that shows a symptom: the cause in the driver's
+    terms, how to confirm it on a real machine, the fix, and the section of the example's lesson
+    that teaches it (a heading of that notebook). ``unloadlab why`` prints them."""
+
+    cause: str
+    confirm: tuple[str, ...]
+    fix: str
+    section: str
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,7 @@ class Example:
     make: Callable[..., Any] = field(repr=False, compare=False)   # the family's scenario class
     simulate: Callable[[Any], Trace] = field(repr=False, compare=False)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    diagnosis: Diagnosis | None = field(default=None, compare=False)
 
     def scenario(self) -> Any:
         return self.make(**self.knobs)
@@ -46,3 +59,11 @@ class Example:
         if missing:
             problems.append(f"rules not cited: {', '.join(missing)}")
         return problems
+
+
+def diagnosed(examples: tuple[Example, ...], diagnoses: Mapping[str, Diagnosis]) -> tuple[Example, ...]:
+    """The examples with their diagnoses; a diagnosis naming no example is a mistake in the table."""
+    unknown = set(diagnoses) - {e.name for e in examples}
+    if unknown:
+        raise KeyError(f"diagnoses for no scenario: {', '.join(sorted(unknown))}")
+    return tuple(replace(e, diagnosis=diagnoses[e.name]) if e.name in diagnoses else e for e in examples)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 __all__ = [
     "Severity", "NtStatus", "StatusError", "KNOWN_STATUSES", "parse_status",
     "status", "hresult_for_user_mode", "FACILITY_FILTER_MANAGER", "FACILITY_WFP",
+    "MEANINGS", "MEANINGS_SOURCE", "FWP_USER_MODE", "FWP_USER_MODE_SOURCE", "flt_status_for_hresult",
 ]
 
 FACILITY_FILTER_MANAGER = 0x1C
@@ -35,6 +36,7 @@ KNOWN_STATUSES: dict[str, int] = {
     "STATUS_DELETE_PENDING": 0xC0000056,
     "STATUS_PRIVILEGE_NOT_HELD": 0xC0000061,
     "STATUS_INSUFFICIENT_RESOURCES": 0xC000009A,
+    "STATUS_NOT_SUPPORTED": 0xC00000BB,     # what FwpsCalloutUnregisterById0 gave at APC_LEVEL (domain-facts #76)
     "STATUS_FLT_NOT_INITIALIZED": 0xC01C0007,
     "STATUS_FLT_DELETING_OBJECT": 0xC01C000B,
     "STATUS_FLT_DO_NOT_ATTACH": 0xC01C000F,
@@ -45,6 +47,42 @@ KNOWN_STATUSES: dict[str, int] = {
     "STATUS_FWP_IN_USE": 0xC022000A,
 }
 _NAME_OF = {code: name for name, code in KNOWN_STATUSES.items()}
+
+# What each known status means, in our words (paraphrasing MS-ERREF's NTSTATUS table, MEANINGS_SOURCE).
+MEANINGS: dict[str, str] = {
+    "STATUS_SUCCESS": "the operation completed successfully",
+    "STATUS_PENDING": "the operation has not finished; it completes later",
+    "STATUS_OBJECT_NAME_EXISTS": "an object with that name already existed (informational: still a success)",
+    "STATUS_DEVICE_BUSY": "the device is busy (a warning: NT_SUCCESS is false, yet it is not an error)",
+    "STATUS_UNSUCCESSFUL": "the request failed, with no more precise reason",
+    "STATUS_INVALID_PARAMETER": "a parameter is not valid",
+    "STATUS_INVALID_DEVICE_REQUEST": "the request is not valid for this device; NtUnloadDriver returns it for a "
+                                     "driver that cannot be unloaded",
+    "STATUS_ACCESS_DENIED": "the caller lacks the access the request needs",
+    "STATUS_OBJECT_NAME_NOT_FOUND": "no object has that name",
+    "STATUS_DELETE_PENDING": "the object is already being deleted",
+    "STATUS_PRIVILEGE_NOT_HELD": "the caller does not hold a privilege the request needs",
+    "STATUS_INSUFFICIENT_RESOURCES": "not enough system resources (such as memory) to finish the request",
+    "STATUS_NOT_SUPPORTED": "the request is not supported",
+    "STATUS_FLT_NOT_INITIALIZED": "the filter has not finished initializing",
+    "STATUS_FLT_DELETING_OBJECT": "the filter-manager object is being torn down",
+    "STATUS_FLT_DO_NOT_ATTACH": "do not attach the filter to the volume at this time",
+    "STATUS_FLT_DO_NOT_DETACH": "do not detach the filter from the volume at this time",
+    "STATUS_FLT_FILTER_NOT_FOUND": "no registered filter has that name",
+    "STATUS_FLT_INSTANCE_NOT_FOUND": "the filter instance was not found",
+    "STATUS_FWP_CALLOUT_NOT_FOUND": "the callout does not exist",
+    "STATUS_FWP_IN_USE": "the object is referenced by other objects (or in use by another thread), so the call "
+                         "cannot complete",
+}
+MEANINGS_SOURCE = ("https://learn.microsoft.com/openspecs/windows_protocols/ms-erref/"
+                   "596a1078-e883-4972-9bbc-49e60bebca55")
+
+# The user-mode (Fwpm*) HRESULTs of the WFP statuses: name -> (HRESULT, the kernel status of the same name).
+FWP_USER_MODE: dict[str, tuple[int, str]] = {
+    "FWP_E_CALLOUT_NOT_FOUND": (0x80320001, "STATUS_FWP_CALLOUT_NOT_FOUND"),
+    "FWP_E_IN_USE": (0x8032000A, "STATUS_FWP_IN_USE"),
+}
+FWP_USER_MODE_SOURCE = "https://learn.microsoft.com/windows/win32/fwp/wfp-error-codes"
 
 # Non-filter-manager statuses whose user-mode HRESULT the facts give, both marked
 # there as inference, not documentation (domain-facts #4, #13, open question 3).
@@ -191,3 +229,11 @@ def hresult_for_user_mode(st: NtStatus) -> tuple[int | None, bool]:
     if st.facility == FACILITY_FILTER_MANAGER:
         return (st.code & 0x8000FFFF) | (FACILITY_USERMODE_FILTER_MANAGER << 16), True
     return _INFERRED_HRESULTS.get(st.code), False
+
+
+def flt_status_for_hresult(hresult: int) -> NtStatus | None:
+    """The filter-manager status behind a facility-0x1F HRESULT (the inverse of the mapping
+    above: 0x801F0010 -> STATUS_FLT_DO_NOT_DETACH), else None."""
+    if hresult >> 16 != 0x8000 | FACILITY_USERMODE_FILTER_MANAGER:
+        return None
+    return NtStatus(0xC0000000 | FACILITY_FILTER_MANAGER << 16 | hresult & 0xFFFF)

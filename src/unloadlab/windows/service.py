@@ -14,7 +14,7 @@ __all__ = [
     "ERROR_INVALID_SERVICE_CONTROL", "ERROR_SERVICE_NOT_ACTIVE", "WIN32_MESSAGE_TEXT",
     "SC_STOP", "NET_STOP", "CONTROL_SERVICE", "SHUTDOWN", "SERVICE_STOPS", "FILTER_MANAGER_REQUESTS",
     "ERROR_ACCESS_DENIED", "ERROR_DEPENDENT_SERVICES_RUNNING", "access_denied_steps", "dependents_running_steps",
-    "unload_pending_steps",
+    "unload_pending_steps", "WIN32_ERRORS", "WIN32_ERRORS_SOURCE",
 ]
 
 # Win32 errors (winerror.h) and the message texts the facts record (domain-facts #4, #14).
@@ -25,6 +25,26 @@ ERROR_DEPENDENT_SERVICES_RUNNING = 1051     # ControlService, "Stopping a Servic
 WIN32_MESSAGE_TEXT = {
     ERROR_INVALID_SERVICE_CONTROL: "The requested control is not valid for this service.",
 }
+
+# Every Win32 error the lab decodes (``unloadlab why``): name and meaning, in our words. Values from
+# winerror.h (domain-facts constants table); meanings paraphrase Microsoft's System Error Codes pages
+# (WIN32_ERRORS_SOURCE); 1072 is decoded only: the lab does not model ``sc delete``.
+WIN32_ERRORS: dict[int, tuple[str, str]] = {
+    1: ("ERROR_INVALID_FUNCTION", "the function is not valid for this object"),
+    ERROR_ACCESS_DENIED: ("ERROR_ACCESS_DENIED", "access is denied: the caller's handle lacks the access it needs"),
+    ERROR_DEPENDENT_SERVICES_RUNNING: ("ERROR_DEPENDENT_SERVICES_RUNNING",
+                                       "a stop was sent to a service that other running services depend on"),
+    ERROR_INVALID_SERVICE_CONTROL: ("ERROR_INVALID_SERVICE_CONTROL",
+                                    "the service does not accept this control; for a driver service, the stop "
+                                    "could not unload the driver"),
+    1061: ("ERROR_SERVICE_CANNOT_ACCEPT_CTRL", "the service cannot accept control messages at this time"),
+    ERROR_SERVICE_NOT_ACTIVE: ("ERROR_SERVICE_NOT_ACTIVE", "the service has not been started"),
+    1072: ("ERROR_SERVICE_MARKED_FOR_DELETE", "the service has been marked for deletion"),
+    1314: ("ERROR_PRIVILEGE_NOT_HELD", "the caller does not hold a privilege the request needs"),
+}
+WIN32_ERRORS_SOURCE = ("https://learn.microsoft.com/windows/win32/debug/system-error-codes--0-499-; "
+                       "https://learn.microsoft.com/windows/win32/debug/system-error-codes--1000-1299-; "
+                       "https://learn.microsoft.com/windows/win32/debug/system-error-codes--1300-1699-")
 
 # Request names, as the CLI and the scenarios spell them.
 SC_STOP, NET_STOP, CONTROL_SERVICE, SHUTDOWN = "sc-stop", "net-stop", "ControlService", "shutdown"
