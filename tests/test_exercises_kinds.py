@@ -13,13 +13,11 @@ import pytest
 
 from unloadlab.catalogue import RULES_BY_ID
 from unloadlab.exercises import MAX_SEED, check, check_text
-from unloadlab.exercises.c_listing import listing
 from unloadlab.exercises.exercise import rules_named
 from unloadlab.exercises.find_bug import candidates
 from unloadlab.exercises.kinds import KINDS, make, routine_kind
-from unloadlab.exercises.knobs import simulate
-from unloadlab.exercises.routine import clean
-from unloadlab.exercises.steps import teardown_items
+from unloadlab.exercises.reading import listing, teardown_items
+from unloadlab.exercises.space import clean, simulate
 from unloadlab.views.code import driver_c
 
 # A loop over many seeds (the property): the first ones, and some near the top of the range.

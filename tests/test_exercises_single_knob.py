@@ -11,8 +11,8 @@ shutdown (only the trigger is) are the usual ones.
 """
 from collections import Counter
 
-from unloadlab.exercises import make, practice
-from unloadlab.exercises.knobs import deciding_knob
+from unloadlab.exercises import make, problem
+from unloadlab.exercises import deciding_knob
 from unloadlab.minifilter import MinifilterScenario
 
 RULES_SEEDS = range(2000)
@@ -28,7 +28,7 @@ def test_the_definition_catches_what_it_should():
 
 
 def test_rules_level_at_most_one_in_ten():
-    decided = Counter(deciding_knob(practice.problem(s)) for s in RULES_SEEDS)
+    decided = Counter(deciding_knob(problem(s)) for s in RULES_SEEDS)
     single = sum(n for knob, n in decided.items() if knob is not None)
     assert single <= len(RULES_SEEDS) / 10, decided
     assert single > 0   # few, not none: a shutdown or a failed DriverEntry still turns up now and then

@@ -11,13 +11,11 @@ import pytest
 from unloadlab.callout import CalloutScenario
 from unloadlab.catalogue import CATALOGUE
 from unloadlab.exercises import make
-from unloadlab.exercises.c_listing import blocks, dead_branches, listing
 from unloadlab.exercises.diagnosis import cause_and_fix, commanded_clean, faults
 from unloadlab.exercises.exercise import pick
-from unloadlab.exercises.knobs import domain, start, walk
 from unloadlab.exercises.mistakes import MISTAKES, TRAITS, key_of, mistake
-from unloadlab.exercises.routine import clean, listing_of, trace_of
-from unloadlab.exercises.steps import load_items, teardown_items
+from unloadlab.exercises.reading import blocks, dead_branches, listing, load_items, teardown_items
+from unloadlab.exercises.space import clean, domain, listing_of, start, trace_of, walk
 from unloadlab.minifilter import MinifilterScenario
 
 KNOBS = {f.name for cls in (MinifilterScenario, CalloutScenario) for f in dataclasses.fields(cls) if "_" in f.name}

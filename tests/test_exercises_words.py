@@ -8,8 +8,8 @@ import pytest
 
 from unloadlab.callout import CalloutScenario
 from unloadlab.catalogue import CATALOGUE
-from unloadlab.exercises import lesson_quiz, lessons, practice
-from unloadlab.exercises.knobs import variants
+from unloadlab.exercises import describe, lesson_quiz, lessons, problem
+from unloadlab.exercises.space import variants
 from unloadlab.exercises.scenario_words import assumptions, described, non_default_knobs, request_sentence
 from unloadlab.minifilter import MinifilterScenario
 from unloadlab.windows import ScenarioError
@@ -37,7 +37,7 @@ def changed_knobs(sc):
 
 def shown_in_lesson(entry):
     """The words a lesson question on this entry shows (the lesson module's own text)."""
-    return practice.describe(entry.scenario()).split("Assumptions:\n")[1]
+    return describe(entry.scenario()).split("Assumptions:\n")[1]
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
@@ -98,7 +98,7 @@ def test_lesson_questions_show_these_words(name):
 
 def test_practice_problems_are_words_too():
     for seed in range(300):
-        sc = practice.problem(seed)
+        sc = problem(seed)
         text = "\n".join(assumptions(sc))
         assert set(changed_knobs(sc)) <= set(described(sc)), seed
         assert not SNAKE.findall(text) and not PYTHON_BOOL.search(text), seed

@@ -306,23 +306,25 @@ def _seed(text: str) -> int:
 
 
 def _run_quiz(args: argparse.Namespace) -> str:
-    from .exercises import practice, quiz
+    from .exercises import OUTCOME_CHOICES, predict, simulate
+    from .exercises.reading import deciding_rule
+    from .exercises.scenario_words import assumptions
     seed = _seed(args.seed)
     if args.kind != "predict":
         return _run_exercise(args.kind, seed, args)
-    scenario = practice.problem(seed)
+    scenario = predict.problem(seed)
     if args.json:
-        trace = practice.simulate(scenario)
+        trace = simulate(scenario)
         data = {"seed": seed, "model": trace.model, "inputs": scenario.knobs(),
-                "assumptions": practice.assumptions(scenario), "question": "What happens?",
-                "choices": list(quiz.OUTCOME_CHOICES)}
+                "assumptions": assumptions(scenario), "question": "What happens?",
+                "choices": list(OUTCOME_CHOICES)}
         if args.answers:
-            data.update(outcome=trace.outcome.value, deciding_rule=practice.deciding_rule(trace),
+            data.update(outcome=trace.outcome.value, deciding_rule=deciding_rule(trace),
                         trace=trace.to_dict())
         return json.dumps(data, indent=2)
     if args.answers:
-        return f"{practice.describe(scenario, seed)}\n\n{practice.answer(seed)}"
-    return (f"{practice.describe(scenario, seed)}\n\n{practice.question()}\n\n"
+        return f"{predict.describe(scenario, seed)}\n\n{predict.answer(seed)}"
+    return (f"{predict.describe(scenario, seed)}\n\n{predict.question()}\n\n"
             f"Reveal the answer: python -m unloadlab quiz --seed {seed} --answers")
 
 

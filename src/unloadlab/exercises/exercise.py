@@ -1,22 +1,26 @@
-"""What every exercise kind shares: the seed, reproducible random draws, the exercise itself
-(``Exercise``: what is shown, the choices, the one right answer) and checking an answer
-(``check`` gives a ``Verdict``).
+"""What every exercise kind shares: the seed and reproducible random draws, the exercise
+itself (``Exercise``: what is shown, the choices, the one right answer), checking an answer
+(``check`` gives a ``Verdict``) and checking a predicted outcome (``compare`` gives a
+``Feedback``).
 
 Pure: no third-party imports, nothing printed. No unload rule is decided here: the kinds
-(``find_bug``, ``ordering``, ``complete``, ``diagnosis``, ``lesson``, ``capstone``) build
-exercises from traces the models made.
+(``find_bug``, ``teardown``, ``diagnosis``, ``predict``) build exercises from traces the
+models made.
 """
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from ..catalogue import RULES_BY_ID
+from ..windows import Outcome, Trace
 
 __all__ = [
     "MAX_SEED", "validate_seed", "rng_for", "pick", "index", "choose", "shuffled", "rule_line", "rules_named",
     "Choice", "Exercise", "Verdict", "check", "check_text",
+    "OUTCOME_CHOICES", "parse_outcome", "Feedback", "compare", "prediction_text",
 ]
 
 T = TypeVar("T")
@@ -81,7 +85,6 @@ def rule_line(rule_id: str) -> str:
 
 def rules_named(text: str) -> list[str]:
     """The catalogue rule ids a text names, in order (for tests and for the answer key)."""
-    import re
     found = re.findall(r"(?<![\w-])([a-z0-9]+(?:-[a-z0-9]+)+)(?![\w-])", text)
     return list(dict.fromkeys(r for r in found if r in RULES_BY_ID))
 
@@ -116,6 +119,7 @@ class Exercise:
     ordered: bool = False
     staged: bool = False            # the first wrong answer only nudges; the second names the rule
     family: str = ""
+    lines: bool = False             # the choices are numbered lines of ``shown`` (find the bug), not listed
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -143,7 +147,7 @@ class Exercise:
         parts = [head, "", self.shown, "", self.prompt]
         if self.ordered:
             parts.append("Answer with the keys in order, e.g. " + ",".join(sorted(self.choice_keys)) + ".")
-        elif self.kind != "find-bug":
+        elif not self.lines:
             parts += [f"  {c.key}) {c.text}" for c in self.choices]
         return "\n".join(parts)
 
@@ -154,7 +158,7 @@ class Exercise:
             lines += [f"  {n}. {self.choice(k).text}: {self.choice(k).why}" for n, k in enumerate(self.answer, 1)]
             return "\n".join(lines)
         right = self.choice(self.answer[0])
-        label = f"line {right.key}" if self.kind == "find-bug" else right.key
+        label = f"line {right.key}" if self.lines else right.key
         return f"Answer: {label}: {right.text}\n{self.solution}"
 
     def to_dict(self, answers: bool = False) -> dict[str, Any]:
@@ -228,10 +232,59 @@ def check_text(ex: Exercise, answer: object, attempt: int = 1) -> str:
     message for an answer that is not a choice, else the verdict's message."""
     if answer is None:
         how = ("set my_answer to the keys in order, e.g. " + repr(",".join(ex.choice_keys)) if ex.ordered
-               else "set my_answer to a line number, e.g. " + repr(ex.choice_keys[0]) if ex.kind == "find-bug"
+               else "set my_answer to a line number, e.g. " + repr(ex.choice_keys[0]) if ex.lines
                else "set my_answer to one of: " + ", ".join(repr(k) for k in ex.choice_keys))
         return f"Answer first: {how}; then run this cell again."
     try:
         return check(ex, answer, attempt).message
     except ValueError as e:
         return f"Not an answer this exercise accepts: {e}"
+
+
+# --- a predicted outcome ---------------------------------------------------------------------------------
+# What a learner may predict: a short word per Outcome ("failed" for "failed without calling
+# the unload routine"); the long wording is accepted too.
+OUTCOME_CHOICES: dict[str, Outcome] = {o.name.lower().replace("_", "-"): o for o in Outcome}
+_ACCEPTED = {**OUTCOME_CHOICES, **{o.value: o for o in Outcome}}
+
+
+def parse_outcome(value: object) -> Outcome:
+    """An Outcome from its value text (e.g. 'refused'); ValueError lists the choices."""
+    if isinstance(value, Outcome):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _ACCEPTED:
+        return _ACCEPTED[value.strip().lower()]
+    raise ValueError(f"prediction {value!r} is not one of: {', '.join(OUTCOME_CHOICES)}")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of checking a predicted outcome."""
+
+    correct: bool
+    actual: Outcome
+    message: str                 # what to tell the learner, in words
+    missed_rule: str | None      # the deciding rule, when the prediction was wrong
+
+
+def compare(trace: Trace, predicted: object, deciding_rule: str) -> Feedback:
+    """A prediction against a trace; a wrong one is told the deciding rule."""
+    guess = parse_outcome(predicted)
+    if guess is trace.outcome:
+        return Feedback(True, trace.outcome, f"Right: {trace.outcome.value}. {trace.headline}", None)
+    return Feedback(False, trace.outcome,
+                    f"Not quite: you said '{guess.value}', the model says '{trace.outcome.value}'. "
+                    f"The rule you missed is {deciding_rule}: {RULES_BY_ID[deciding_rule].statement}",
+                    deciding_rule)
+
+
+def prediction_text(prediction: object, run: Callable[[object], Feedback], variable: str,
+                    choices: Iterable[str]) -> str:
+    """A code-form check cell's answer in words; with no prediction yet, how to make one."""
+    if prediction is None:
+        return (f"Make your prediction first: set {variable} to one of: " + ", ".join(repr(c) for c in choices)
+                + "; then run this cell again.")
+    try:
+        return run(prediction).message
+    except ValueError as e:
+        return f"Not a prediction this lab knows: {e}"

@@ -1,11 +1,13 @@
-"""The knobs of both families as the exercises see them, read from the scenario classes
-themselves so that a knob a model gains flows into every exercise without a change here.
+"""The space the seeded exercises draw from: both families' scenarios, as the exercises see them.
 
-``domain`` lists the values worth trying for a knob (from its type: a bool, a small whole
-number, an enum's members, one status per severity, no flag or one flag); ``variants``
-makes every scenario one knob away; ``walk`` draws a random scenario that keeps a property
-(for example "a clean unload"); ``deciding_knob`` says whether one knob alone decides an
-outcome. Pure: no third-party imports, nothing printed; the models decide every outcome.
+The knobs are read from the scenario classes themselves, so that a knob a model gains flows
+into every exercise without a change here. ``domain`` lists the values worth trying for a knob
+(from its type: a bool, a small whole number, an enum's members, one status per severity, no
+flag or one flag); ``variants`` makes every scenario one knob away; ``walk`` draws a random
+scenario that keeps a property (for example ``clean``: a driver shown as correct); ``draw``
+is the seeded draw every kind makes first; ``deciding_knob`` says whether one knob alone
+decides an outcome. Traces and listings are made once per scenario (``trace_of``,
+``listing_of``). Pure: no third-party imports, nothing printed; the models decide every outcome.
 """
 from __future__ import annotations
 
@@ -13,21 +15,26 @@ import dataclasses
 import enum
 import functools
 import random
+import types
 import typing
-from typing import Any, Callable, Iterator, Union
+from typing import Any, Callable, Iterator, TypeVar, Union
 
 from .. import callout, minifilter
 from ..callout import CalloutScenario
 from ..minifilter import MinifilterScenario
-from ..windows import NtStatus, Outcome, ScenarioError, Trace, parse_status
+from ..views.code import driver_c
+from ..windows import Mark, NtStatus, Outcome, ScenarioError, Trace, parse_status
 from .exercise import pick, shuffled
+from .reading import Line, blocks, dead_branches, declarations, listing, teardown_items
 
 __all__ = [
-    "Scenario", "FAMILIES", "draw", "family", "simulate", "domain", "replaced", "variants", "walk", "start",
-    "deciding_knob", "REQUEST_KNOB",
+    "Scenario", "FAMILIES", "REQUEST_KNOB", "family", "simulate", "trace_of", "listing_of", "cache_clear",
+    "kept", "has_bug", "clean", "plausible", "with_items", "introduction", "domain", "replaced", "variants", "start",
+    "walk", "draw", "deciding_knob",
 ]
 
 Scenario = Union[MinifilterScenario, CalloutScenario]
+T = TypeVar("T")
 FAMILIES: dict[str, type] = {"minifilter": MinifilterScenario, "callout": CalloutScenario}
 REQUEST_KNOB = "trigger"   # the knob that says who asks for the unload, not how the driver is written
 # One status per severity class, for any status knob, and the filter manager's conventional
@@ -45,18 +52,99 @@ def family(scenario: Scenario) -> str:
 
 
 def simulate(scenario: Scenario) -> Trace:
-    """The core's trace for a scenario of either family."""
+    """The core's trace for a scenario of either family (made afresh: see ``trace_of``)."""
     if isinstance(scenario, CalloutScenario):
         return callout.simulate(scenario)
     return minifilter.simulate(scenario)
 
 
-@functools.lru_cache(maxsize=None)
+# --- what the exercises keep once per scenario ------------------------------------------------------------
+# Every cache here and in the kinds relies on the scenario being frozen (hashable, never
+# changed), on the families' simulate and C view being pure functions of it, and on the
+# catalogue not changing while the process runs. A cached value is shared by every caller,
+# so it is immutable. ``cache_clear`` forgets them all, the families' own caches included.
+_KEPT: list[Any] = []
+
+
+def kept(maxsize: int | None) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """functools.lru_cache, remembered so that ``cache_clear`` forgets it too."""
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        cached = functools.lru_cache(maxsize=maxsize)(fn)
+        _KEPT.append(cached)
+        return cached
+    return wrap
+
+
+@kept(4096)
+def trace_of(sc: Scenario) -> Trace:
+    """The model's trace, made once per scenario. Shared between callers, so it is read-only:
+    its final state is a read-only mapping whose lists are tuples."""
+    trace = simulate(sc)
+    state = {k: tuple(v) if isinstance(v, list) else v for k, v in trace.state.items()}
+    return dataclasses.replace(trace, state=types.MappingProxyType(state))
+
+
+@kept(4096)
+def listing_of(sc: Scenario) -> tuple[Line, ...]:
+    """The scenario's C as exercises show it (``reading.listing``); Lines are frozen."""
+    return tuple(listing(driver_c(sc)))
+
+
+def cache_clear() -> None:
+    """Forget every value the exercises keep, and the families' own caches (for benchmarks)."""
+    for cached in _KEPT:
+        cached.cache_clear()
+    minifilter.cache_clear()
+
+
+def has_bug(sc: Scenario) -> bool:
+    """Whether the C view marks a mistake in this driver."""
+    return any(line.bug for line in listing_of(sc))
+
+
+def clean(sc: Scenario) -> bool:
+    """A driver shown as correct: it unloads, nothing but documentation silence is marked,
+    and its C carries no BUG line."""
+    trace = trace_of(sc)
+    return (trace.outcome is Outcome.UNLOADED and not has_bug(sc)
+            and all(s.mark in (None, Mark.SILENT) for s in trace.steps))
+
+
+def plausible(sc: Scenario) -> bool:
+    """Its C, as an exercise shows it, reads as code someone would write: no branch that
+    changes nothing (e.g. a refusal branch that returns STATUS_SUCCESS like the code after it)."""
+    lines = list(listing_of(sc))
+    return not any(dead_branches(lines, b) for b in blocks(lines) if b.is_code)
+
+
+def with_items(least: int) -> Callable[[Scenario], bool]:
+    """Clean, and its teardown has at least this many calls and acts, no two alike."""
+    def ok(sc: Scenario) -> bool:
+        if not clean(sc):
+            return False
+        texts = [i.text for i in teardown_items(trace_of(sc))]
+        return len(texts) >= least and len(set(texts)) == len(texts)
+    ok.__name__ = f"clean_with_{least}_items"
+    return ok
+
+
+def introduction(sc: Scenario) -> list[str]:
+    """The driver as a problem introduces it: its family (and model), then its globals."""
+    model = trace_of(sc).inputs.get("model")
+    lines = list(listing_of(sc))
+    return [f"A {family(sc)} driver" + (f" ({model})" if model else "") + ". Its globals:",
+            *(f"    {lines[i].text.strip()}" for i in declarations(lines))]
+
+
+# --- the values worth trying, and walks among them ----------------------------------------------------------
+
+
+@kept(None)
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-@functools.lru_cache(maxsize=None)
+@kept(None)
 def _domain(cls: type, name: str) -> tuple[Any, ...]:
     t = _hints(cls)[name]
     origin, args = typing.get_origin(t), typing.get_args(t)

@@ -1,12 +1,21 @@
-"""Complete the routine: a driver's unload with one call missing; the learner picks it.
+"""The teardown, two ways: put it in order, and complete the routine.
 
-The calls come from a clean trace (the model's order). The options besides the missing call
-are plausible calls of the same driver family, each wrong for a reason the model shows:
-calls DriverEntry made (an unload undoes them, it does not make them again), and calls the
-same kind of driver makes in its unload when one knob differs, a knob this driver does not
-have (a port it never opened, filters a dynamic session deletes for it). The reason names
+Both take the calls from a clean trace of either family (``reading.teardown_items``: the
+driver's own calls and acts after the request, in the order the model makes them), so the
+order checked against is the model's.
+
+**Put it in order**: the calls, shuffled; the learner orders them. Each call is explained by
+the rule that puts it where it is: the rule its step cites that the other steps do not.
+
+**Complete the routine**: one call is missing; the learner picks it. The options besides the
+missing call are plausible calls of the same driver family, each wrong for a reason the model
+shows: calls DriverEntry made (an unload undoes them, it does not make them again), and calls
+the same kind of driver makes in its unload when one knob differs, a knob this driver does
+not have (a port it never opened, filters a dynamic session deletes for it). The reason names
 both drivers in words (``mistakes.TRAITS``). No option has the name of a call this routine
-makes, so exactly one option fits, and none belongs to the other family. Pure.
+makes, so exactly one option fits, and none belongs to the other family.
+
+Pure: no third-party imports, nothing printed.
 """
 from __future__ import annotations
 
@@ -14,20 +23,78 @@ import re
 import string
 from dataclasses import dataclass
 
-from ..windows import Kind
+from ..windows import Kind, Trace
 from .exercise import Choice, Exercise, choose, index, rng_for, rule_line, shuffled
-from .knobs import Scenario, domain, draw, family, replaced
 from .mistakes import trait
-from .ordering import context
-from .routine import clean, routine_name, trace_of, with_items
-from .steps import Item, load_items, teardown_items, telling_rule
+from .reading import Item, distinctive_rules, load_items, request, routine_name, teardown_items, telling_rule
+from .space import Scenario, clean, domain, draw, family, introduction, replaced, trace_of, with_items
 
-__all__ = ["KIND", "complete", "usable", "Distractor", "distractors"]
+__all__ = ["order", "complete", "context", "Distractor", "distractors"]
 
-KIND = "complete"
+_usable = with_items(3)   # both kinds: a clean driver whose teardown has three calls or more, no two alike
+
+
+# --- put it in order ---------------------------------------------------------------------------------
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _ordinal(n: int) -> str:
+    return _ORDINALS[n - 1] if n <= len(_ORDINALS) else f"number {n}"
+
+
+def context(sc: Scenario, trace: Trace) -> str:
+    """What the problem shows besides the calls: the driver, its globals, what DriverEntry
+    set up, and who asks for the unload. Nothing of it says in which order to tear down."""
+    set_up = ", ".join(i.text for i in load_items(trace)) or "(nothing traced)"
+    return "\n".join([
+        *introduction(sc),
+        f"DriverEntry called: {set_up}.",
+        f"The unload is asked for by {request(trace)}; then {routine_name(trace)} runs.",
+    ])
+
+
+def _why(items: list[Item], k: int) -> tuple[str, tuple[str, ...]]:
+    """Why the k-th item (0-based) is where it is, and the rule that puts it there."""
+    item = items[k]
+    rules = distinctive_rules(item.step, [o.step for o in items if o is not item])
+    rid = telling_rule(rules)
+    place = "first" if k == 0 else f"{_ordinal(k + 1)}, after {items[k - 1].text}"
+    return f"it comes {place}: {rule_line(rid)}.", (rid,)
+
+
+def order(seed: int) -> Exercise:
+    """The put-it-in-order problem for a seed: the same one on every OS and Python 3.10+."""
+    rng = rng_for(seed, "order")
+    sc = draw(rng, _usable)
+    fam = family(sc)
+    trace = trace_of(sc)
+    items = teardown_items(trace)
+    shown = shuffled(rng, items)
+    while shown == items:                  # a shuffle that changed nothing would be no problem
+        shown = shuffled(rng, items)
+    key = {id(item): string.ascii_uppercase[n] for n, item in enumerate(shown)}
+    choices = []
+    for item in shown:
+        why, rules = _why(items, items.index(item))
+        choices.append(Choice(key[id(item)], item.text, why, rules))
+    answer = tuple(key[id(item)] for item in items)
+    listed = "\n".join(f"  {key[id(item)]}) {item.text}" for item in shown)
+    rules = tuple(dict.fromkeys(r for c in choices for r in c.rules))
+    return Exercise(
+        kind="order", seed=seed, family=fam, title=f"Put it in order: a {fam} driver's unload",
+        prompt=(f"These are the calls and acts of {routine_name(trace)} (and what runs inside it), shuffled. "
+                "Put them in the order the driver must make them."),
+        shown=f"{context(sc, trace)}\n\nShuffled:\n{listed}",
+        choices=tuple(choices), answer=answer, ordered=True, rules=rules,
+        solution="The order: " + "; ".join(f"{n}. {item.text}" for n, item in enumerate(items, 1)) + ".",
+        hint="Work backwards from what DriverEntry set up: what must be gone before the next thing can go?",
+        extra={"scenario": sc},
+    )
+
+
+# --- complete the routine ------------------------------------------------------------------------
 _DISTRACTORS = 3
 _CALL = re.compile(r"^[A-Za-z_]\w*\(")
-usable = with_items(3)
 
 
 @dataclass(frozen=True)
@@ -100,8 +167,8 @@ def distractors(sc: Scenario, rng=None) -> list[Distractor]:
 
 def complete(seed: int) -> Exercise:
     """The complete-the-routine problem for a seed: the same one on every OS and Python 3.10+."""
-    rng = rng_for(seed, KIND)
-    sc = draw(rng, usable)
+    rng = rng_for(seed, "complete")
+    sc = draw(rng, _usable)
     fam = family(sc)
     trace = trace_of(sc)
     items = teardown_items(trace)
@@ -117,7 +184,7 @@ def complete(seed: int) -> Exercise:
     steps = "\n".join(f"  {n}. {'________  <- which call goes here?' if n - 1 == missing else i.text}"
                       for n, i in enumerate(items, 1))
     return Exercise(
-        kind=KIND, seed=seed, family=fam, title=f"Complete the routine: a {fam} driver's unload",
+        kind="complete", seed=seed, family=fam, title=f"Complete the routine: a {fam} driver's unload",
         prompt=f"{routine_name(trace)} makes these calls in this order, but one is missing. Which one?",
         shown=f"{context(sc, trace)}\n\nIts teardown, in order:\n{steps}",
         choices=tuple(keyed), answer=(answer,), solution=solution, rules=(rid,),
