@@ -199,3 +199,26 @@ def test_diagnosis_evidence_names_no_rule_knob_or_cause():
         right = ex.choice(ex.answer[0])
         assert right.text not in ex.shown
         assert check(ex, next(k for k in ex.choice_keys if k != ex.answer[0]), 1).rules == ()   # staged
+
+
+# --- what the room keeps once per scenario -----------------------------------------------------------------
+def test_a_cached_trace_cannot_be_changed_by_a_caller():
+    from unloadlab.exercises.space import trace_of
+    from unloadlab.minifilter import MinifilterScenario
+    sc = MinifilterScenario("sc-stop", server_port="left-open")
+    trace = trace_of(sc)
+    with pytest.raises(TypeError):
+        trace.state["unloaded"] = True
+    with pytest.raises(AttributeError):
+        trace.state["printed"].append("changed")
+    assert trace_of(sc).state == {k: tuple(v) if isinstance(v, list) else v for k, v in simulate(sc).state.items()}
+
+
+def test_cache_clear_forgets_the_exercises_caches_too():
+    from unloadlab.exercises import cache_clear, evidence
+    from unloadlab.exercises.space import listing_of, trace_of
+    from unloadlab.minifilter import MinifilterScenario
+    evidence(MinifilterScenario("sc-stop"))
+    assert trace_of.cache_info().currsize and listing_of.cache_info().currsize and evidence.cache_info().currsize
+    cache_clear()
+    assert (trace_of.cache_info().currsize, listing_of.cache_info().currsize, evidence.cache_info().currsize) == (0, 0, 0)

@@ -279,7 +279,7 @@ def _run_scenarios(args: argparse.Namespace) -> Trace | str:
 
 
 def _add_quiz(sub: argparse._SubParsersAction) -> None:
-    from .exercises.exercise import MAX_SEED
+    from .exercises.space import MAX_SEED
     from .exercises.kinds import KINDS
     p = sub.add_parser("quiz", help="a practice problem from a seed: predict the outcome (or find the bug, put "
                        "the teardown in order, complete the routine, diagnose), then reveal it")
@@ -294,7 +294,7 @@ def _add_quiz(sub: argparse._SubParsersAction) -> None:
 
 
 def _seed(text: str) -> int:
-    from .exercises.exercise import validate_seed
+    from .exercises.space import validate_seed
     try:
         number: object = int(text, 10)
     except ValueError:

@@ -2,8 +2,9 @@
 complete the routine, diagnosis on realistic evidence, seeded practice at three levels and
 the capstone. They read traces and the C view; no unload rule is decided here.
 
-Shared: ``exercise`` (the seed, the draws, the exercise and its check), ``space`` (the
-scenarios drawn from, their traces and listings), ``reading`` (a trace and its C, read).
+Shared: ``space`` (the seeded draw: seeds, draws, the scenarios drawn from, their traces
+and listings), ``reading`` (a trace and its C listing, read), ``exercise`` (the exercise, its
+check and feedback) and ``widgets``.
 The kinds, each read top to bottom: ``find_bug``, ``teardown`` (put in order, complete),
 ``diagnosis`` (the level and the capstone), ``predict`` (practice's rules level, the lesson
 quizzes); ``kinds`` names them all. The widgets live in ``unloadlab.exercises.widgets`` (it
@@ -11,11 +12,11 @@ imports ipywidgets).
 """
 from .diagnosis import (CASES, DIAGNOSES, TAKEAWAYS, case_exercise, check_diagnosis, diagnose, diagnosis, evidence,
                         format_diagnoses, symptoms)
-from .exercise import MAX_SEED, OUTCOME_CHOICES, Choice, Exercise, Feedback, Verdict, check, check_text, validate_seed
+from .exercise import OUTCOME_CHOICES, Choice, Exercise, Feedback, Verdict, check, check_text
 from .find_bug import find_bug
 from .kinds import KINDS, LEVELS, ROUTINE_KINDS, make, routine, routine_kind
 from .predict import check_answer, describe, lesson_quiz, lessons, problem
-from .space import cache_clear, deciding_knob, simulate
+from .space import MAX_SEED, cache_clear, deciding_knob, simulate, validate_seed
 from .teardown import complete, order
 
 __all__ = [

@@ -31,12 +31,12 @@ from typing import Any, Mapping
 
 from ..catalogue import RULES_BY_ID, example
 from ..windows import Actor, Kind, Mark, Outcome, Trace
-from .exercise import Choice, Exercise, Feedback, check, choose, rng_for, rule_line, shuffled
+from .exercise import Choice, Exercise, Feedback, check, rule_line
 from .mistakes import key_of, mistake
 from .reading import call_name, deciding_rule, driver_actor, new_marks, request_index, routine_name, telling_rule
 from .scenario_words import request_sentence
-from .space import (REQUEST_KNOB, Scenario, clean, deciding_knob, domain, draw, family, has_bug, introduction, kept,
-                    listing_of, replaced, trace_of, variants)
+from .space import (KEEP_ONE_KNOB, REQUEST_KNOB, Scenario, choose, clean, deciding_knob, domain, draw, family, has_bug,
+                    introduction, kept, listing_of, replaced, rng_for, shuffled, trace_of, variants)
 
 __all__ = [
     "evidence", "debugger_excerpt", "stacks", "event_log", "nudge", "ILLUSTRATION",
@@ -47,7 +47,6 @@ __all__ = [
 
 ILLUSTRATION = "(illustration, not real output)"
 _OPTIONS = 4
-_KEEP_ONE_KNOB = 1 / 3
 _TRIES = 50
 _SAME_DRIVER = 0.85  # a fault changes a few lines of the C, not the kind of driver it is
 
@@ -265,7 +264,7 @@ def diagnosis(seed: int) -> Exercise:
             continue
         knob = choose(rng, list(dict.fromkeys(n for n, _, _ in found)))   # each knob alike, whatever its values
         right = choose(rng, [f for f in found if f[0] == knob])
-        if deciding_knob(right[2]) is not None and rng.random() >= _KEEP_ONE_KNOB:
+        if deciding_knob(right[2]) is not None and rng.random() >= KEEP_ONE_KNOB:
             continue
         return _diagnosis_exercise(seed, rng, base, right, found)
     raise RuntimeError(f"seed {seed}: no diagnosis problem in {_TRIES} draws")  # pragma: no cover

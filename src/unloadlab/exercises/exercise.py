@@ -1,7 +1,7 @@
-"""What every exercise kind shares: the seed and reproducible random draws, the exercise
-itself (``Exercise``: what is shown, the choices, the one right answer), checking an answer
-(``check`` gives a ``Verdict``) and checking a predicted outcome (``compare`` gives a
-``Feedback``).
+"""The exercise and its check, shared by every kind: the exercise itself (``Exercise``: what
+is shown, the choices, the one right answer), checking an answer (``check`` gives a
+``Verdict``), checking a predicted outcome (``compare`` gives a ``Feedback``), and rules in
+words for the feedback.
 
 Pure: no third-party imports, nothing printed. No unload rule is decided here: the kinds
 (``find_bug``, ``teardown``, ``diagnosis``, ``predict``) build exercises from traces the
@@ -9,73 +9,17 @@ models made.
 """
 from __future__ import annotations
 
-import random
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable
 
 from ..catalogue import RULES_BY_ID
 from ..windows import Outcome, Trace
 
 __all__ = [
-    "MAX_SEED", "validate_seed", "rng_for", "pick", "index", "choose", "shuffled", "rule_line", "rules_named",
-    "Choice", "Exercise", "Verdict", "check", "check_text",
+    "rule_line", "rules_named", "Choice", "Exercise", "Verdict", "check", "check_text",
     "OUTCOME_CHOICES", "parse_outcome", "Feedback", "compare", "prediction_text",
 ]
-
-T = TypeVar("T")
-MAX_SEED = 2**31 - 1   # what a browser's number box holds exactly; the CLI and the widgets share it
-_SEED_RANGE = f"a seed is a whole number from 0 to {MAX_SEED}, e.g. 7"
-
-
-# --- seeds and draws that are the same on every OS and Python 3.10+ -----------------------------------
-def validate_seed(seed: object) -> int:
-    """The seed as an int; ValueError says what a seed is otherwise (nothing is clamped)."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed: {seed!r} is not a whole number; {_SEED_RANGE}")
-    if seed < 0:
-        raise ValueError(f"seed: {seed} is negative; {_SEED_RANGE}")
-    if seed > MAX_SEED:
-        raise ValueError(f"seed: {seed} is too large; {_SEED_RANGE}")
-    return seed
-
-
-def rng_for(seed: object, kind: str) -> random.Random:
-    """The random source of one kind's problem for a seed: the same draws everywhere, and
-    different kinds draw independently (a string seed is hashed with SHA-512, not hash())."""
-    return random.Random(f"{kind}:{validate_seed(seed)}")
-
-
-def index(rng: random.Random, n: int) -> int:
-    """A whole number 0..n-1 from exactly one rng.random() (stable across Python versions)."""
-    if n < 1:
-        raise ValueError("index() needs at least one thing to choose from")
-    return min(int(rng.random() * n), n - 1)
-
-
-def choose(rng: random.Random, items: Sequence[T]) -> T:
-    return items[index(rng, len(items))]
-
-
-def pick(rng: random.Random, weighted: Sequence[tuple[T, int]]) -> T:
-    """A weighted choice of (value, weight) pairs from exactly one rng.random()."""
-    x = rng.random() * sum(w for _, w in weighted)
-    for value, weight in weighted:
-        x -= weight
-        if x < 0:
-            return value
-    return weighted[-1][0]
-
-
-def shuffled(rng: random.Random, items: Sequence[T]) -> list[T]:
-    """A Fisher-Yates shuffle on rng.random() alone (random.shuffle's draws are not promised
-    to stay the same between Python versions)."""
-    out = list(items)
-    for i in range(len(out) - 1, 0, -1):
-        j = index(rng, i + 1)
-        out[i], out[j] = out[j], out[i]
-    return out
-
 
 # --- rules in words ------------------------------------------------------------------------------------
 def rule_line(rule_id: str) -> str:

@@ -14,10 +14,11 @@ import difflib
 from dataclasses import dataclass
 
 from ..windows import Trace
-from .exercise import Choice, Exercise, choose, rng_for, rule_line
+from .exercise import Choice, Exercise, rule_line
 from .reading import (Block, Line, block_of, blocks, call_name, cited_rules, dead_branches, declarations, effect,
                       is_option, new_marks, request, telling_rule)
-from .space import Scenario, clean, domain, draw, family, has_bug, listing_of, plausible, replaced, trace_of
+from .space import (Scenario, choose, clean, domain, draw, family, has_bug, listing_of, plausible, replaced, rng_for,
+                    trace_of)
 
 __all__ = ["find_bug", "candidates", "Bug"]
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Callable
 
 from .diagnosis import diagnosis
-from .exercise import Exercise, choose, rng_for, validate_seed
+from .exercise import Exercise
 from .find_bug import find_bug
+from .space import choose, rng_for, validate_seed
 from .teardown import complete, order
 
 __all__ = ["KINDS", "ROUTINE_KINDS", "LEVELS", "make", "routine_kind", "routine"]

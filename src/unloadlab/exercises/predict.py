@@ -29,14 +29,14 @@ from typing import Any, Sequence, TypeVar
 from ..catalogue import CATALOGUE, RULES_BY_ID, for_lesson
 from ..views.text import format_trace, show_value
 from ..windows import Actor, Example, Kind, Outcome, ScenarioError, Trace
-from .exercise import (OUTCOME_CHOICES, Choice, Exercise, Feedback, choose, compare, index, parse_outcome,
-                       pick, prediction_text, rng_for, rule_line, shuffled, validate_seed)
+from .exercise import OUTCOME_CHOICES, Choice, Exercise, Feedback, compare, parse_outcome, prediction_text, rule_line
 from .reading import call_name, deciding_rule, driver_actor, request_index, telling_rule
 from .scenario_words import assumptions
-from .space import FAMILIES, Scenario, deciding_knob, family, kept, simulate
+from .space import (FAMILIES, KEEP_ONE_KNOB, Scenario, choose, deciding_knob, family, index, kept, pick, rng_for,
+                    shuffled, simulate, validate_seed)
 
 __all__ = [
-    "problem", "describe", "question", "answer", "check", "check_answer", "KEEP_ONE_KNOB",
+    "problem", "describe", "question", "answer", "check", "check_answer",
     "RULES_OUTCOMES", "RULES_CHOICES", "lesson_quiz", "lessons", "QUESTIONS_PER_LESSON",
 ]
 
@@ -81,7 +81,6 @@ _CALLOUT_KNOBS: dict[str, Weighted[Any]] = {
 _KNOBS: dict[str, dict[str, Weighted[Any]]] = {"minifilter": _MINIFILTER_KNOBS, "callout": _CALLOUT_KNOBS}
 _FAMILY_WEIGHTS: Weighted[str] = (("minifilter", 3), ("callout", 2))
 _MAX_DRAWS = 100   # redraws after a combination the core rejects; a handful ever happen
-KEEP_ONE_KNOB = 1 / 3   # the share of one-knob problems kept (about 1 draw in 7 is one): few, not none
 # What the rules level asks a learner to predict: the outcomes the knobs above can produce.
 # An unload left pending (a handle to a control device) and a bug check (a forgotten timer,
 # thread or notify routine) come from knobs this level does not draw, so they are not offered

@@ -1,4 +1,5 @@
-"""The space the seeded exercises draw from: both families' scenarios, as the exercises see them.
+"""The seeded draw: seeds, reproducible random draws, and the space of both families'
+scenarios the exercises draw from.
 
 The knobs are read from the scenario classes themselves, so that a knob a model gains flows
 into every exercise without a change here. ``domain`` lists the values worth trying for a knob
@@ -17,24 +18,78 @@ import functools
 import random
 import types
 import typing
-from typing import Any, Callable, Iterator, TypeVar, Union
+from typing import Any, Callable, Iterator, Sequence, TypeVar, Union
 
 from .. import callout, minifilter
 from ..callout import CalloutScenario
 from ..minifilter import MinifilterScenario
 from ..views.code import driver_c
 from ..windows import Mark, NtStatus, Outcome, ScenarioError, Trace, parse_status
-from .exercise import pick, shuffled
 from .reading import Line, blocks, dead_branches, declarations, listing, teardown_items
 
 __all__ = [
+    "MAX_SEED", "validate_seed", "rng_for", "index", "choose", "pick", "shuffled",
     "Scenario", "FAMILIES", "REQUEST_KNOB", "family", "simulate", "trace_of", "listing_of", "cache_clear",
     "kept", "has_bug", "clean", "plausible", "with_items", "introduction", "domain", "replaced", "variants", "start",
-    "walk", "draw", "deciding_knob",
+    "walk", "draw", "deciding_knob", "KEEP_ONE_KNOB",
 ]
 
 Scenario = Union[MinifilterScenario, CalloutScenario]
 T = TypeVar("T")
+MAX_SEED = 2**31 - 1   # what a browser's number box holds exactly; the CLI and the widgets share it
+_SEED_RANGE = f"a seed is a whole number from 0 to {MAX_SEED}, e.g. 7"
+
+
+# --- seeds and draws that are the same on every OS and Python 3.10+ -----------------------------------
+def validate_seed(seed: object) -> int:
+    """The seed as an int; ValueError says what a seed is otherwise (nothing is clamped)."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"seed: {seed!r} is not a whole number; {_SEED_RANGE}")
+    if seed < 0:
+        raise ValueError(f"seed: {seed} is negative; {_SEED_RANGE}")
+    if seed > MAX_SEED:
+        raise ValueError(f"seed: {seed} is too large; {_SEED_RANGE}")
+    return seed
+
+
+def rng_for(seed: object, kind: str) -> random.Random:
+    """The random source of one kind's problem for a seed: the same draws everywhere, and
+    different kinds draw independently (a string seed is hashed with SHA-512, not hash())."""
+    return random.Random(f"{kind}:{validate_seed(seed)}")
+
+
+def index(rng: random.Random, n: int) -> int:
+    """A whole number 0..n-1 from exactly one rng.random() (stable across Python versions)."""
+    if n < 1:
+        raise ValueError("index() needs at least one thing to choose from")
+    return min(int(rng.random() * n), n - 1)
+
+
+def choose(rng: random.Random, items: Sequence[T]) -> T:
+    return items[index(rng, len(items))]
+
+
+def pick(rng: random.Random, weighted: Sequence[tuple[T, int]]) -> T:
+    """A weighted choice of (value, weight) pairs from exactly one rng.random()."""
+    x = rng.random() * sum(w for _, w in weighted)
+    for value, weight in weighted:
+        x -= weight
+        if x < 0:
+            return value
+    return weighted[-1][0]
+
+
+def shuffled(rng: random.Random, items: Sequence[T]) -> list[T]:
+    """A Fisher-Yates shuffle on rng.random() alone (random.shuffle's draws are not promised
+    to stay the same between Python versions)."""
+    out = list(items)
+    for i in range(len(out) - 1, 0, -1):
+        j = index(rng, i + 1)
+        out[i], out[j] = out[j], out[i]
+    return out
+
+
+# --- the families ----------------------------------------------------------------------------------------
 FAMILIES: dict[str, type] = {"minifilter": MinifilterScenario, "callout": CalloutScenario}
 REQUEST_KNOB = "trigger"   # the knob that says who asks for the unload, not how the driver is written
 # One status per severity class, for any status knob, and the filter manager's conventional
@@ -241,6 +296,9 @@ def draw(rng: random.Random, ok: Callable[[Scenario], bool]) -> Scenario:
     accepts (the draw every exercise kind makes first)."""
     family_name = pick(rng, [(name, 1) for name in FAMILIES])   # each family alike
     return walk(rng, start(family_name, ok), ok)
+
+
+KEEP_ONE_KNOB = 1 / 3   # the share of problems a single knob decides that a draw keeps: few, not none
 
 
 def deciding_knob(scenario: Scenario) -> str | None:

@@ -24,10 +24,11 @@ import string
 from dataclasses import dataclass
 
 from ..windows import Kind, Trace
-from .exercise import Choice, Exercise, choose, index, rng_for, rule_line, shuffled
+from .exercise import Choice, Exercise, rule_line
 from .mistakes import trait
 from .reading import Item, distinctive_rules, load_items, request, routine_name, teardown_items, telling_rule
-from .space import Scenario, clean, domain, draw, family, introduction, replaced, trace_of, with_items
+from .space import (Scenario, choose, clean, domain, draw, family, index, introduction, replaced, rng_for, shuffled,
+                    trace_of, with_items)
 
 __all__ = ["order", "complete", "context", "Distractor", "distractors"]
 

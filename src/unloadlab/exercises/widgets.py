@@ -19,10 +19,10 @@ import ipywidgets as W
 from ..views.widgets import STYLE, WIDE, Shown, plain, pre
 from . import predict
 from .diagnosis import DIAGNOSES, case, case_exercise
-from .exercise import MAX_SEED, Exercise, Feedback, Verdict, check, validate_seed
+from .exercise import Exercise, Feedback, Verdict, check
 from .kinds import LEVELS, make, routine
 from .predict import lesson_quiz
-from .space import simulate
+from .space import MAX_SEED, simulate, validate_seed
 
 __all__ = ["ExerciseView", "LessonQuiz", "FindBug", "Order", "Complete", "DiagnosisPractice", "Practice", "Diagnosis",
            "scorecard", "CSS", "verdict_html", "verdict_box", "error_html", "note_html", "button", "LABELS",
