@@ -221,4 +221,4 @@ def test_cache_clear_forgets_the_exercises_caches_too():
     evidence(MinifilterScenario("sc-stop"))
     assert trace_of.cache_info().currsize and listing_of.cache_info().currsize and evidence.cache_info().currsize
     cache_clear()
-    assert (trace_of.cache_info().currsize, listing_of.cache_info().currsize, evidence.cache_info().currsize) == (0, 0, 0)
+    assert [f.cache_info().currsize for f in (trace_of, listing_of, evidence)] == [0, 0, 0]

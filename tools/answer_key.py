@@ -1,9 +1,9 @@
 """Print the instructor's answer key as Markdown, generated so that it cannot drift.
 
 Read from each lesson's quiz (``exercises.lesson_quiz``, generated from the lesson's
-catalogue entries), the problems notebook 10's widgets and code cells open (``FindBug(seed=4)``, ``make("order", 11)``, ...),
-the practice levels (the seeds to hand out) and the capstone's cases. Every answer is what the model
-says now.
+catalogue entries), the problems notebook 10's widgets and code cells open (``FindBug(seed=4)``,
+``make("order", 11)``, ...), the practice levels (the seeds to hand out) and the capstone's
+cases. Every answer is what the model says now.
 
 Usage:
     python tools/answer_key.py                          print the key

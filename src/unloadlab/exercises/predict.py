@@ -32,8 +32,8 @@ from ..windows import Actor, Example, Kind, Outcome, ScenarioError, Trace
 from .exercise import OUTCOME_CHOICES, Choice, Exercise, Feedback, compare, parse_outcome, prediction_text, rule_line
 from .reading import call_name, deciding_rule, driver_actor, request_index, telling_rule
 from .scenario_words import assumptions
-from .space import (FAMILIES, KEEP_ONE_KNOB, Scenario, choose, deciding_knob, family, index, kept, pick, rng_for,
-                    shuffled, simulate, validate_seed)
+from .space import (FAMILIES, FAMILY_WEIGHTS, KEEP_ONE_KNOB, Scenario, choose, deciding_knob, family, index, kept,
+                    pick, rng_for, shuffled, simulate, validate_seed)
 
 __all__ = [
     "problem", "describe", "question", "answer", "check", "check_answer",
@@ -79,7 +79,6 @@ _CALLOUT_KNOBS: dict[str, Weighted[Any]] = {
     "driver_entry_returns": _DRIVER_ENTRY,
 }
 _KNOBS: dict[str, dict[str, Weighted[Any]]] = {"minifilter": _MINIFILTER_KNOBS, "callout": _CALLOUT_KNOBS}
-_FAMILY_WEIGHTS: Weighted[str] = (("minifilter", 3), ("callout", 2))
 _MAX_DRAWS = 100   # redraws after a combination the core rejects; a handful ever happen
 # What the rules level asks a learner to predict: the outcomes the knobs above can produce.
 # An unload left pending (a handle to a control device) and a bug check (a forgotten timer,
@@ -94,7 +93,7 @@ def problem(seed: int) -> Scenario:
     """The practice scenario for this seed: the same one on every OS and Python 3.10+."""
     rng = random.Random(validate_seed(seed))
     for _ in range(_MAX_DRAWS):
-        name = pick(rng, _FAMILY_WEIGHTS)
+        name = pick(rng, FAMILY_WEIGHTS)
         drawn = {knob: pick(rng, values) for knob, values in _KNOBS[name].items()}
         try:
             scenario = FAMILIES[name](**drawn)

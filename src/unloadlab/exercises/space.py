@@ -29,9 +29,9 @@ from .reading import Line, blocks, dead_branches, declarations, listing, teardow
 
 __all__ = [
     "MAX_SEED", "validate_seed", "rng_for", "index", "choose", "pick", "shuffled",
-    "Scenario", "FAMILIES", "REQUEST_KNOB", "family", "simulate", "trace_of", "listing_of", "cache_clear",
-    "kept", "has_bug", "clean", "plausible", "with_items", "introduction", "domain", "replaced", "variants", "start",
-    "walk", "draw", "deciding_knob", "KEEP_ONE_KNOB",
+    "Scenario", "FAMILIES", "FAMILY_WEIGHTS", "REQUEST_KNOB", "family", "simulate",
+    "trace_of", "listing_of", "cache_clear", "kept", "has_bug", "clean", "plausible", "with_items", "introduction",
+    "domain", "replaced", "variants", "start", "walk", "draw", "deciding_knob", "KEEP_ONE_KNOB",
 ]
 
 Scenario = Union[MinifilterScenario, CalloutScenario]
@@ -91,6 +91,9 @@ def shuffled(rng: random.Random, items: Sequence[T]) -> list[T]:
 
 # --- the families ----------------------------------------------------------------------------------------
 FAMILIES: dict[str, type] = {"minifilter": MinifilterScenario, "callout": CalloutScenario}
+# How often each family is drawn, by every seeded kind and practice level alike: the minifilter
+# three times in five, about its share of the catalogue's scenarios and of the lessons.
+FAMILY_WEIGHTS: tuple[tuple[str, int], ...] = (("minifilter", 3), ("callout", 2))
 REQUEST_KNOB = "trigger"   # the knob that says who asks for the unload, not how the driver is written
 # One status per severity class, for any status knob, and the filter manager's conventional
 # refusal for a minifilter's (a callout driver never sees a STATUS_FLT_ status).
@@ -294,7 +297,7 @@ def walk(rng: random.Random, scenario: Scenario, ok: Callable[[Scenario], bool])
 def draw(rng: random.Random, ok: Callable[[Scenario], bool]) -> Scenario:
     """A scenario for a seeded problem: a family, then a walk from its start among scenarios ``ok``
     accepts (the draw every exercise kind makes first)."""
-    family_name = pick(rng, [(name, 1) for name in FAMILIES])   # each family alike
+    family_name = pick(rng, FAMILY_WEIGHTS)
     return walk(rng, start(family_name, ok), ok)
 
 
