@@ -1,8 +1,8 @@
 """Practice problems need more than one line read: at most 1 problem in 10 is decided by a
 single knob, measured over many seeds.
 
-Definition (``knobs.deciding_knob``): for a problem's scenario S with outcome O, a knob is
-*relevant* when changing that knob alone (to any value ``knobs.domain`` offers that the model
+Definition (``space.deciding_knob``): for a problem's scenario S with outcome O, a knob is
+*relevant* when changing that knob alone (to any value ``space.domain`` offers that the model
 accepts) changes the outcome to something other than "unloaded after DriverEntry failed" (a
 failing DriverEntry overrides every knob, so it says nothing about the others). S is *decided
 by a single knob* when at most one knob is relevant: then reading that one knob answers the

@@ -1,7 +1,7 @@
 """Every seeded exercise kind by name, and the practice levels built from them.
 
 ``make(kind, seed)`` gives the problem of one kind for a seed; ``LEVELS`` are the practice
-levels: "rules" (predict what Windows does: ``practice.problem``), "routine" (find the bug,
+levels: "rules" (predict what Windows does: ``predict.problem``), "routine" (find the bug,
 put it in order, complete the routine, one of the three by seed) and "diagnosis" (name the
 cause from the evidence). The kinds never import each other; only this module names them all.
 Pure: no third-party imports, nothing printed.

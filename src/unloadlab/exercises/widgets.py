@@ -304,7 +304,7 @@ class _SeedBox:
 
 # --- each lesson's quiz ------------------------------------------------------------------------------
 class LessonQuiz(Shown):
-    """A lesson's quiz (``lesson.lesson_quiz``): its questions, one exercise each."""
+    """A lesson's quiz (``predict.lesson_quiz``): its questions, one exercise each."""
 
     NOUN = "quiz"
 
