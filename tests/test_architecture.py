@@ -138,3 +138,31 @@ def test_the_checker_sees_a_crossing():
     reached = _internal("unloadlab.callout.model", ("simulate",))
     assert reached == ["callout.model"] and LAYER[_top(reached[0])] > LAYER["windows"]
     assert _internal("unloadlab", ("minifilter", "callout")) == ["minifilter", "callout"]
+
+
+EXERCISE_KINDS = {"find_bug", "teardown", "diagnosis", "predict"}
+EXERCISE_ABOVE = EXERCISE_KINDS | {"kinds", "widgets"}   # what a shared module never imports
+
+
+def _exercise_modules_reached(name: str, path: Path) -> set[str]:
+    out = set()
+    for target, names, _ in _imports(name, path):
+        if target == "unloadlab.exercises":
+            out |= set(names)
+        elif target.startswith("unloadlab.exercises."):
+            out.add(target.split(".")[2])
+    return out
+
+
+@pytest.mark.parametrize("name,path", [c for c in CASES if c[0].startswith("exercises.")], ids=lambda c: str(c))
+def test_exercise_kinds_import_what_the_room_shares_never_each_other(name, path):
+    """Each kind reads top to bottom in its own module; the shared modules import no kind;
+    only the widgets import ipywidgets."""
+    mine = name.split(".")[1]
+    reached = _exercise_modules_reached(name, path) - {mine}
+    if mine in EXERCISE_KINDS:
+        assert not reached & EXERCISE_KINDS, f"{name} imports another kind: {reached & EXERCISE_KINDS}"
+    elif mine not in ("kinds", "widgets"):
+        assert not reached & EXERCISE_ABOVE, f"shared {name} imports {reached & EXERCISE_ABOVE}"
+    if mine != "widgets":
+        assert all(_top(t) != "ipywidgets" for t, _, _ in _imports(name, path)), name

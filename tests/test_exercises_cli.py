@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from unloadlab.cli import main
-from unloadlab.exercises import make, practice
+from unloadlab.exercises import make, problem
 from unloadlab.exercises.kinds import KINDS
 
 
@@ -52,7 +52,7 @@ def test_predict_is_the_default_and_unchanged(capsys):
     assert default == predict
     data = json.loads(default)
     assert set(data) == {"seed", "model", "inputs", "assumptions", "question", "choices"}
-    assert data["inputs"] == practice.problem(9).knobs()
+    assert data["inputs"] == problem(9).knobs()
 
 
 @pytest.mark.parametrize("argv, says", [

@@ -13,13 +13,11 @@ import pytest
 
 from unloadlab.catalogue import RULES_BY_ID
 from unloadlab.exercises import MAX_SEED, check, check_text
-from unloadlab.exercises.c_listing import listing
 from unloadlab.exercises.exercise import rules_named
 from unloadlab.exercises.find_bug import candidates
 from unloadlab.exercises.kinds import KINDS, make, routine_kind
-from unloadlab.exercises.knobs import simulate
-from unloadlab.exercises.routine import clean
-from unloadlab.exercises.steps import teardown_items
+from unloadlab.exercises.reading import listing, teardown_items
+from unloadlab.exercises.space import clean, simulate
 from unloadlab.views.code import driver_c
 
 # A loop over many seeds (the property): the first ones, and some near the top of the range.
@@ -201,3 +199,26 @@ def test_diagnosis_evidence_names_no_rule_knob_or_cause():
         right = ex.choice(ex.answer[0])
         assert right.text not in ex.shown
         assert check(ex, next(k for k in ex.choice_keys if k != ex.answer[0]), 1).rules == ()   # staged
+
+
+# --- what the room keeps once per scenario -----------------------------------------------------------------
+def test_a_cached_trace_cannot_be_changed_by_a_caller():
+    from unloadlab.exercises.space import trace_of
+    from unloadlab.minifilter import MinifilterScenario
+    sc = MinifilterScenario("sc-stop", server_port="left-open")
+    trace = trace_of(sc)
+    with pytest.raises(TypeError):
+        trace.state["unloaded"] = True
+    with pytest.raises(AttributeError):
+        trace.state["printed"].append("changed")
+    assert trace_of(sc).state == {k: tuple(v) if isinstance(v, list) else v for k, v in simulate(sc).state.items()}
+
+
+def test_cache_clear_forgets_the_exercises_caches_too():
+    from unloadlab.exercises import cache_clear, evidence
+    from unloadlab.exercises.space import listing_of, trace_of
+    from unloadlab.minifilter import MinifilterScenario
+    evidence(MinifilterScenario("sc-stop"))
+    assert trace_of.cache_info().currsize and listing_of.cache_info().currsize and evidence.cache_info().currsize
+    cache_clear()
+    assert [f.cache_info().currsize for f in (trace_of, listing_of, evidence)] == [0, 0, 0]

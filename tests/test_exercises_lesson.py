@@ -7,7 +7,7 @@ import pytest
 
 from unloadlab.catalogue import RULES_BY_ID, example, for_lesson
 from unloadlab.exercises import check, lesson_quiz, lessons
-from unloadlab.exercises.lesson import QUESTIONS_PER_LESSON
+from unloadlab.exercises.predict import QUESTIONS_PER_LESSON
 
 LESSONS = lessons()
 

@@ -171,7 +171,7 @@ def test_no_control_is_named_twice_before_the_kernel_runs(make_widget):
 def test_long_options_are_shortened_in_the_dropdown_and_listed_in_full():
     """A drop-down shows an option whole up to OPTION_CHARS characters (what fits at 1280x720);
     a longer one is cut at a word with an ellipsis, and every option is listed in full above it."""
-    from unloadlab.exercises.exercise_widget import OPTION_CHARS
+    from unloadlab.exercises.widgets import OPTION_CHARS
     d = DiagnosisPractice(12)
     labels = [label for label, _ in d.choice.options[1:]]
     assert all(len(label) <= OPTION_CHARS + 3 for label in labels), labels

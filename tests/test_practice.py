@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from unloadlab.exercises import capstone, practice
+from unloadlab.exercises import predict, simulate
+from unloadlab.exercises.diagnosis import (CASES, DIAGNOSES, DIAGNOSES_BY_KEY, TAKEAWAYS, case_exercise,
+                                          case_scenario, check_diagnosis, diagnose, symptoms)
+from unloadlab.exercises.reading import deciding_rule
+from unloadlab.exercises.scenario_words import assumptions
 from unloadlab.cli import main
 from unloadlab.exercises import OUTCOME_CHOICES
 from unloadlab.catalogue import RULES_BY_ID
@@ -43,8 +47,8 @@ class TestProblem:
     def test_same_seed_same_problem(self):
         """A seed always gives the same scenario and the same text."""
         for seed in SEEDS:
-            assert practice.problem(seed) == practice.problem(seed)
-            assert practice.describe(practice.problem(seed), seed) == practice.describe(practice.problem(seed), seed)
+            assert predict.problem(seed) == predict.problem(seed)
+            assert predict.describe(predict.problem(seed), seed) == predict.describe(predict.problem(seed), seed)
 
     def test_same_problem_in_another_process(self):
         """A fresh interpreter (another hash seed) draws the very same problems."""
@@ -52,23 +56,23 @@ class TestProblem:
                 "for s in range(40): print(describe(problem(s), s)); print('=====')")
         run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                              env={**os.environ, "PYTHONHASHSEED": "12345"})
-        here = "".join(practice.describe(practice.problem(s), s) + "\n=====\n" for s in range(40))
+        here = "".join(predict.describe(predict.problem(s), s) + "\n=====\n" for s in range(40))
         assert run.returncode == 0, run.stderr
         assert run.stdout == here
 
     def test_pinned_problems(self):
         """The draw itself is pinned: these seeds must keep their problems on every platform."""
-        seed9 = practice.problem(9)
+        seed9 = predict.problem(9)
         assert (seed9.trigger.value, seed9.callback_returns.name, seed9.driver_entry_returns.name) == (
             "fltmc-unload", "STATUS_UNSUCCESSFUL", "STATUS_OBJECT_NAME_EXISTS")
-        assert practice.simulate(practice.problem(16)).outcome is Outcome.REFUSED   # used by the browser test
+        assert simulate(predict.problem(16)).outcome is Outcome.REFUSED   # used by the browser test
 
     def test_different_seeds_vary(self):
         """Seeds give many different problems, of both families and most outcomes."""
-        problems = [practice.problem(s) for s in range(300)]
+        problems = [predict.problem(s) for s in range(300)]
         assert len(set(problems)) > 250
         assert {type(p).__name__ for p in problems} == {"MinifilterScenario", "CalloutScenario"}
-        outcomes = Counter(practice.simulate(p).outcome for p in problems)
+        outcomes = Counter(simulate(p).outcome for p in problems)
         # The rules level draws the knobs it always drew (so a seed keeps its problem); the
         # outcomes later knobs add (unload pending, bug check) are the routine and diagnosis
         # levels' to seed.
@@ -78,17 +82,17 @@ class TestProblem:
         """The rules level offers only outcomes it can produce: each within the first 500 seeds,
         and no seed gives one it does not offer (the widget, the code form and the terminal
         offer the same words)."""
-        outcomes = Counter(practice.simulate(practice.problem(s)).outcome for s in range(500))
-        assert set(outcomes) == set(practice.RULES_OUTCOMES), outcomes
-        assert set(practice.RULES_CHOICES.values()) == set(practice.RULES_OUTCOMES)
-        assert [k for k, _ in Practice(0).prediction.options[1:]] == list(practice.RULES_CHOICES)
-        told = practice.check_answer(0, None)
-        assert all(repr(w) in told for w in practice.RULES_CHOICES) and "'bugcheck'" not in told
-        assert all(practice.simulate(practice.problem(s)).outcome in practice.RULES_OUTCOMES
+        outcomes = Counter(simulate(predict.problem(s)).outcome for s in range(500))
+        assert set(outcomes) == set(predict.RULES_OUTCOMES), outcomes
+        assert set(predict.RULES_CHOICES.values()) == set(predict.RULES_OUTCOMES)
+        assert [k for k, _ in Practice(0).prediction.options[1:]] == list(predict.RULES_CHOICES)
+        told = predict.check_answer(0, None)
+        assert all(repr(w) in told for w in predict.RULES_CHOICES) and "'bugcheck'" not in told
+        assert all(simulate(predict.problem(s)).outcome in predict.RULES_OUTCOMES
                    for s in range(500, 1500, 7))
 
     def test_most_problems_are_not_a_failed_driver_entry(self):
-        outcomes = Counter(practice.simulate(practice.problem(s)).outcome for s in range(500))
+        outcomes = Counter(simulate(predict.problem(s)).outcome for s in range(500))
         assert outcomes[Outcome.DRIVER_ENTRY_FAILED] < 0.15 * 500
         assert outcomes[Outcome.UNLOADED] < 0.6 * 500
 
@@ -97,59 +101,59 @@ class TestProblem:
         """One seed range everywhere (API, widget, CLI): 0 to 2**31-1, what a browser's number
         box holds exactly. Nothing outside it is clamped."""
         with pytest.raises(ValueError, match="a seed is a whole number from 0 to 2147483647"):
-            practice.problem(bad)
+            predict.problem(bad)
         with pytest.raises(ValueError, match="seed"):
-            practice.check(bad, "unloaded")
+            predict.check(bad, "unloaded")
 
     def test_the_largest_seed_works(self):
-        assert practice.problem(2**31 - 1) == practice.problem(2**31 - 1)
+        assert predict.problem(2**31 - 1) == predict.problem(2**31 - 1)
 
 
 class TestDescribe:
     @pytest.mark.parametrize("seed", [0, 2, 9, 15, 23])
     def test_inputs_are_echoed_first(self, seed):
         """seed N, then the family, then every knob in order, before any assumption."""
-        sc = practice.problem(seed)
-        lines = practice.describe(sc, seed).splitlines()
+        sc = predict.problem(seed)
+        lines = predict.describe(sc, seed).splitlines()
         knobs = sc.knobs()
         assert lines[0] == f"seed {seed}"
-        assert lines[1] == f"{practice.simulate(sc).model} scenario"
+        assert lines[1] == f"{simulate(sc).model} scenario"
         assert [line.split(":")[0].strip() for line in lines[2:2 + len(knobs)]] == list(knobs)
         assert lines[2 + len(knobs):4 + len(knobs)] == ["", "Assumptions:"]
 
     def test_the_echo_matches_the_traces_echo(self):
-        sc = practice.problem(9)
-        echo = practice.describe(sc).split("\n\n")[0]
-        assert format_trace(practice.simulate(sc)).startswith(echo + "\n")
+        sc = predict.problem(9)
+        echo = predict.describe(sc).split("\n\n")[0]
+        assert format_trace(simulate(sc)).startswith(echo + "\n")
 
     def test_one_sentence_per_assumption_built_from_the_scenario(self):
         for seed in SEEDS:
-            sc = practice.problem(seed)
-            sentences = practice.assumptions(sc)
+            sc = predict.problem(seed)
+            sentences = assumptions(sc)
             assert sentences and all(s.endswith(".") and "\n" not in s for s in sentences)
-            text = practice.describe(sc, seed)
+            text = predict.describe(sc, seed)
             assert all(f"  - {s}" in text for s in sentences)
 
     def test_assumptions_follow_the_knobs(self):
         """Changing a knob changes the sentence that restates it; defaults say nothing."""
         from unloadlab.minifilter import MinifilterScenario
-        plain = practice.assumptions(MinifilterScenario("sc-stop"))
+        plain = assumptions(MinifilterScenario("sc-stop"))
         assert len(plain) == 2 and "`sc stop SampleFilter`" in plain[0]
-        open_port = practice.assumptions(MinifilterScenario("sc-stop", server_port="left-open"))
+        open_port = assumptions(MinifilterScenario("sc-stop", server_port="left-open"))
         assert any("does not close it before calling FltUnregisterFilter" in s for s in open_port)
         assert any("registers no FilterUnloadCallback" in s
-                   for s in practice.assumptions(MinifilterScenario("fltmc-unload", unload_callback=False)))
+                   for s in assumptions(MinifilterScenario("fltmc-unload", unload_callback=False)))
 
     def test_describe_refuses_other_things(self):
         with pytest.raises(TypeError):
-            practice.describe("sc-stop")
+            predict.describe("sc-stop")
 
 
 class TestDecidingRule:
     def test_it_is_a_rule_the_trace_cites(self):
         for seed in range(200):
-            trace = practice.simulate(practice.problem(seed))
-            assert practice.deciding_rule(trace) in trace.rules
+            trace = simulate(predict.problem(seed))
+            assert deciding_rule(trace) in trace.rules
 
     @pytest.mark.parametrize("name, rule", [
         ("fltmc-refused", "nonmandatory-refusal"),
@@ -164,43 +168,43 @@ class TestDecidingRule:
         ("wfp-flows-busy-doc-retry", "wfp-unload-must-unregister"),
     ])
     def test_it_agrees_with_the_catalogue_where_one_rule_decides(self, name, rule):
-        assert practice.deciding_rule(example(name).run()) == rule
+        assert deciding_rule(example(name).run()) == rule
 
 
 class TestCheck:
     def test_right_and_wrong(self):
         for seed in range(40):
-            trace = practice.simulate(practice.problem(seed))
-            right = practice.check(seed, WORD[trace.outcome])
+            trace = simulate(predict.problem(seed))
+            right = predict.check(seed, WORD[trace.outcome])
             assert right.correct and right.missed_rule is None and right.message.startswith("Right:")
-            wrong = practice.check(seed, wrong_word(trace.outcome))
-            rid = practice.deciding_rule(trace)
+            wrong = predict.check(seed, wrong_word(trace.outcome))
+            rid = deciding_rule(trace)
             assert not wrong.correct and wrong.actual is trace.outcome and wrong.missed_rule == rid
             assert f"The rule you missed is {rid}: {RULES_BY_ID[rid].statement}" in wrong.message
 
     def test_long_wording_and_case_are_accepted(self):
-        assert practice.check(9, "REFUSED").correct and practice.check(9, Outcome.REFUSED).correct
+        assert predict.check(9, "REFUSED").correct and predict.check(9, Outcome.REFUSED).correct
 
     def test_code_form(self):
-        assert practice.check_answer(9, None).startswith("Make your prediction first")
-        assert practice.check_answer(9, "maybe").startswith("Not a prediction this lab knows")
-        assert practice.check_answer(9, "refused").startswith("Right:")
+        assert predict.check_answer(9, None).startswith("Make your prediction first")
+        assert predict.check_answer(9, "maybe").startswith("Not a prediction this lab knows")
+        assert predict.check_answer(9, "refused").startswith("Right:")
 
 
 class TestQuizCommand:
     def test_the_problem_and_the_question(self, capsys):
         code, out, err = cli(capsys, "quiz", "--seed", "9")
-        scenario = practice.problem(9)
+        scenario = predict.problem(9)
         assert code == 0 and err == ""
-        assert out.startswith(practice.describe(scenario, 9) + "\n\nWhat happens?")
-        assert all(f"  {word} " in out for word in practice.RULES_CHOICES)
+        assert out.startswith(predict.describe(scenario, 9) + "\n\nWhat happens?")
+        assert all(f"  {word} " in out for word in predict.RULES_CHOICES)
         assert "unload-pending" not in out and "bugcheck" not in out   # the rules level never gives them
         assert "python -m unloadlab quiz --seed 9 --answers" in out
         assert "Answer:" not in out and "Rules cited:" not in out
 
     def test_answers_reveal_the_outcome_trace_and_rules(self, capsys):
         code, out, _ = cli(capsys, "quiz", "--seed", "9", "--answers")
-        trace = practice.simulate(practice.problem(9))
+        trace = simulate(predict.problem(9))
         assert code == 0 and out.startswith("seed 9\n")
         assert f"Answer: refused. {trace.headline}" in out
         assert "Deciding rule: nonmandatory-refusal:" in out
@@ -209,13 +213,13 @@ class TestQuizCommand:
     def test_json(self, capsys):
         _, out, _ = cli(capsys, "quiz", "--seed", "2", "--json")
         data = json.loads(out)
-        assert data["seed"] == 2 and data["inputs"] == practice.problem(2).knobs()
+        assert data["seed"] == 2 and data["inputs"] == predict.problem(2).knobs()
         assert data["choices"] == list(OUTCOME_CHOICES) and "outcome" not in data
         _, out, _ = cli(capsys, "quiz", "--seed", "2", "--json", "--answers")
         data = json.loads(out)
-        trace = practice.simulate(practice.problem(2))
+        trace = simulate(predict.problem(2))
         assert data["outcome"] == trace.outcome.value and data["trace"] == json.loads(json.dumps(trace.to_dict()))
-        assert data["deciding_rule"] == practice.deciding_rule(trace)
+        assert data["deciding_rule"] == deciding_rule(trace)
 
     def test_default_seed_is_zero(self, capsys):
         _, out, _ = cli(capsys, "quiz")
@@ -232,24 +236,24 @@ class TestQuizCommand:
 
 class TestCapstone:
     def test_cases_are_catalogue_scenarios_with_known_diagnoses(self):
-        assert len(capstone.CASES) >= 6 and len({c.name for c in capstone.CASES}) == len(capstone.CASES)
-        for c in capstone.CASES:
-            assert c.scenario in BY_NAME and c.diagnosis in capstone.DIAGNOSES_BY_KEY
-        assert {BY_NAME[c.scenario].model for c in capstone.CASES} == {"minifilter", "callout"}
-        for d in capstone.DIAGNOSES:
+        assert len(CASES) >= 6 and len({c.name for c in CASES}) == len(CASES)
+        for c in CASES:
+            assert c.scenario in BY_NAME and c.diagnosis in DIAGNOSES_BY_KEY
+        assert {BY_NAME[c.scenario].model for c in CASES} == {"minifilter", "callout"}
+        for d in DIAGNOSES:
             assert d.explanation and d.fix and "\n" not in d.explanation + d.fix
             assert all(r in RULES_BY_ID for r in d.rules), d
 
-    @pytest.mark.parametrize("c", capstone.CASES, ids=lambda c: c.name)
+    @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
     def test_added_knobs_keep_the_catalogue_story(self, c):
         """The knobs a case adds (a port for every minifilter) change how it looks, not how it ends."""
-        ours, theirs = practice.simulate(capstone.case_scenario(c.name)), example(c.scenario).run()
+        ours, theirs = simulate(case_scenario(c.name)), example(c.scenario).run()
         assert ours.outcome is theirs.outcome and ours["requester_got"] == theirs["requester_got"]
 
-    @pytest.mark.parametrize("c", capstone.CASES, ids=lambda c: c.name)
+    @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
     def test_the_evidence_names_no_rule_knob_or_cause(self, c):
-        trace = practice.simulate(capstone.case_scenario(c.name))
-        text = capstone.symptoms(c.name)
+        trace = simulate(case_scenario(c.name))
+        text = symptoms(c.name)
         assert [r for r in RULES_BY_ID if re.search(rf"(?<![\w-]){re.escape(r)}(?![\w-])", text)] == []
         assert [k for k in trace.inputs if "_" in k and k in text] == []   # no knob name (server_port, ...)
         assert "=NULL" not in text and "DO_NOT_SUPPORT" not in text and "BUG" not in text
@@ -259,16 +263,16 @@ class TestCapstone:
 
     def test_every_minifilter_case_shows_a_server_port(self):
         """No case is solved by elimination because only one driver has a port."""
-        for c in capstone.CASES:
+        for c in CASES:
             if BY_NAME[c.scenario].model == "minifilter":
-                assert "gServerPort" in capstone.symptoms(c.name), c.name
+                assert "gServerPort" in symptoms(c.name), c.name
 
-    @pytest.mark.parametrize("c", capstone.CASES, ids=lambda c: c.name)
+    @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
     def test_first_wrong_answer_nudges_second_names_the_rule(self, c):
-        trace = practice.simulate(capstone.case_scenario(c.name))
-        rid = practice.deciding_rule(trace)
-        for d in capstone.DIAGNOSES:
-            first, second = capstone.diagnose(c.name, d.key, 1), capstone.diagnose(c.name, d.key, 2)
+        trace = simulate(case_scenario(c.name))
+        rid = deciding_rule(trace)
+        for d in DIAGNOSES:
+            first, second = diagnose(c.name, d.key, 1), diagnose(c.name, d.key, 2)
             assert first.correct == second.correct == (d.key == c.diagnosis)
             if d.key == c.diagnosis:
                 assert first.message.startswith("Right.") and d.fix in first.message
@@ -277,31 +281,31 @@ class TestCapstone:
             assert exercise_rules(first.message) == []                   # the nudge names no rule
             assert second.missed_rule == rid and f"The rule that decides {c.name} is {rid}" in second.message
 
-    @pytest.mark.parametrize("c", capstone.CASES, ids=lambda c: c.name)
+    @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)
     def test_the_right_diagnosis_names_the_rule_that_decides(self, c):
         """The diagnosis's rules include the rule a second wrong answer is told about."""
-        rid = practice.deciding_rule(practice.simulate(capstone.case_scenario(c.name)))
-        assert rid in capstone.DIAGNOSES_BY_KEY[c.diagnosis].rules
+        rid = deciding_rule(simulate(case_scenario(c.name)))
+        assert rid in DIAGNOSES_BY_KEY[c.diagnosis].rules
 
     def test_exactly_one_diagnosis_fits_each_case(self):
-        for c in capstone.CASES:
-            ex = capstone.case_exercise(c.name)
-            assert [d.key for d in capstone.DIAGNOSES if check(ex, d.key).correct] == [c.diagnosis]
+        for c in CASES:
+            ex = case_exercise(c.name)
+            assert [d.key for d in DIAGNOSES if check(ex, d.key).correct] == [c.diagnosis]
 
     def test_the_1052_takeaway_includes_pnp_drivers(self):
-        first = capstone.TAKEAWAYS[0]
+        first = TAKEAWAYS[0]
         assert "1052" in first and "PnP" in first and "ZwUnloadDriver" in first
         assert "callout-ntunload-refuses-pnp" in RULES_BY_ID
 
     def test_lookups_and_the_code_form(self):
         with pytest.raises(KeyError, match="unknown case"):
-            capstone.diagnose("case-99", "driver-entry-failed")
+            diagnose("case-99", "driver-entry-failed")
         with pytest.raises(ValueError, match="not one of"):
-            capstone.diagnose("case-1", "gremlins")
-        assert capstone.check_diagnosis("case-1", None).startswith("case-1: set my_answer to one of:")
-        assert capstone.check_diagnosis("case-1", "gremlins").startswith("Not a diagnosis this lab knows")
-        assert capstone.check_diagnosis("case-1", "no-unload-callback").startswith("Not this one.")
-        assert "nonmandatory-refusal" in capstone.check_diagnosis("case-1", "no-unload-callback", attempt=2)
+            diagnose("case-1", "gremlins")
+        assert check_diagnosis("case-1", None).startswith("case-1: set my_answer to one of:")
+        assert check_diagnosis("case-1", "gremlins").startswith("Not a diagnosis this lab knows")
+        assert check_diagnosis("case-1", "no-unload-callback").startswith("Not this one.")
+        assert "nonmandatory-refusal" in check_diagnosis("case-1", "no-unload-callback", attempt=2)
 
 
 class TestWidgets:
@@ -410,7 +414,7 @@ class TestNotebooks:
     def test_every_case_has_its_section_in_the_capstone(self):
         nb = json.loads((ROOT / "notebooks" / "11-why-wont-my-driver-stop.ipynb").read_text(encoding="utf-8"))
         sources = "\n".join("".join(c["source"]) for c in nb["cells"])
-        for c in capstone.CASES:
+        for c in CASES:
             assert f'symptoms("{c.name}")' in sources and f'Diagnosis("{c.name}")' in sources
             assert f'check_diagnosis("{c.name}", my_answer)' in sources
 
@@ -429,7 +433,7 @@ class TestInstructorGuide:
 
     def test_the_key_covers_every_exercise_and_case(self):
         text = self.doc()
-        for c in capstone.CASES:
+        for c in CASES:
             assert f"| {c.name} | **{c.diagnosis}** |" in text
         for nb in sorted((ROOT / "notebooks").glob("0[0-9]-*.ipynb")):
             assert f"| {nb.stem} |" in text

@@ -12,7 +12,7 @@ import ipywidgets as W
 import pytest
 
 from unloadlab.catalogue import CATALOGUE
-from unloadlab.exercises.widgets import Diagnosis, Practice, Quiz
+from unloadlab.exercises.widgets import Diagnosis, LessonQuiz, Practice
 from unloadlab.minifilter import MinifilterScenario, simulate
 from unloadlab.views import widgets as views
 from unloadlab.views.widgets import OTHER, TABS, Panel, pre
@@ -290,7 +290,7 @@ def shell():
 @pytest.mark.parametrize("make, start", [
     (lambda: Panel("minifilter", show=("trigger", "callback_returns")),
      "Run this cell to open the panel: Trigger, Callback returns → outcome, Trace, Sequence diagram, C code, Rules."),
-    (lambda: Quiz("sc-stop-refusal-ignored"), "Run this cell to open the "),
+    (lambda: LessonQuiz("03-mandatory"), "Run this cell to open the "),
     (lambda: Practice(seed=3), "Run this cell to open the "),
     (lambda: Diagnosis("case-1"), "Run this cell to open the "),
 ])
@@ -408,17 +408,6 @@ def test_the_drive_detector_sees_a_driven_panel(tmp_path):
     path = tmp_path / "n.ipynb"
     path.write_text(json.dumps(nb))
     assert driven_after_display(path) == [(1, 'panel.set(trigger="sc-stop")'), (2, "panel.tabs.selected_index = 2")]
-
-
-def test_quiz_says_right_or_names_the_missed_rule():
-    q = Quiz("sc-stop-refusal-ignored")
-    assert "choose a prediction first" in q.check().lower()
-    q.prediction.value = "refused"
-    assert q.check().startswith("Not quite:") and "mandatory-ignores-refusal" in q.feedback_text
-    q.button.click()
-    q.prediction.value = "unloaded"
-    q.button.click()
-    assert q.feedback_text.startswith("Right:")
 
 
 def test_every_catalogue_scenario_opens_in_a_panel():

@@ -1,11 +1,9 @@
 """Print the instructor's answer key as Markdown, generated so that it cannot drift.
 
 Read from each lesson's quiz (``exercises.lesson_quiz``, generated from the lesson's
-catalogue entries), the predict-then-check cells the notebooks still hold (every
-``Quiz("name")`` / ``check_prediction("name", ...)`` call in a code cell), the problems
-notebook 10's widgets and code cells open (``FindBug(seed=4)``, ``make("order", 11)``, ...),
-the practice levels (the seeds to hand out) and the capstone's cases. Every answer is what the model
-says now.
+catalogue entries), the problems notebook 10's widgets and code cells open (``FindBug(seed=4)``,
+``make("order", 11)``, ...), the practice levels (the seeds to hand out) and the capstone's
+cases. Every answer is what the model says now.
 
 Usage:
     python tools/answer_key.py                          print the key
@@ -22,35 +20,22 @@ import re
 import sys
 from pathlib import Path
 
-from unloadlab.catalogue import CATALOGUE, example
-from unloadlab.exercises import OUTCOME_CHOICES, capstone, practice
+from unloadlab.catalogue import CATALOGUE
+from unloadlab.exercises import OUTCOME_CHOICES, lesson_quiz, problem, simulate
+from unloadlab.exercises.diagnosis import CASES, DIAGNOSES_BY_KEY, case_exercise
 from unloadlab.exercises.kinds import make, routine_kind
-from unloadlab.exercises.lesson import lesson_quiz
+from unloadlab.exercises.reading import deciding_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 START, END = "<!-- answer-key:start -->", "<!-- answer-key:end -->"
 PRACTICE_SEEDS = range(1, 13)   # the seeds a workshop hands out
-_CALL = re.compile(r"\b(Quiz|check_prediction)\(\s*(?:scenario_name\s*=\s*)?[\"']([\w-]+)[\"']")
 _WORD = {outcome: word for word, outcome in OUTCOME_CHOICES.items()}
 
 
 def _cell(text: str) -> str:
     """Text fit for one Markdown table cell."""
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def exercises(nb_path: Path) -> list[tuple[str, str]]:
-    """(kind of check, scenario name) for every predict-then-check cell in a notebook, in order."""
-    cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
-    found: dict[str, list[str]] = {}
-    for cell in cells:
-        if cell["cell_type"] == "code":
-            for kind, name in _CALL.findall("".join(cell["source"])):
-                found.setdefault(name, [])
-                if kind not in found[name]:
-                    found[name].append(kind)
-    return [(" + ".join(kinds), name) for name, kinds in found.items()]
 
 
 def lesson_table() -> list[str]:
@@ -66,20 +51,6 @@ def lesson_table() -> list[str]:
             rows.append(f"| {nb.stem} | {n}. {_cell(ex.prompt)} | `{ex.extra['scenario']}` | "
                         f"**{right.key}) {_cell(right.text)}** | `{ex.rules[0]}` |")
     return rows
-
-
-def legacy_table() -> list[str]:
-    """The predict-then-check cells the notebooks still hold (until they use lesson_quiz)."""
-    rows = []
-    for nb in sorted(NOTEBOOKS.glob("0[0-9]*-*.ipynb")):
-        for kind, name in exercises(nb):
-            ex = example(name)
-            rows.append(f"| {nb.stem} | {kind} | `{name}` | **{_WORD[ex.run().outcome]}** | `{ex.rules[0]}` |")
-    if not rows:
-        return []
-    return ["#### Predict-then-check cells still in the notebooks", "",
-            "| Notebook | Check | Scenario | Answer | Rule named on a wrong answer |", "|---|---|---|---|---|",
-            *rows, ""]
 
 
 def unwritten_lessons() -> list[str]:
@@ -124,9 +95,9 @@ def opened_problems(nb_path: Path) -> list[tuple[str, int]]:
 
 def _answer_row(kind: str, seed: int) -> str:
     if kind == "rules":
-        trace = practice.simulate(practice.problem(seed))
+        trace = simulate(problem(seed))
         return (f"| rules | {seed} | **{_WORD[trace.outcome]}** ({trace.model}, {trace.inputs['trigger']}) | "
-                f"`{practice.deciding_rule(trace)}` |")
+                f"`{deciding_rule(trace)}` |")
     shown = routine_kind(seed) if kind == "routine" else kind
     ex = make(shown, seed)
     if ex.ordered:
@@ -153,12 +124,12 @@ def practice_table() -> list[str]:
     rows = ["| Seed | rules: answer (deciding rule) | routine: kind, answer | diagnosis: answer (rule) |",
             "|---|---|---|---|"]
     for seed in PRACTICE_SEEDS:
-        trace = practice.simulate(practice.problem(seed))
+        trace = simulate(problem(seed))
         kind = routine_kind(seed)
         r = make(kind, seed)
         d = make("diagnosis", seed)
         rows.append(f"| {seed} | {trace.model}, {trace.inputs['trigger']}: **{_WORD[trace.outcome]}** "
-                    f"(`{practice.deciding_rule(trace)}`) | {kind}: **{','.join(r.answer)}** | "
+                    f"(`{deciding_rule(trace)}`) | {kind}: **{','.join(r.answer)}** | "
                     f"**{d.answer[0]}** (`{d.rules[0]}`) |")
     return rows
 
@@ -166,9 +137,9 @@ def practice_table() -> list[str]:
 def capstone_table() -> list[str]:
     rows = ["| Case | Diagnosis | Scenario | Its rules | Rule named on a second wrong answer |",
             "|---|---|---|---|---|"]
-    for c in capstone.CASES:
-        rules = ", ".join(f"`{r}`" for r in capstone.DIAGNOSES_BY_KEY[c.diagnosis].rules)
-        missed = capstone.case_exercise(c.name).rules[0]
+    for c in CASES:
+        rules = ", ".join(f"`{r}`" for r in DIAGNOSES_BY_KEY[c.diagnosis].rules)
+        missed = case_exercise(c.name).rules[0]
         rows.append(f"| {c.name} | **{c.diagnosis}** | `{c.scenario}` | {rules} | `{missed}` |")
     return rows
 
@@ -180,7 +151,6 @@ def answer_key() -> str:
         "Each lesson's quiz is `lesson_quiz(\"<notebook name>\")` (widget: `LessonQuiz`), generated from the "
         "lesson's catalogue scenarios; the letter is the option's key.", "",
         *lesson_table(), "",
-        *legacy_table(),
         *unwritten_lessons(),
         "### 10 · Practice: the problems the notebook opens on", "",
         "Each widget and code cell of notebook 10 opens one problem (read from the notebook's cells); a "

@@ -279,7 +279,7 @@ def _run_scenarios(args: argparse.Namespace) -> Trace | str:
 
 
 def _add_quiz(sub: argparse._SubParsersAction) -> None:
-    from .exercises.exercise import MAX_SEED
+    from .exercises.space import MAX_SEED
     from .exercises.kinds import KINDS
     p = sub.add_parser("quiz", help="a practice problem from a seed: predict the outcome (or find the bug, put "
                        "the teardown in order, complete the routine, diagnose), then reveal it")
@@ -294,7 +294,7 @@ def _add_quiz(sub: argparse._SubParsersAction) -> None:
 
 
 def _seed(text: str) -> int:
-    from .exercises.exercise import validate_seed
+    from .exercises.space import validate_seed
     try:
         number: object = int(text, 10)
     except ValueError:
@@ -306,23 +306,25 @@ def _seed(text: str) -> int:
 
 
 def _run_quiz(args: argparse.Namespace) -> str:
-    from .exercises import practice, quiz
+    from .exercises import OUTCOME_CHOICES, predict, simulate
+    from .exercises.reading import deciding_rule
+    from .exercises.scenario_words import assumptions
     seed = _seed(args.seed)
     if args.kind != "predict":
         return _run_exercise(args.kind, seed, args)
-    scenario = practice.problem(seed)
+    scenario = predict.problem(seed)
     if args.json:
-        trace = practice.simulate(scenario)
+        trace = simulate(scenario)
         data = {"seed": seed, "model": trace.model, "inputs": scenario.knobs(),
-                "assumptions": practice.assumptions(scenario), "question": "What happens?",
-                "choices": list(quiz.OUTCOME_CHOICES)}
+                "assumptions": assumptions(scenario), "question": "What happens?",
+                "choices": list(OUTCOME_CHOICES)}
         if args.answers:
-            data.update(outcome=trace.outcome.value, deciding_rule=practice.deciding_rule(trace),
+            data.update(outcome=trace.outcome.value, deciding_rule=deciding_rule(trace),
                         trace=trace.to_dict())
         return json.dumps(data, indent=2)
     if args.answers:
-        return f"{practice.describe(scenario, seed)}\n\n{practice.answer(seed)}"
-    return (f"{practice.describe(scenario, seed)}\n\n{practice.question()}\n\n"
+        return f"{predict.describe(scenario, seed)}\n\n{predict.answer(seed)}"
+    return (f"{predict.describe(scenario, seed)}\n\n{predict.question()}\n\n"
             f"Reveal the answer: python -m unloadlab quiz --seed {seed} --answers")
 
 

@@ -147,20 +147,20 @@ def notebook(lab_server, page, screenshot_dir, record_screenshots):
 
 
 def test_one_exercise_of_each_kind_by_keyboard(notebook, seeds, screenshot_dir):
-    from unloadlab.exercises import make, practice
+    from unloadlab.exercises import make, predict, problem, simulate
 
     page = notebook
     # --- predict (the rules level): choose a prediction, Check ---------------------------------------
     k = Keys(page, WIDGETS["rules"][1])
     k.start()
-    word = next(w for w, o in practice.RULES_CHOICES.items()
-                if o is practice.simulate(practice.problem(seeds["rules"])).outcome)
-    k.choose("Your prediction", next(w for w in practice.RULES_CHOICES if w != word))
+    word = next(w for w, o in predict.RULES_CHOICES.items()
+                if o is simulate(problem(seeds["rules"])).outcome)
+    k.choose("Your prediction", next(w for w in predict.RULES_CHOICES if w != word))
     k.press("Check")
     assert "The rule you missed is" in k.feedback("Not quite:")
     k.choose("Your prediction", word, back=True)
     k.press("Check", key="Enter")
-    k.feedback(f"Right: {practice.RULES_CHOICES[word].value}.")
+    k.feedback(f"Right: {predict.RULES_CHOICES[word].value}.")
     assert k.text(".unloadlab-score").startswith("This session: 1 of 1 problem answered right")
 
     # --- find the bug: the faulty line -----------------------------------------------------------------

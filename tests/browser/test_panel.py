@@ -16,12 +16,12 @@ pytestmark = pytest.mark.browser
 REL = "_panel_selftest/panel.ipynb"
 CELLS = [
     ("code", "%matplotlib inline\nfrom unloadlab.views.widgets import Panel\n"
-             "from unloadlab.exercises.widgets import Quiz"),
+             "from unloadlab.exercises.widgets import LessonQuiz"),
     ("markdown", "## Try it"),
     ("code", 'panel = Panel("minifilter", show=("trigger", "callback_returns", "unload_callback", "instances"),\n'
              '              trigger="fltmc-unload")\npanel'),
     ("code", 'print("FilterUnloadCallback(Flags=FLTFL_FILTER_UNLOAD_MANDATORY) " * 12)'),
-    ("code", 'Quiz("sc-stop-refusal-ignored")'),
+    ("code", 'LessonQuiz("03-mandatory")'),
     ("code", 'Panel("callout", flows_with_context=2)'),
 ]
 

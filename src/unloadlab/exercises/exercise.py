@@ -1,77 +1,25 @@
-"""What every exercise kind shares: the seed, reproducible random draws, the exercise itself
-(``Exercise``: what is shown, the choices, the one right answer) and checking an answer
-(``check`` gives a ``Verdict``).
+"""The exercise and its check, shared by every kind: the exercise itself (``Exercise``: what
+is shown, the choices, the one right answer), checking an answer (``check`` gives a
+``Verdict``), checking a predicted outcome (``compare`` gives a ``Feedback``), and rules in
+words for the feedback.
 
 Pure: no third-party imports, nothing printed. No unload rule is decided here: the kinds
-(``find_bug``, ``ordering``, ``complete``, ``diagnosis``, ``lesson``, ``capstone``) build
-exercises from traces the models made.
+(``find_bug``, ``teardown``, ``diagnosis``, ``predict``) build exercises from traces the
+models made.
 """
 from __future__ import annotations
 
-import random
+import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence, TypeVar
+from typing import Any, Callable, Iterable
 
 from ..catalogue import RULES_BY_ID
+from ..windows import Outcome, Trace
 
 __all__ = [
-    "MAX_SEED", "validate_seed", "rng_for", "pick", "index", "choose", "shuffled", "rule_line", "rules_named",
-    "Choice", "Exercise", "Verdict", "check", "check_text",
+    "rule_line", "rules_named", "Choice", "Exercise", "Verdict", "check", "check_text",
+    "OUTCOME_CHOICES", "parse_outcome", "Feedback", "compare", "prediction_text",
 ]
-
-T = TypeVar("T")
-MAX_SEED = 2**31 - 1   # what a browser's number box holds exactly; the CLI and the widgets share it
-_SEED_RANGE = f"a seed is a whole number from 0 to {MAX_SEED}, e.g. 7"
-
-
-# --- seeds and draws that are the same on every OS and Python 3.10+ -----------------------------------
-def validate_seed(seed: object) -> int:
-    """The seed as an int; ValueError says what a seed is otherwise (nothing is clamped)."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed: {seed!r} is not a whole number; {_SEED_RANGE}")
-    if seed < 0:
-        raise ValueError(f"seed: {seed} is negative; {_SEED_RANGE}")
-    if seed > MAX_SEED:
-        raise ValueError(f"seed: {seed} is too large; {_SEED_RANGE}")
-    return seed
-
-
-def rng_for(seed: object, kind: str) -> random.Random:
-    """The random source of one kind's problem for a seed: the same draws everywhere, and
-    different kinds draw independently (a string seed is hashed with SHA-512, not hash())."""
-    return random.Random(f"{kind}:{validate_seed(seed)}")
-
-
-def index(rng: random.Random, n: int) -> int:
-    """A whole number 0..n-1 from exactly one rng.random() (stable across Python versions)."""
-    if n < 1:
-        raise ValueError("index() needs at least one thing to choose from")
-    return min(int(rng.random() * n), n - 1)
-
-
-def choose(rng: random.Random, items: Sequence[T]) -> T:
-    return items[index(rng, len(items))]
-
-
-def pick(rng: random.Random, weighted: Sequence[tuple[T, int]]) -> T:
-    """A weighted choice of (value, weight) pairs from exactly one rng.random()."""
-    x = rng.random() * sum(w for _, w in weighted)
-    for value, weight in weighted:
-        x -= weight
-        if x < 0:
-            return value
-    return weighted[-1][0]
-
-
-def shuffled(rng: random.Random, items: Sequence[T]) -> list[T]:
-    """A Fisher-Yates shuffle on rng.random() alone (random.shuffle's draws are not promised
-    to stay the same between Python versions)."""
-    out = list(items)
-    for i in range(len(out) - 1, 0, -1):
-        j = index(rng, i + 1)
-        out[i], out[j] = out[j], out[i]
-    return out
-
 
 # --- rules in words ------------------------------------------------------------------------------------
 def rule_line(rule_id: str) -> str:
@@ -81,7 +29,6 @@ def rule_line(rule_id: str) -> str:
 
 def rules_named(text: str) -> list[str]:
     """The catalogue rule ids a text names, in order (for tests and for the answer key)."""
-    import re
     found = re.findall(r"(?<![\w-])([a-z0-9]+(?:-[a-z0-9]+)+)(?![\w-])", text)
     return list(dict.fromkeys(r for r in found if r in RULES_BY_ID))
 
@@ -116,6 +63,7 @@ class Exercise:
     ordered: bool = False
     staged: bool = False            # the first wrong answer only nudges; the second names the rule
     family: str = ""
+    lines: bool = False             # the choices are numbered lines of ``shown`` (find the bug), not listed
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -143,7 +91,7 @@ class Exercise:
         parts = [head, "", self.shown, "", self.prompt]
         if self.ordered:
             parts.append("Answer with the keys in order, e.g. " + ",".join(sorted(self.choice_keys)) + ".")
-        elif self.kind != "find-bug":
+        elif not self.lines:
             parts += [f"  {c.key}) {c.text}" for c in self.choices]
         return "\n".join(parts)
 
@@ -154,7 +102,7 @@ class Exercise:
             lines += [f"  {n}. {self.choice(k).text}: {self.choice(k).why}" for n, k in enumerate(self.answer, 1)]
             return "\n".join(lines)
         right = self.choice(self.answer[0])
-        label = f"line {right.key}" if self.kind == "find-bug" else right.key
+        label = f"line {right.key}" if self.lines else right.key
         return f"Answer: {label}: {right.text}\n{self.solution}"
 
     def to_dict(self, answers: bool = False) -> dict[str, Any]:
@@ -228,10 +176,59 @@ def check_text(ex: Exercise, answer: object, attempt: int = 1) -> str:
     message for an answer that is not a choice, else the verdict's message."""
     if answer is None:
         how = ("set my_answer to the keys in order, e.g. " + repr(",".join(ex.choice_keys)) if ex.ordered
-               else "set my_answer to a line number, e.g. " + repr(ex.choice_keys[0]) if ex.kind == "find-bug"
+               else "set my_answer to a line number, e.g. " + repr(ex.choice_keys[0]) if ex.lines
                else "set my_answer to one of: " + ", ".join(repr(k) for k in ex.choice_keys))
         return f"Answer first: {how}; then run this cell again."
     try:
         return check(ex, answer, attempt).message
     except ValueError as e:
         return f"Not an answer this exercise accepts: {e}"
+
+
+# --- a predicted outcome ---------------------------------------------------------------------------------
+# What a learner may predict: a short word per Outcome ("failed" for "failed without calling
+# the unload routine"); the long wording is accepted too.
+OUTCOME_CHOICES: dict[str, Outcome] = {o.name.lower().replace("_", "-"): o for o in Outcome}
+_ACCEPTED = {**OUTCOME_CHOICES, **{o.value: o for o in Outcome}}
+
+
+def parse_outcome(value: object) -> Outcome:
+    """An Outcome from its value text (e.g. 'refused'); ValueError lists the choices."""
+    if isinstance(value, Outcome):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _ACCEPTED:
+        return _ACCEPTED[value.strip().lower()]
+    raise ValueError(f"prediction {value!r} is not one of: {', '.join(OUTCOME_CHOICES)}")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of checking a predicted outcome."""
+
+    correct: bool
+    actual: Outcome
+    message: str                 # what to tell the learner, in words
+    missed_rule: str | None      # the deciding rule, when the prediction was wrong
+
+
+def compare(trace: Trace, predicted: object, deciding_rule: str) -> Feedback:
+    """A prediction against a trace; a wrong one is told the deciding rule."""
+    guess = parse_outcome(predicted)
+    if guess is trace.outcome:
+        return Feedback(True, trace.outcome, f"Right: {trace.outcome.value}. {trace.headline}", None)
+    return Feedback(False, trace.outcome,
+                    f"Not quite: you said '{guess.value}', the model says '{trace.outcome.value}'. "
+                    f"The rule you missed is {deciding_rule}: {RULES_BY_ID[deciding_rule].statement}",
+                    deciding_rule)
+
+
+def prediction_text(prediction: object, run: Callable[[object], Feedback], variable: str,
+                    choices: Iterable[str]) -> str:
+    """A code-form check cell's answer in words; with no prediction yet, how to make one."""
+    if prediction is None:
+        return (f"Make your prediction first: set {variable} to one of: " + ", ".join(repr(c) for c in choices)
+                + "; then run this cell again.")
+    try:
+        return run(prediction).message
+    except ValueError as e:
+        return f"Not a prediction this lab knows: {e}"

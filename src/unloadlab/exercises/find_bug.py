@@ -14,13 +14,13 @@ import difflib
 from dataclasses import dataclass
 
 from ..windows import Trace
-from .c_listing import Block, Line, block_of, blocks, cited_rules, dead_branches, is_option
-from .exercise import Choice, Exercise, choose, rng_for, rule_line
-from .knobs import Scenario, domain, draw, family, replaced
-from .routine import clean, has_bug, listing_of, plausible, request, trace_of
-from .steps import call_name, effect, new_marks, telling_rule
+from .exercise import Choice, Exercise, rule_line
+from .reading import (Block, Line, block_of, blocks, call_name, cited_rules, dead_branches, declarations, effect,
+                      is_option, new_marks, request, telling_rule)
+from .space import (Scenario, choose, clean, domain, draw, family, has_bug, listing_of, plausible, replaced, rng_for,
+                    trace_of)
 
-__all__ = ["KIND", "find_bug", "candidates", "Bug"]
+__all__ = ["find_bug", "candidates", "Bug"]
 
 KIND = "find-bug"
 _TRIES = 50
@@ -111,8 +111,7 @@ def find_bug(seed: int) -> Exercise:
 # --- the exercise -----------------------------------------------------------------------------------------
 def _shown(lines: list[Line], block: Block) -> list[int]:
     """The listing indexes shown: the declarations (without #include lines), then the block."""
-    decls = [i for b in blocks(lines) if not b.is_code for i in range(b.start, b.end)
-             if lines[i].text.strip() and not lines[i].text.startswith("#include")]
+    decls = declarations(lines)
     return decls + ([-1] if decls else []) + list(range(block.start, block.end))
 
 
@@ -174,7 +173,7 @@ def _exercise(seed: int, bug: Bug) -> Exercise:
         prompt=(f"Above: {bug.block.name} from a {fam} driver, with the declarations it uses. The unload is "
                 f"asked for by {request(bad_t)}. The code has one mistake. Which line is wrong? If a call is "
                 "missing, pick the line it should come right before."),
-        shown=listing_text, choices=tuple(choices), answer=(str(n),), solution=solution, rules=rules,
+        shown=listing_text, choices=tuple(choices), answer=(str(n),), solution=solution, rules=rules, lines=True,
         hint=(f"What a real machine shows: the outcome is '{bad_t.outcome.value}'"
               + (f", and the requester got: {bad_t.state['requester_got']}" if bad_t.state.get("requester_got")
                  else "") + ". Which line makes that happen?"),

@@ -1,19 +1,20 @@
 """Every seeded exercise kind by name, and the practice levels built from them.
 
 ``make(kind, seed)`` gives the problem of one kind for a seed; ``LEVELS`` are the practice
-levels: "rules" (predict what Windows does: ``practice.problem``), "routine" (find the bug,
+levels: "rules" (predict what Windows does: ``predict.problem``), "routine" (find the bug,
 put it in order, complete the routine, one of the three by seed) and "diagnosis" (name the
-cause from the evidence). Pure: no third-party imports, nothing printed.
+cause from the evidence). The kinds never import each other; only this module names them all.
+Pure: no third-party imports, nothing printed.
 """
 from __future__ import annotations
 
 from typing import Callable
 
-from .complete import complete
 from .diagnosis import diagnosis
-from .exercise import Exercise, choose, rng_for, validate_seed
+from .exercise import Exercise
 from .find_bug import find_bug
-from .ordering import order
+from .space import choose, rng_for, validate_seed
+from .teardown import complete, order
 
 __all__ = ["KINDS", "ROUTINE_KINDS", "LEVELS", "make", "routine_kind", "routine"]
 
