@@ -158,18 +158,21 @@ def _add_callout(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-unload-function", action="store_true", help="DriverEntry names no Unload/EvtDriverUnload")
     p.add_argument("--skip-unregister", action="store_true", help="the teardown never unregisters the callouts")
     p.add_argument("--ignore-unregister-result", action="store_true",
-                   help="the teardown ignores what FwpsCalloutUnregisterById0 returns")
+                   help="the teardown ignores what FwpsCalloutUnregisterById0 returns (give --no-retry-on-busy too: "
+                        "there is nothing to retry on)")
     p.add_argument("--flows-with-context", default="0", metavar="N",
                    help=f"flows still carrying a context at unload, 0..{callout.MAX_FLOWS} (default 0)")
-    p.add_argument("--remove-flow-contexts", action="store_true",
-                   help="remove every flow context before unregistering (ddproxy, msnmntr)")
-    p.add_argument("--retry-on-busy", action="store_true",
-                   help="on a failed unregister (STATUS_DEVICE_BUSY) remove the contexts and unregister again "
-                        "(the documentation); with --remove-flow-contexts: both, the canonical teardown")
+    # The defaults are the canonical teardown; --no-... gives each mistake.
+    p.add_argument("--remove-flow-contexts", action=argparse.BooleanOptionalAction, default=True,
+                   help="remove every flow context before unregistering, as ddproxy and msnmntr do (default on)")
+    p.add_argument("--retry-on-busy", action=argparse.BooleanOptionalAction, default=True,
+                   help="on STATUS_DEVICE_BUSY remove the callout's contexts and unregister again, the documented "
+                        "recovery (default on)")
     p.add_argument("--pending-removal", action="store_true",
                    help="FwpsFlowRemoveContext0 returns STATUS_PENDING (flowDeleteFn runs later)")
-    p.add_argument("--wait-for-flow-deletes", action="store_true",
-                   help="after removing contexts, wait until every flowDeleteFn has run (a count and an event)")
+    p.add_argument("--wait-for-flow-deletes", action=argparse.BooleanOptionalAction, default=True,
+                   help="after removing contexts, wait until every flowDeleteFn has run (default on; "
+                        "--no-wait-for-flow-deletes when no context is removed)")
     p.add_argument("--callouts", default="2", metavar="N",
                    help=f"callouts registered, 1..{callout.MAX_CALLOUTS} (default 2)")
     p.add_argument("--driver-entry-returns", default="STATUS_SUCCESS", metavar="STATUS",
@@ -186,9 +189,9 @@ def _add_callout(sub: argparse._SubParsersAction) -> None:
                    help="the teardown waits for work in flight only after unregistering")
     p.add_argument("--unregister-at-apc-level", action="store_true",
                    help="the teardown unregisters while holding a fast mutex (APC_LEVEL)")
-    p.add_argument("--unregister-in", default=callout.UnregisterPlace.UNLOAD_FUNCTION.value,
-                   choices=[u.value for u in callout.UnregisterPlace],
-                   help="where a KMDF PnP driver takes its callouts down (default unload-function)")
+    p.add_argument("--unregister-in", default=None, choices=[u.value for u in callout.UnregisterPlace],
+                   help="where a KMDF PnP driver takes its callouts down (default self-managed-io-cleanup for "
+                        "wdf-pnp, else unload-function)")
     p.add_argument("--no-privilege", action="store_true",
                    help="the caller lacks SERVICE_STOP access to the service (not an administrator)")
     p.add_argument("--dependent-services", action="store_true", help="another running service depends on this one")
@@ -200,6 +203,9 @@ def _add_callout(sub: argparse._SubParsersAction) -> None:
 _CALLOUT_OPTIONS = {"remove_flow_contexts": "--retry-on-busy", "flow_removal": "--pending-removal",
                     "waits_for_flow_deletes": "--wait-for-flow-deletes", "caller_privileged": "--no-privilege",
                     "drains_before_unregister": "--drain-after-unregister"}
+# What to add when a default of the canonical teardown contradicts a mistake asked for.
+_CALLOUT_FIX = {"remove_flow_contexts": "add --no-retry-on-busy",
+                "waits_for_flow_deletes": "add --no-wait-for-flow-deletes"}
 
 
 def _context_removal(args: argparse.Namespace) -> str:
@@ -239,6 +245,8 @@ def _run_callout(args: argparse.Namespace) -> Trace | str:
     except ScenarioError as e:
         knob, _, rest = str(e).partition(": ")
         if knob in _CALLOUT_OPTIONS:
+            if knob in _CALLOUT_FIX:   # the model's advice names knobs; say it in options
+                rest = f"{rest.split('; ')[0]}; {_CALLOUT_FIX[knob]}"
             raise UsageError(f"{_CALLOUT_OPTIONS[knob]}: {rest}") from None
         raise _as_option(e) from None
     return _c_or_trace(args, scenario, callout.simulate)

@@ -23,7 +23,8 @@ DECLARATIONS = C_DIR / "wdk_declarations.h"
 COMPILER = "x86_64-w64-mingw32-gcc"
 # -Wno-missing-field-initializers on purpose: the documented idioms `{ IRP_MJ_OPERATION_END }`
 # and a FLT_REGISTRATION that lists only the callbacks it sets leave the other members zero.
-WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wno-missing-field-initializers"]
+WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wno-missing-field-initializers",
+            "-Wno-unknown-pragmas"]  # MSVC's #pragma warning, which the WDK build needs around fwpsk.h
 JOBS = 2  # compiler processes at a time (2 cores)
 
 

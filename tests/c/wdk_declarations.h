@@ -372,6 +372,10 @@ NTSTATUS NTAPI FwpmCalloutDeleteByKey0(HANDLE engineHandle, const GUID *key);
 NTSTATUS NTAPI FwpmFilterAdd0(HANDLE engineHandle, const FWPM_FILTER0 *filter, PSECURITY_DESCRIPTOR sd,
                               UINT64 *id);
 NTSTATUS NTAPI FwpmFilterDeleteByKey0(HANDLE engineHandle, const GUID *key);
+/* DDI fwpmk/nf-fwpmk-fwpmtransactionbegin0, -fwpmtransactioncommit0, -fwpmtransactionabort0 */
+NTSTATUS NTAPI FwpmTransactionBegin0(HANDLE engineHandle, UINT32 flags);
+NTSTATUS NTAPI FwpmTransactionCommit0(HANDLE engineHandle);
+NTSTATUS NTAPI FwpmTransactionAbort0(HANDLE engineHandle);
 
 /* Filtering layer identifiers (NETWORK/management-filtering-layer-identifiers-) */
 extern const GUID FWPM_LAYER_STREAM_V4;

@@ -74,6 +74,9 @@ CALLOUT_RULES: tuple[Rule, ...] = (
     _r("wfp-sample-failed-entry-cleanup", S, "When a later step of DriverEntry fails, the inspect sample "
        "unregisters the callouts it already registered and destroys its injection handle before returning.",
        INSPECT),
+    _r("wfp-sample-filters-in-transaction", S, "The inspect sample adds its filters in one transaction and "
+       "aborts it on any failure, so they go live all at once or not at all; a callout no filter names is "
+       "never called.", INSPECT),
     _r("wfp-unregister-by-id", D, "The unload function unregisters each callout with "
        "FwpsCalloutUnregisterById0 (or ...ByKey0) at PASSIVE_LEVEL and must not return before all are gone.",
        fact(43, 44)),
@@ -116,6 +119,10 @@ CALLOUT_RULES: tuple[Rule, ...] = (
     _r("wfp-silent-registered-at-unload", Q, "What follows when DriverUnload returns with callouts still "
        "registered is not documented: whether the kernel holds the unload back, or which crash comes when the "
        "engine next calls classifyFn or flowDeleteFn.", fact(43), fact(78), fact(37)),
+    _r("wfp-silent-unregister-failure", Q, "What an unload function can do when FwpsCalloutUnregisterById0 "
+       "fails with a status other than STATUS_DEVICE_BUSY is not documented: the pages give a recovery for that "
+       "status only.",
+       fact(43, 44)),
     _r("wfp-silent-failed-entry-callouts", Q, "That the system removes callouts a failing DriverEntry leaves "
        "registered is not documented; the driver has to unregister them itself.", fact(9, 38)),
     _r("callout-silent-pnp-registration", Q, "Where a PnP callout driver registers its callouts is not "

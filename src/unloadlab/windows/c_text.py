@@ -1,14 +1,20 @@
 """Small helpers both families' C views write C with: indentation, function blocks,
-UNREFERENCED_PARAMETER lines, and the C spelling of an NTSTATUS."""
+UNREFERENCED_PARAMETER lines, the C spelling of an NTSTATUS, and the one way a listing
+marks a mistake (``bug``) and reads the marks back (``bugs``)."""
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import Iterable
 
 from .ntstatus import NtStatus
 
-__all__ = ["IND", "block", "c_status", "unused"]
+__all__ = ["IND", "block", "c_status", "unused", "bug", "bug_note", "bugs", "BUG_WIDTH"]
 
 IND = "    "
+BUG_WIDTH = 108   # a BUG comment wraps before this column
+_BUG = re.compile(r"/\*\s*BUG:\s*(.*?)\s*\*/", re.S)
+_BUG_RULE = re.compile(r"\(rule ([a-z0-9]+(?:-[a-z0-9]+)+)\)")
 
 
 def c_status(st: NtStatus) -> str:
@@ -29,3 +35,29 @@ def unused(*names: str) -> list[str]:
 def block(head: str, body: Iterable[str]) -> list[str]:
     """A function definition: header, braces, body, blank line after."""
     return [*head.split("\n"), "{", *body, "}", ""]
+
+
+def bug_note(what: str, rule: str, right: str = "") -> str:
+    """The words of a marked mistake: what is wrong, the rule it breaks, the right form."""
+    return f"BUG: {what} (rule {rule})" + (f"; right: {right}" if right else "")
+
+
+def bug(what: str, rule: str, right: str = "", ind: str = IND, trailing: str = "") -> list[str]:
+    """A marked mistake as one C comment, ``/* BUG: what (rule x); right: ... */``, wrapped
+    at BUG_WIDTH. With ``trailing`` (a line of code) the comment follows that code."""
+    lead = f"{ind}{trailing}  " if trailing else ind
+    lines = textwrap.wrap(f"/* {bug_note(what, rule, right)} */", BUG_WIDTH - len(lead), break_long_words=False,
+                          break_on_hyphens=False)
+    pad = " " * (len(lead) + 3)
+    return [lead + lines[0], *(pad + line for line in lines[1:])]
+
+
+def bugs(c_text: str) -> list[tuple[str, str]]:
+    """Every marked mistake of a listing, in order: (its words after "BUG:" on one line, the
+    rule it names; "" when it names none)."""
+    out = []
+    for m in _BUG.finditer(c_text):
+        words = " ".join(m.group(1).split())
+        rule = _BUG_RULE.search(words)
+        out.append((words, rule.group(1) if rule else ""))
+    return out
