@@ -714,7 +714,8 @@ def check_invariants(s: CalloutScenario, t: Trace) -> None:
     assert (said in t.headline) if silent else ("not documented:" not in t.headline.split(". Its code")[0]), s
     # filters: gone exactly when the teardown (or a failing DriverEntry) took them out; what is left
     # decides the traffic
-    filters_taken_out = (teardown_ran(s, t) or not loaded) and s.filters is not FilterRemoval.LEFT_IN_PLACE
+    # (a failing DriverEntry never adds them: they come last)
+    filters_taken_out = not loaded or (teardown_ran(s, t) and s.filters is not FilterRemoval.LEFT_IN_PLACE)
     assert t["filters_remaining"] == (0 if filters_taken_out else registered_ever), s
     traffic = t["traffic_after_unload"]
     if t["filters_remaining"] and not t["callouts_registered"] and t.outcome in (Outcome.UNLOADED,

@@ -41,7 +41,7 @@ def _includes(model: DriverModel) -> list[str]:
     wdf = [] if model is DriverModel.WDM else ["#include <wdf.h>"]
     sddl = ["#include <wdmsec.h>  /* SDDL_DEVOBJ_KERNEL_ONLY for the control device */"] \
         if model is DriverModel.WDF else []
-    return ["#define NDIS61 1  /* fwpsk.h needs an NDIS version; the inspect sample's project sets one */",
+    return ["#define NDIS61 1  /* fwpsk.h needs an NDIS version (the inspect sample's project sets one) */",
             "#include <ntifs.h>  /* ntddk.h and more: ZwWaitForSingleObject */", *wdf, *sddl,
             "#pragma warning(push)", "#pragma warning(disable:4201)  /* nameless unions in fwpsk.h, as in inspect */",
             "#include <fwpsk.h>", "#pragma warning(pop)", "#include <fwpmk.h>", ""]
@@ -170,7 +170,7 @@ def _worker() -> list[str]:
         f"{IND}if (!NT_SUCCESS(status)) {{  /* not for a handle just created (the samples assert it) */",
         f"{I2}InterlockedExchange(&gWorkerStop, TRUE);",
         f"{I2}KeSetEvent(&gWorkerWake, IO_NO_INCREMENT, FALSE);",
-        f"{I2}ZwWaitForSingleObject(thread, FALSE, NULL);  /* it runs our code: rule wfp-wait-worker-thread */",
+        f"{I2}ZwWaitForSingleObject(thread, FALSE, NULL);  /* rule wfp-wait-worker-thread */",
         f"{I2}gWorkerThread = NULL;", f"{IND}}}",
         f"{IND}ZwClose(thread);", f"{IND}return status;"])
     stop = block("static VOID StopWorker(VOID)", [

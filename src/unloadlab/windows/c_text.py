@@ -12,7 +12,7 @@ from .ntstatus import NtStatus
 __all__ = ["IND", "block", "c_status", "unused", "bug", "bug_note", "bugs", "BUG_WIDTH"]
 
 IND = "    "
-BUG_WIDTH = 108   # a BUG comment wraps before this column
+BUG_WIDTH = 100   # a BUG comment wraps before this column
 _BUG = re.compile(r"/\*\s*BUG:\s*(.*?)\s*\*/", re.S)
 _BUG_RULE = re.compile(r"\(rule ([a-z0-9]+(?:-[a-z0-9]+)+)\)")
 
@@ -46,10 +46,10 @@ def bug(what: str, rule: str, right: str = "", ind: str = IND, trailing: str = "
     """A marked mistake as one C comment, ``/* BUG: what (rule x); right: ... */``, wrapped
     at BUG_WIDTH. With ``trailing`` (a line of code) the comment follows that code."""
     lead = f"{ind}{trailing}  " if trailing else ind
-    lines = textwrap.wrap(f"/* {bug_note(what, rule, right)} */", BUG_WIDTH - len(lead), break_long_words=False,
-                          break_on_hyphens=False)
-    pad = " " * (len(lead) + 3)
-    return [lead + lines[0], *(pad + line for line in lines[1:])]
+    text = f"/* {bug_note(what, rule, right)} */".replace("(rule ", "(rule\u00a0")   # kept on one line
+    lines = textwrap.wrap(text, BUG_WIDTH, initial_indent=lead, subsequent_indent=" " * (len(lead) + 3),
+                          break_long_words=False, break_on_hyphens=False)
+    return [line.replace("\u00a0", " ") for line in lines]
 
 
 def bugs(c_text: str) -> list[tuple[str, str]]:
