@@ -5,14 +5,14 @@ or hangs is decided by the model (``minifilter.simulate``), never here. Comments
 rule ids from ``unloadlab.catalogue``. The code is ours, written from the documented
 signatures. Output is deterministic: the same knobs give the same text.
 
-A mistake the scenario asks for is shown where it sits, marked ``/* BUG: ... */`` with the
-right form next to it (``right: ...``); a scenario without mistakes has no BUG line.
+A mistake the scenario asks for is shown where it sits, marked ``/* BUG: ... (rule x);
+right: ... */`` by ``windows.c_text.bug``; a scenario without mistakes has no BUG line.
 """
 from __future__ import annotations
 
 from ..windows.c_text import IND as _IND
 from ..windows.c_text import block as _block
-from ..windows.c_text import c_status
+from ..windows.c_text import bug, c_status
 from ..windows.c_text import unused as _unused
 from .scenario import CleanupMistake, ControlDevice, Leak, MinifilterScenario, ServerPort
 
@@ -20,43 +20,38 @@ __all__ = ["minifilter_c"]
 
 _I2 = _IND * 2
 
-# Each leak, marked where the unload routine would have to give it back (two lines each).
+# Each leak, marked where the unload routine would have to give it back: (what, rule, right).
 _LEAK_BUGS = {
-    Leak.CONTEXT: ("a stream context from FltGetStreamContext is never released on some path, so",
-                   "the unload does not finish (rule leaked-context-blocks); right: FltReleaseContext"),
+    Leak.CONTEXT: ("a stream context from FltGetStreamContext is never released on some path, so the unload "
+                   "does not finish", "leaked-context-blocks", "FltReleaseContext"),
     Leak.NAME_INFORMATION: ("name information from FltGetFileNameInformation is never released",
-                            "(rule silent-name-info-wait); right: FltReleaseFileNameInformation"),
-    Leak.OBJECT_REFERENCE: ("a FltObjectReference(gFilter) is never dropped: FltUnregisterFilter",
-                            "waits for it (rule object-reference-rundown); right: FltObjectDereference"),
-    Leak.OPEN_FILE: ("a file opened with FltCreateFileEx is never closed (rule silent-open-file-wait);",
-                     "right: FltClose it in InstanceTeardownComplete"),
-    Leak.WORK_ITEM: ("a FltQueueGenericWorkItem routine that never returns keeps FltUnregisterFilter",
-                     "waiting (rule work-item-rundown); right: let it finish, do not queue more"),
+                            "silent-name-info-wait", "FltReleaseFileNameInformation"),
+    Leak.OBJECT_REFERENCE: ("a FltObjectReference(gFilter) is never dropped: FltUnregisterFilter waits for it",
+                            "object-reference-rundown", "FltObjectDereference"),
+    Leak.OPEN_FILE: ("a file opened with FltCreateFileEx is never closed", "silent-open-file-wait",
+                     "FltClose it in InstanceTeardownComplete"),
+    Leak.WORK_ITEM: ("a FltQueueGenericWorkItem routine that never returns keeps FltUnregisterFilter waiting",
+                     "work-item-rundown", "let it finish, do not queue more"),
 }
 
-# Global cleanup in order (rule cleanup-order); a forgotten step becomes a BUG line.
+# Global cleanup in order (rule cleanup-order); a forgotten step becomes a BUG line:
+# (mistake, the calls done right, what is wrong, its rule, the right form).
 _CLEANUP_C = (
     (CleanupMistake.TIMER, ("KeCancelTimer(&gTimer);  /* rule cleanup-order */",
                             "KeFlushQueuedDpcs();  /* a DPC may already be queued */"),
-     "the timer is never cancelled: its DPC runs after unload: 0xD4 (rule bugcheck-0xd4)",
+     "the timer is never cancelled: its DPC runs after unload: 0xD4", "bugcheck-0xd4",
      "KeCancelTimer(&gTimer); KeFlushQueuedDpcs()"),
     (CleanupMistake.THREAD, ("KeWaitForSingleObject(gThread, Executive, KernelMode, FALSE, NULL);",
                              "ObDereferenceObject(gThread);  /* rule wait-system-threads */"),
-     "the system thread is never waited for: it may run on after unload, bug check 0xCE",
-     "KeWaitForSingleObject(gThread, ...); ObDereferenceObject (rule wait-system-threads)"),
+     "the system thread is never waited for: it may run on after unload, bug check 0xCE", "wait-system-threads",
+     "KeWaitForSingleObject(gThread, ...); ObDereferenceObject"),
     (CleanupMistake.NOTIFY, ("PsSetCreateProcessNotifyRoutineEx(ProcessNotify, TRUE);  /* rule remove-notify-routines */",),
-     "the process-notify routine stays registered: bug check 0xCE (rule unloaded-code-0xce)",
+     "the process-notify routine stays registered: bug check 0xCE", "unloaded-code-0xce",
      "PsSetCreateProcessNotifyRoutineEx(ProcessNotify, TRUE)"),
     (CleanupMistake.POOL, ("ExFreePoolWithTag(gBuffer, TAG);  /* last: rule cleanup-order */",),
-     "pool never freed: a leak; 0xC4/0x62 under Driver Verifier (rule pool-tracking)",
+     "pool never freed: a leak; 0xC4/0x62 under Driver Verifier", "pool-tracking",
      "ExFreePoolWithTag(gBuffer, TAG)"),
 )
-
-
-def _bug(depth: int, what: str, right: str) -> list[str]:
-    """A marked mistake: what is wrong, then the right form, as one comment."""
-    ind = _IND * depth
-    return [f"{ind}/* BUG: {what};", f"{ind}   right: {right} */"]
 
 
 def _lock_shared(depth: int) -> list[str]:
@@ -84,8 +79,8 @@ def _mf_globals(sc: MinifilterScenario) -> list[str]:
         out.append("static PDEVICE_OBJECT gControlDevice;")
         if sc.refuse_only_if_control_device_open:
             out += ["static ERESOURCE gCdoLock;  /* a global: nonpaged, as ExInitializeResourceLite needs */",
-                    "static LONG gControlDeviceOpen;  /* its create and close dispatch change it, holding",
-                    "                                    gCdoLock exclusive (not shown) */"]
+                    "static LONG gControlDeviceOpen;  /* set by IRP_MJ_CREATE, cleared by IRP_MJ_CLOSE (a",
+                    "                                    reference, not a handle), under gCdoLock (not shown) */"]
     if sc.global_resources:
         out += ["/* DriverEntry's global work, started by StartGlobalWork (not shown; it undoes its own",
                 "   work if it fails): a periodic timer, a system thread, a process-notify routine, pool. */",
@@ -105,30 +100,28 @@ def _mf_teardown_body(sc: MinifilterScenario) -> list[str]:
     if sc.send_message_wait:
         out += [f"{_IND}(void)FltSendMessage(gFilter, &gClientPort, &message, sizeof(message),",
                 f"{_IND}                     &reply, &replyLength, NULL);",
-                *_bug(1, "Timeout NULL with a reply buffer: waits forever for a reply the service never sends",
-                      "a timeout, e.g. -10 s in 100 ns units (rule send-message-no-timeout)")]
+                *bug("Timeout NULL with a reply buffer: waits forever for a reply the service never sends",
+                     "send-message-no-timeout", "a timeout, e.g. -10 s in 100 ns units")]
     if sc.server_port is ServerPort.CLOSED_FIRST:
         out.append(f"{_IND}FltCloseCommunicationPort(gServerPort);  /* first: rule port-before-unregister */")
     elif sc.server_port is ServerPort.LEFT_OPEN:
         hang = ": FltUnregisterFilter below hangs" if sc.calls_unregister else ""
-        out += [f"{_IND}/* BUG: server port left open{hang} (rule port-before-unregister);",
-                f"{_IND}   right: close the server port first */"]
+        out += bug(f"server port left open{hang}", "port-before-unregister", "close the server port first")
     for leak in Leak:
         if leak in sc.leaks:
-            first, second = _LEAK_BUGS[leak]
-            out += [f"{_IND}/* BUG: {first}", f"{_IND}   {second} */"]
+            out += bug(*_LEAK_BUGS[leak])
     if sc.calls_unregister:
         out.append(f"{_IND}FltUnregisterFilter(gFilter);  /* tears down instances: rule fltunregister-teardown */")
     else:
-        out += _bug(1, "FltUnregisterFilter(gFilter) is never called (rule silent-no-unregister)",
-                    "call it here, after closing the port and before global cleanup")
+        out += bug("FltUnregisterFilter(gFilter) is never called", "silent-no-unregister",
+                   "call it here, after closing the port and before global cleanup")
     if sc.control_device is not ControlDevice.NONE:
         out.append(f"{_IND}IoDeleteDevice(gControlDevice);  /* after FltUnregisterFilter: rule cdo-conditional-refusal */")
     if sc.refuse_only_if_control_device_open:
         out += [f"{_IND}/* held from the test through the teardown; the device is gone now */", *_lock_release(1)]
     if sc.global_resources:
-        for mistake, calls, what, right in _CLEANUP_C:
-            out += (_bug(1, what, right) if mistake in sc.cleanup_mistakes
+        for mistake, calls, what, rule, right in _CLEANUP_C:
+            out += (bug(what, rule, right) if mistake in sc.cleanup_mistakes
                     else [f"{_IND}{call}" for call in calls])
     else:
         out.append(f"{_IND}/* then free what DriverEntry allocated (rule unload-routine-order) */")
@@ -154,17 +147,21 @@ def _mf_unload(sc: MinifilterScenario) -> list[str]:
                 f"{_IND}ExDeleteResourceLite(&gCdoLock);  /* after its last use: nothing can take it now */",
                 f"{_IND}return STATUS_SUCCESS;"]
     elif refuses and sc.refuse_only_if_not_mandatory:
-        body = [*locals_, mandatory_check + "  /* BUG: refuses every fltmc unload */",
+        body = [*locals_,
+                f"{_IND}/* refuses every fltmc unload: on purpose in a tamper-resistant product such as WdFilter",
+                f"{_IND}   (rule tamper-resistant-refusal); an ordinary minifilter refuses only for a reason,",
+                f"{_IND}   as the cdo sample does (rule cdo-conditional-refusal) */",
+                mandatory_check,
                 f"{_I2}return {ret};  /* before any teardown: rule refuse-before-teardown */",
-                f"{_IND}}}  /* right: refuse only for a reason, as the cdo sample: rule cdo-conditional-refusal */",
+                f"{_IND}}}",
                 *_mf_teardown_body(sc), f"{_IND}return STATUS_SUCCESS;"]
     elif refuses:
         body = [*_unused("Flags"),
                 f"{_IND}/* Refuses every unload and tears nothing down (rule refuse-before-teardown);",
                 f"{_IND}   a mandatory unload ignores this (rule mandatory-ignores-refusal). */"]
         if sc.global_resources:
-            body += _bug(1, "on a mandatory unload timer, thread and notify routine keep running: bug check "
-                            "later", "refuse only when not mandatory; otherwise tear down (rule bugcheck-0xd4)")
+            body += bug("on a mandatory unload timer, thread and notify routine keep running: bug check later",
+                        "bugcheck-0xd4", "refuse only when not mandatory; otherwise tear down")
         body.append(f"{_IND}return {ret};  /* rule nonmandatory-refusal */")
     elif sc.refuse_only_if_not_mandatory:
         body = [*locals_, *_mf_teardown_body(sc), mandatory_check,
@@ -192,9 +189,9 @@ def _mf_teardown_callbacks(sc: MinifilterScenario) -> list[str]:
     else:
         start = [*_unused("FltObjects", "Reason")]
         if sc.pended_io:
-            start += [f"{_IND}/* BUG: a pended operation is never completed here, so TeardownComplete is",
-                      f"{_IND}   never called and the unload hangs (rule teardown-hang); right: FltCbdqDisable,",
-                      f"{_IND}   then complete every queued operation (rule teardown-start-duties) */"]
+            start += bug("a pended operation is never completed here, so TeardownComplete is never called and "
+                         "the unload hangs", "teardown-hang",
+                         "FltCbdqDisable, then complete every queued operation (rule teardown-start-duties)")
         else:
             start.append(f"{_IND}/* complete pended I/O, stop queuing work (rule teardown-sequence) */")
     complete = [*_unused("FltObjects", "Reason"),
@@ -257,8 +254,9 @@ def _mf_registration(sc: MinifilterScenario) -> list[str]:
         teardown = ["NULL,  /* InstanceTeardownStartCallback: none (rule teardown-sequence) */",
                     "NULL,  /* InstanceTeardownCompleteCallback */"]
         if sc.pended_io:
-            teardown[:0] = ["/* BUG: a pended operation is never completed: teardown hangs (rule teardown-hang);",
-                            "   right: register InstanceTeardownStart and complete it there */"]
+            marked = bug("a pended operation is never completed: teardown hangs", "teardown-hang",
+                         "register InstanceTeardownStart and complete it there")
+            teardown[:0] = [line[len(_IND):] for line in marked]   # members are indented below
     contexts = "Contexts," if _mf_instance_context(sc) else "NULL,"
     members = [
         "sizeof(FLT_REGISTRATION),", "FLT_REGISTRATION_VERSION,", f"{flags},  /* Flags */",

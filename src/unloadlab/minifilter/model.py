@@ -480,6 +480,7 @@ class _Run:
         rules = ("informational-allows",) if returned.nt_information else ()
         if not returned.nt_success:
             rules = ("refuse-before-teardown", "ntstatus-severity")
+            rules += ("tamper-resistant-refusal",) if sc.refuse_only_if_not_mandatory else ()
         elif returned.code == 0:
             rules = ("normally-success",)
         mark = Mark.IGNORED if not returned.nt_success and mandatory else None

@@ -94,6 +94,9 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "bit and code and takes facility 0x1F (0xC01C0010 becomes 0x801F0010).", fact(13)),
     _r("callback-status-propagates", F, "A refusing callback's status is what the non-mandatory requester "
        "gets back (seen with fltmc on a real refusing filter).", fact(15)),
+    _r("tamper-resistant-refusal", F, "A tamper-resistant product refuses every non-mandatory unload on "
+       "purpose: WdFilter returns STATUS_FLT_DO_NOT_DETACH whenever the MANDATORY flag is missing. An ordinary "
+       "minifilter doing so only blocks fltmc unload.", fact(15)),
     _r("fltmc-output", F, "On failure fltmc prints 'Unload failed with error: 0x%08x' and then the system's "
        "message text for that HRESULT.", fact(14)),
     _r("fltmgr-owns-driverunload", M, "FltRegisterFilter points DriverObject->DriverUnload at the filter "
@@ -176,8 +179,9 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "await their post-operation callback are drained: the post-operation callback is called with "
        "FLTFL_POST_OPERATION_DRAINING and must only clean up.", fact(63)),
     _r("cdo-conditional-refusal", S, "The cdo sample decides first, holding its ERESOURCE shared from the test "
-       "through the teardown: it refuses (STATUS_FLT_DO_NOT_DETACH) only when a handle to its control device "
-       "object is open and the unload is not mandatory; otherwise it calls FltUnregisterFilter, deletes the "
+       "through the teardown: it refuses (STATUS_FLT_DO_NOT_DETACH) only while its control device object is "
+       "open (from IRP_MJ_CREATE to IRP_MJ_CLOSE: a reference, which can outlive the handle) and the unload is "
+       "not mandatory; otherwise it calls FltUnregisterFilter, deletes the "
        "control device object, releases and deletes the resource, and succeeds.", fact(20)),
     _r("stop-new-work-first", S, "An unload routine first stops new work (the avscan sample sets its "
        "'unloading' flag under its lock before anything else).",
