@@ -7,7 +7,7 @@ import re
 import pytest
 
 from unloadlab.catalogue import RULES_BY_ID, rule
-from unloadlab.minifilter import (BUGCHECK_0XC4, BUGCHECK_0XCE, BUGCHECK_0XD4, MINIFILTER_EXAMPLES, CleanupMistake,
+from unloadlab.minifilter import (BUGCHECK_0XC4, BUGCHECK_0XC7, BUGCHECK_0XCE, BUGCHECK_0XD4, MINIFILTER_EXAMPLES, CleanupMistake,
                                   Leak, MinifilterScenario, ServerPort, craft_space, decision_space, minifilter_c,
                                   simulate)
 from unloadlab.windows import Actor, Kind, Mark, Outcome, RuleKind, ScenarioError
@@ -221,9 +221,16 @@ class TestGlobalCleanup:
         t = run(trigger="sc-stop", global_resources=True, driver_verifier=True,
                 cleanup_mistakes=["pool-not-freed", "timer-not-cancelled"])
         assert t.outcome is Outcome.BUGCHECK and t["bugcheck"] == BUGCHECK_0XC4 and not t["unloaded"]
-        assert t.steps[-1].mark is Mark.BUGCHECK and t.steps[-2].action == "unloads the minifilter"
+        assert t.steps[-1].mark is Mark.BUGCHECK and t.steps[-3].action == "unloads the minifilter"
+        assert t.steps[-2].mark is Mark.SILENT and "silent-verifier-order" in t.steps[-2].rules
         assert t["requester_got"] == "nothing: the system stopped with bug check 0xC4"
         assert not has(t, "NtUnloadDriver returns") and "as the minifilter unloads" in t.headline
+
+    def test_a_timer_left_under_verifier_is_0xc7_at_unload_not_the_later_0xd4(self):
+        """Issue 19, item 8 (domain-facts #61b): the verifier's automatic checks catch the timer."""
+        t = run(trigger="sc-stop", global_resources=True, driver_verifier=True, cleanup_mistakes=["timer-not-cancelled"])
+        assert t.outcome is Outcome.BUGCHECK and t["bugcheck"] == BUGCHECK_0XC7 and not t["unloaded"]
+        assert t.steps[-1].rules == ("verifier-timer-0xc7",) and not any("later:" in s.action for s in t.steps)
 
     def test_driver_verifier_alone_changes_nothing_for_a_clean_driver(self):
         clean = dict(trigger="sc-stop", global_resources=True)

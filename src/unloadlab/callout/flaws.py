@@ -1,8 +1,8 @@
 """The mistakes a callout driver's code holds, read from its knobs alone: the headline names
 each one, whether this run triggers it or not (a latent mistake is still a mistake).
 
-``flaws(scenario)`` gives the rule ids, in teardown order; ``PHRASES`` says each in the
-headline's words. The C view marks the same mistakes with BUG lines; a test checks over the
+``flaws(scenario)`` gives (rule id, the mistake in the headline's words) pairs, in
+teardown order. The C view marks the same mistakes with BUG lines; a test checks over the
 whole decision space that every BUG line's rule is named here.
 """
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from .scenario import CalloutScenario, DriverModel, FilterRemoval
 
 __all__ = ["flaws", "PHRASES"]
+
+# rule id: the mistake in the headline's words
 
 PHRASES = {
     "wfp-static-objects-stay": "it never deletes its static filters, so they outlive the driver",
@@ -54,8 +56,12 @@ def _teardown_flaws(sc: CalloutScenario) -> list[str]:
     return out
 
 
-def flaws(sc: CalloutScenario) -> list[str]:
-    """The rule ids of the mistakes this driver's code holds."""
+def flaws(sc: CalloutScenario) -> list[tuple[str, str]]:
+    """(rule id, phrase) for each mistake this driver's code holds."""
+    return [(rule, PHRASES[rule]) for rule in _rules(sc)]
+
+
+def _rules(sc: CalloutScenario) -> list[str]:
     out = []
     if sc.filters is FilterRemoval.LEFT_IN_PLACE:
         out.append("wfp-static-objects-stay")

@@ -29,7 +29,8 @@ from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUN
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
 from .scenario import (CANONICAL, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval, DriverModel,
                        FilterRemoval, FlowRemoval, UnregisterPlace)
-from .flaws import PHRASES, flaws
+from ..windows.flaws import sentence
+from .flaws import flaws
 from .teardown import NOT_DOCUMENTED, STATUS_NOT_SUPPORTED, SUCCESS, Teardown, plural
 
 __all__ = ["simulate", "decision_space", "NOT_DOCUMENTED", "STATUS_NOT_SUPPORTED"]
@@ -157,15 +158,7 @@ class _Run(Teardown):
             text += (" One unregister result is not documented: see the step marked 'documentation silent'."
                      if silent == 1 else f" {silent} unregister results are not documented: see the steps "
                      "marked 'documentation silent'.")
-        return text + self.flaws_sentence()
-
-    def flaws_sentence(self) -> str:
-        """Every mistake the driver's code holds, whether this run triggered it or not."""
-        found = flaws(self.sc)
-        if not found:
-            return ""
-        many = "a mistake" if len(found) == 1 else f"{len(found)} mistakes"
-        return f" Its code holds {many}: " + "; ".join(PHRASES[r] for r in found) + "."
+        return text + sentence(flaws(sc))
 
     def failed_headline(self) -> str:
         sc = self.sc

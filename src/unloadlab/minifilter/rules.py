@@ -39,6 +39,8 @@ _BUGCHECK_D4 = Source("Bug Check 0xD4: SYSTEM_SCAN_AT_RAISED_IRQL_CAUGHT_IMPROPE
                      _DBG + "bug-check-0xd4--system-scan-at-raised-irql-caught-improper-driver-unlo")
 _BUGCHECK_C4 = Source("Bug Check 0xC4: DRIVER_VERIFIER_DETECTED_VIOLATION (domain-facts #61a)",
                      _DBG + "bug-check-0xc4--driver-verifier-detected-violation")
+_BUGCHECK_C7 = Source("Bug Check 0xC7: TIMER_OR_DPC_INVALID; Automatic Checks (domain-facts #61b)",
+                     _DBG + "bug-check-0xc7--timer-or-dpc-invalid")
 _STACKS = Source("!stacks (debugger extension) (domain-facts #56a)",
                 "https://learn.microsoft.com/windows-hardware/drivers/debuggercmds/-stacks")
 
@@ -220,6 +222,11 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
     _r("stacks-finds-the-wait", D, "The debugger's !stacks [Detail [FilterString]] sums up every kernel thread's "
        "stack; a FilterString keeps only the threads with that substring in a symbol, and Detail 2 adds full "
        "parameters and paged-out stacks: !stacks 2 FltUnregisterFilter lists the threads waiting in it.", _STACKS),
+    _r("verifier-timer-0xc7", D, "With Driver Verifier on, a timer or DPC left behind in a driver's image as it "
+       "unloads gives bug check 0xC7 TIMER_OR_DPC_INVALID (parameter 1 = 0x0 for a timer object) at once; the "
+       "automatic checks are part of the standard flags.", fact(61), _BUGCHECK_C7),
+    _r("silent-verifier-order", Q, "Which of Driver Verifier's unload checks runs first, pool tracking (0xC4) or "
+       "the timer check (0xC7), when a driver leaves both behind is not documented.", fact(61)),
     _r("pool-tracking", D, "Pool a driver never frees stays allocated (a leak); with Driver Verifier's Pool "
        "Tracking (part of /standard) the driver gets bug check 0xC4 with parameter 1 = 0x62 when it unloads "
        "without freeing all its allocations; parameter 2 is the driver's name, parameter 4 the count of "

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from ..windows.example import Example
 from ..windows.ntstatus import status
 from ..windows.trace import Outcome
-from .model import BUGCHECK_0XC4, BUGCHECK_0XCE, BUGCHECK_0XD4, simulate
+from .model import BUGCHECK_0XC4, BUGCHECK_0XC7, BUGCHECK_0XCE, BUGCHECK_0XD4, simulate
 from .scenario import CleanupMistake, ControlDevice, Leak, MinifilterScenario, RegistrationFlag, ServerPort, Trigger
 
 __all__ = ["MINIFILTER_EXAMPLES", "CRAFT_EXAMPLES", "decision_space", "craft_space", "STATUS_CLASSES"]
@@ -192,6 +192,15 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
                     "requester_got": "nothing: the system stopped with bug check 0xC4"},
         ("pool-tracking",), trigger="sc-stop", global_resources=True, cleanup_mistakes=["pool-not-freed"],
         driver_verifier=True),
+    _mf("timer-not-cancelled-verifier-0xc7", "A timer left behind under Driver Verifier: bug check 0xC7 at unload",
+        L_CLEANUP, {"outcome": B, "bugcheck": BUGCHECK_0XC7, "unloaded": False,
+                    "requester_got": "nothing: the system stopped with bug check 0xC7"},
+        ("verifier-timer-0xc7",), trigger="sc-stop", global_resources=True, cleanup_mistakes=["timer-not-cancelled"],
+        driver_verifier=True),
+    _mf("pool-and-timer-verifier", "Pool and a timer left under Driver Verifier: which check runs first is not "
+        "documented", L_CLEANUP, {"outcome": B, "bugcheck": BUGCHECK_0XC4, "unloaded": False},
+        ("silent-verifier-order", "pool-tracking", "verifier-timer-0xc7"), trigger="sc-stop", global_resources=True,
+        cleanup_mistakes=["pool-not-freed", "timer-not-cancelled"], driver_verifier=True),
     _mf("refusal-ignored-skips-cleanup", "Refusing a mandatory unload skips the cleanup: a bug check later",
         L_CLEANUP, {"outcome": B, "callback_returned": DND, "bugcheck": BUGCHECK_0XD4},
         ("mandatory-ignores-refusal", "bugcheck-0xd4", "silent-0xce-or-0xd4"), trigger="sc-stop", callback_returns=DND,
