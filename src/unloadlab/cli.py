@@ -37,7 +37,8 @@ def _add_minifilter(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--refuse-only-if-not-mandatory", action="store_true",
                    help="the callback returns --callback-returns only when Flags lacks MANDATORY")
     p.add_argument("--flags", default="", metavar="NAME[,NAME]",
-                   help="FLT_REGISTRATION.Flags, e.g. DO_NOT_SUPPORT_SERVICE_STOP")
+                   help="FLT_REGISTRATION.Flags, e.g. DO_NOT_SUPPORT_SERVICE_STOP (a name given twice counts "
+                        "once)")
     p.add_argument("--driver-entry-returns", default="STATUS_SUCCESS", metavar="STATUS",
                    help="what DriverEntry returns (default STATUS_SUCCESS)")
     p.add_argument("--shutdown-preop", action="store_true", help="register an IRP_MJ_SHUTDOWN pre-operation")
@@ -54,7 +55,7 @@ def _add_minifilter(sub: argparse._SubParsersAction) -> None:
                         "access under a service's default security")
     leaks = ", ".join(leak.value for leak in minifilter.Leak)
     p.add_argument("--leaks", default="", metavar="NAME[,NAME]",
-                   help=f"references the minifilter never gives back: {leaks}")
+                   help=f"references the minifilter never gives back: {leaks} (a name given twice counts once)")
     p.add_argument("--send-message-wait", action="store_true",
                    help="the unload routine calls FltSendMessage with no timeout; the service never replies "
                         "(needs --server-port)")
@@ -69,7 +70,8 @@ def _add_minifilter(sub: argparse._SubParsersAction) -> None:
                    help="the driver runs a timer with a DPC, a system thread, a process-notify routine and pool")
     mistakes = ", ".join(m.value for m in minifilter.CleanupMistake)
     p.add_argument("--cleanup-mistakes", default="", metavar="NAME[,NAME]",
-                   help=f"what global cleanup forgets (needs --global-resources): {mistakes}")
+                   help=f"what global cleanup forgets (needs --global-resources): {mistakes} (a name given twice "
+                        "counts once)")
     p.add_argument("--driver-verifier", action="store_true",
                    help="Driver Verifier watches the minifilter; modelled: its checks at unload for pool never "
                         "freed (0xC4) and for a timer left behind (0xC7), no others")
@@ -262,7 +264,7 @@ def _add_rules(sub: argparse._SubParsersAction) -> None:
 
 def _run_rules(args: argparse.Namespace) -> str:
     from . import catalogue as rules
-    if args.id:
+    if args.id is not None:   # "" is a name too, and an unknown one
         try:
             r = rules.rule(args.id)
         except rules.UnknownRuleError as e:
@@ -280,7 +282,7 @@ def _add_scenarios(sub: argparse._SubParsersAction) -> None:
 
 def _run_scenarios(args: argparse.Namespace) -> Trace | str:
     from .catalogue import CATALOGUE, example
-    if args.name:
+    if args.name is not None:   # "" is a name too, and an unknown one
         try:
             return example(args.name).run()
         except KeyError as e:
