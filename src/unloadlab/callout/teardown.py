@@ -286,8 +286,8 @@ class Teardown:
                            Actor.CALLOUT_DRIVER, result, Mark.IGNORED if ignored else Mark.FAILED)
         elif i == 0 and self.classify_running:
             result = NOT_DOCUMENTED
-            self.by_engine(Kind.RETURN, returns, "A classifyFn of this callout is still running: Microsoft's "
-                           "WFP engineers report that unregistering then fails, so the callout stays registered and "
+            self.by_engine(Kind.RETURN, returns, "A classifyFn of this callout is still running: an engineer "
+                           "of the eBPF for Windows team reports that unregistering then fails, so the callout stays registered and "
                            "the model counts it a failure; which status comes back is not documented.",
                            ["wfp-drain-before-unregister", "wfp-silent-classify-unregister-status", *ignored_rule],
                            Actor.CALLOUT_DRIVER, result, Mark.SILENT)

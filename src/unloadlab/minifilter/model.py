@@ -658,7 +658,13 @@ class _Run:
         return self.hang()
 
     def hang(self) -> bool:
+        """The request never returns; for a service stop, what sc stop shows meanwhile is not documented."""
         self.returned = "nothing: the request never returns"
+        if self.sc.trigger.service_stop:
+            last = self.steps[-1]
+            self.steps[-1] = last._replace(detail=last.detail + " What the service stop shows meanwhile (sc "
+                                           "stop's output, a STOP_PENDING state) is not documented.",
+                                           rules=last.rules + ("silent-sc-output",))
         return False
 
     def finish_unload(self) -> bool:

@@ -86,8 +86,9 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "so it does not refuse an unload.", SEED_RETURNING, fact(17, 48)),
     _r("callback-passive", D, "The filter manager calls FilterUnloadCallback at PASSIVE_LEVEL with one "
        "parameter, Flags.", fact(16)),
-    _r("fltmc-calls-filterunload", D, "'fltmc unload' enables SeLoadDriverPrivilege and calls FilterUnload; "
-       "an explicit unload ignores service dependencies.", fact(1, 14)),
+    _r("fltmc-calls-filterunload", M, "'fltmc unload' enables SeLoadDriverPrivilege and calls FilterUnload "
+       "(the documentation calls it a FilterUnload caller; enabling the privilege is how ReactOS's fltmc does "
+       "it); an explicit unload ignores service dependencies (documented).", fact(1, 14)),
     _r("filterunload-privilege", D, "FilterUnload requires the caller to hold SeLoadDriverPrivilege and "
        "returns an HRESULT (S_OK on success).", fact(12)),
     _r("fltunloadfilter-lookup", D, "FltUnloadFilter finds the filter by its service name and returns "
