@@ -402,6 +402,8 @@ def _mistakes(sc: MinifilterScenario) -> set[str]:
     out = set()
     if sc.pended_io and not sc.drains_pended_io:
         out.add("pended")
+    if Leak.CONTEXT in sc.leaks:
+        out.add("leak-context")   # in PreCleanup, where the context is taken
     if not sc.unload_callback:
         return out
     refuses = not sc.callback_returns.nt_success

@@ -60,6 +60,8 @@ def flags(gcc: str) -> list[str]:
 
 # --- many variants, one translation unit each job -------------------------------------------------
 _FILE_SCOPE_NAME = re.compile(r"^(?![#\s{}/])[^;=(]*?\b([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*[;=(]")
+_STRUCT_TAG = re.compile(r"^typedef struct (\w+) \{")          # typedef struct _X {
+_TYPEDEF_NAMES = re.compile(r"^\} (\w+)(?:, \*(\w+))?;")        # } X, *PX;
 
 
 def file_scope_names(text: str) -> tuple[set[str], set[str]]:
@@ -69,6 +71,8 @@ def file_scope_names(text: str) -> tuple[set[str], set[str]]:
         m = _FILE_SCOPE_NAME.match(re.sub(r"\{[^{}]*\}", "", line))  # drop `struct { ... }` bodies
         if m:
             names.add(m.group(1))
+        names.update(n for rx in (_STRUCT_TAG, _TYPEDEF_NAMES) for g in [rx.match(line)] if g for n in g.groups()
+                     if n)
     return names, set(re.findall(r"^#define (\w+)", text, re.M))
 
 

@@ -502,7 +502,9 @@ def _device_add(sc: CalloutScenario) -> list[str]:
         cleanup = [f"{IND}WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnpPowerCallbacks);",
                    f"{IND}pnpPowerCallbacks.EvtDeviceSelfManagedIoCleanup = EvtDeviceSelfManagedIoCleanup;",
                    f"{IND}WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnpPowerCallbacks);"]
-    return block("NTSTATUS EvtDriverDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)", [
+    return block("/* for one device: the callouts, filters, flow table and worker are this driver's globals;\n"
+                 "   a driver with several devices keeps them in each device's context instead */\n"
+                 "NTSTATUS EvtDriverDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)", [
         *decls, "", *unused("Driver"), *cleanup,
         f"{IND}status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);",
         f"{IND}if (!NT_SUCCESS(status)) {{", f"{I2}return status;", f"{IND}}}",

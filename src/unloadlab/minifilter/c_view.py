@@ -20,10 +20,9 @@ __all__ = ["minifilter_c"]
 
 _I2 = _IND * 2
 
-# Each leak, marked where the unload routine would have to give it back: (what, rule, right).
+# Each leak but the context's (marked in PreCleanup, where it is taken), marked where the unload
+# routine would have to give it back: (what, rule, right).
 _LEAK_BUGS = {
-    Leak.CONTEXT: ("a stream context from FltGetStreamContext is never released on some path, so the unload "
-                   "does not finish", "leaked-context-blocks", "FltReleaseContext"),
     Leak.NAME_INFORMATION: ("name information from FltGetFileNameInformation is never released",
                             "silent-name-info-wait", "FltReleaseFileNameInformation"),
     Leak.OBJECT_REFERENCE: ("a FltObjectReference(gFilter) is never dropped: FltUnregisterFilter waits for it",
@@ -108,7 +107,7 @@ def _mf_teardown_body(sc: MinifilterScenario) -> list[str]:
         hang = ": FltUnregisterFilter below hangs" if sc.calls_unregister else ""
         out += bug(f"server port left open{hang}", "port-before-unregister", "close the server port first")
     for leak in Leak:
-        if leak in sc.leaks:
+        if leak in sc.leaks and leak in _LEAK_BUGS:
             out += bug(*_LEAK_BUGS[leak])
     if sc.calls_unregister:
         out.append(f"{_IND}FltUnregisterFilter(gFilter);  /* tears down instances: rule fltunregister-teardown */")
@@ -201,16 +200,68 @@ def _mf_teardown_callbacks(sc: MinifilterScenario) -> list[str]:
             + _block(heads[1] + params.format(pad=" " * len(heads[1])), complete))
 
 
-def _mf_instance_context(sc: MinifilterScenario) -> list[str]:
-    """The per-instance cancel-safe queue InstanceTeardownStart drains (cancelSafe sample)."""
-    if not (sc.drains_pended_io and sc.teardown_callbacks):
+def _has_queue(sc: MinifilterScenario) -> bool:
+    """A per-instance cancel-safe queue that InstanceTeardownStart drains (cancelSafe sample)."""
+    return sc.drains_pended_io and sc.teardown_callbacks
+
+
+def _mf_contexts(sc: MinifilterScenario) -> list[str]:
+    """The context types the driver uses, and their registration: the instance's queue, and the
+    stream context a context leak takes."""
+    types, entries = [], []
+    if _has_queue(sc):
+        types += ["typedef struct _INSTANCE_CONTEXT {",
+                  f"{_IND}PFLT_CALLBACK_DATA_QUEUE Queue;  /* set up by InstanceSetup */",
+                  "} INSTANCE_CONTEXT, *PINSTANCE_CONTEXT;", "",
+                  "/* FltCbdqInitialize with the queue's callbacks (not shown) */",
+                  "NTSTATUS InitializeQueue(PINSTANCE_CONTEXT Context);", ""]
+        entries.append(f"{_IND}{{ FLT_INSTANCE_CONTEXT, 0, NULL, sizeof(INSTANCE_CONTEXT), 0x71636653 }},"
+                       "  /* 'Sfcq' */")
+    if Leak.CONTEXT in sc.leaks:
+        types += ["typedef struct _STREAM_CONTEXT {",
+                  f"{_IND}BOOLEAN Scanned;  /* set by a post-create callback (not shown) */",
+                  "} STREAM_CONTEXT, *PSTREAM_CONTEXT;", ""]
+        entries.append(f"{_IND}{{ FLT_STREAM_CONTEXT, 0, NULL, sizeof(STREAM_CONTEXT), 0x63736653 }},  /* 'Sfsc' */")
+    if not entries:
         return []
-    return ["typedef struct _INSTANCE_CONTEXT {",
-            f"{_IND}PFLT_CALLBACK_DATA_QUEUE Queue;  /* FltCbdqInitialize in InstanceSetup (not shown) */",
-            "} INSTANCE_CONTEXT, *PINSTANCE_CONTEXT;", "",
-            "CONST FLT_CONTEXT_REGISTRATION Contexts[] = {",
-            f"{_IND}{{ FLT_INSTANCE_CONTEXT, 0, NULL, sizeof(INSTANCE_CONTEXT), 0x71636653 }},  /* 'Sfcq' */",
-            f"{_IND}{{ FLT_CONTEXT_END }}", "};", ""]
+    return [*types, "CONST FLT_CONTEXT_REGISTRATION Contexts[] = {", *entries, f"{_IND}{{ FLT_CONTEXT_END }}",
+            "};", ""]
+
+
+def _mf_instance_setup() -> list[str]:
+    head = ("static NTSTATUS InstanceSetup(PCFLT_RELATED_OBJECTS FltObjects, FLT_INSTANCE_SETUP_FLAGS Flags,\n"
+            "                              DEVICE_TYPE VolumeDeviceType,\n"
+            "                              FLT_FILESYSTEM_TYPE VolumeFilesystemType)")
+    return _block(head, [
+        f"{_IND}PINSTANCE_CONTEXT context;", f"{_IND}NTSTATUS status;", "",
+        *_unused("Flags", "VolumeDeviceType", "VolumeFilesystemType"),
+        f"{_IND}status = FltAllocateContext(FltObjects->Filter, FLT_INSTANCE_CONTEXT, sizeof(INSTANCE_CONTEXT),",
+        f"{_IND}                            NonPagedPoolNx, (PFLT_CONTEXT *)&context);",
+        f"{_IND}if (!NT_SUCCESS(status)) {{", f"{_I2}return status;", f"{_IND}}}",
+        f"{_IND}status = InitializeQueue(context);",
+        f"{_IND}if (NT_SUCCESS(status)) {{",
+        f"{_I2}status = FltSetInstanceContext(FltObjects->Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS,",
+        f"{_I2}                               context, NULL);",
+        f"{_IND}}}", f"{_IND}FltReleaseContext(context);  /* the instance holds its own reference now */",
+        f"{_IND}return status;"])
+
+
+def _mf_pre_cleanup() -> list[str]:
+    """Where a context leak really is: a callback takes a stream context and, on one path, never
+    releases it (rule leaked-context-blocks)."""
+    head = ("static FLT_PREOP_CALLBACK_STATUS PreCleanup(PFLT_CALLBACK_DATA Data,\n"
+            "                                            PCFLT_RELATED_OBJECTS FltObjects,\n"
+            "                                            PVOID *CompletionContext)")
+    return _block(head, [
+        f"{_IND}PSTREAM_CONTEXT context;", "", *_unused("Data", "CompletionContext"),
+        f"{_IND}if (!NT_SUCCESS(FltGetStreamContext(FltObjects->Instance, FltObjects->FileObject,",
+        f"{_IND}                                    (PFLT_CONTEXT *)&context))) {{",
+        f"{_I2}return FLT_PREOP_SUCCESS_NO_CALLBACK;", f"{_IND}}}",
+        f"{_IND}if (context->Scanned) {{",
+        *bug("returns holding the stream context, so the unload never finishes", "leaked-context-blocks",
+             "FltReleaseContext(context) first", _I2, trailing="return FLT_PREOP_SUCCESS_NO_CALLBACK;"),
+        f"{_IND}}}", f"{_IND}/* scan the stream here */", f"{_IND}FltReleaseContext(context);",
+        f"{_IND}return FLT_PREOP_SUCCESS_NO_CALLBACK;"])
 
 
 def _mf_query_teardown() -> list[str]:
@@ -240,7 +291,7 @@ def _mf_port_callbacks() -> list[str]:
 
 
 def _mf_registration(sc: MinifilterScenario) -> list[str]:
-    ops = []
+    ops = [f"{_IND}{{ IRP_MJ_CLEANUP, 0, PreCleanup, NULL }},"] if Leak.CONTEXT in sc.leaks else []
     if sc.shutdown_preop:
         ops.append(f"{_IND}{{ IRP_MJ_SHUTDOWN, 0, PreShutdown, NULL }},  /* no post-op: rule shutdown-preop */")
     flags = f" |\n{_IND}".join(f.value for f in sorted(sc.flags, key=lambda f: f.bit)) or "0"  # one a line
@@ -257,11 +308,12 @@ def _mf_registration(sc: MinifilterScenario) -> list[str]:
             marked = bug("a pended operation is never completed: teardown hangs", "teardown-hang",
                          "register InstanceTeardownStart and complete it there")
             teardown[:0] = [line[len(_IND):] for line in marked]   # members are indented below
-    contexts = "Contexts," if _mf_instance_context(sc) else "NULL,"
+    contexts = "Contexts," if _mf_contexts(sc) else "NULL,"
     members = [
         "sizeof(FLT_REGISTRATION),", "FLT_REGISTRATION_VERSION,", f"{flags},  /* Flags */",
         f"{contexts}  /* ContextRegistration */", "Callbacks,  /* OperationRegistration */", unload,
-        "NULL,  /* InstanceSetupCallback */", "InstanceQueryTeardown,", *teardown,
+        "InstanceSetup," if _has_queue(sc) else "NULL,  /* InstanceSetupCallback */", "InstanceQueryTeardown,",
+        *teardown,
         "/* the remaining callbacks are NULL */",
     ]
     return ["CONST FLT_OPERATION_REGISTRATION Callbacks[] = {", *ops, f"{_IND}{{ IRP_MJ_OPERATION_END }}",
@@ -338,7 +390,11 @@ def minifilter_c(scenario: MinifilterScenario) -> str:
     """The minifilter's C: callbacks, FLT_REGISTRATION, DriverEntry and the unload routine."""
     sc = scenario
     out = ["#include <fltKernel.h>", "", "DRIVER_INITIALIZE DriverEntry;", *_mf_globals(sc)]
-    out += _mf_instance_context(sc)
+    out += _mf_contexts(sc)
+    if _has_queue(sc):
+        out += _mf_instance_setup()
+    if Leak.CONTEXT in sc.leaks:
+        out += _mf_pre_cleanup()
     if sc.unload_callback:
         out += _mf_unload(sc)
     out += _mf_query_teardown()

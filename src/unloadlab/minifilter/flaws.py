@@ -8,8 +8,6 @@ from .scenario import CleanupMistake, Leak, MinifilterScenario, ServerPort
 __all__ = ["flaws"]
 
 _LEAKS = {
-    Leak.CONTEXT: ("leaked-context-blocks", "it does not release a stream context on one path, so the unload "
-                                            "would not finish"),
     Leak.NAME_INFORMATION: ("silent-name-info-wait", "it never releases name information it got"),
     Leak.OBJECT_REFERENCE: ("object-reference-rundown", "it never drops a FltObjectReference, so "
                                                         "FltUnregisterFilter would wait for it"),
@@ -38,7 +36,7 @@ def _unload_flaws(sc: MinifilterScenario) -> list[tuple[str, str]]:
     if sc.server_port is ServerPort.LEFT_OPEN:
         out.append(("port-before-unregister", "it leaves its server port open, so FltUnregisterFilter would "
                                               "wait for it"))
-    out += [_LEAKS[leak] for leak in Leak if leak in sc.leaks]
+    out += [_LEAKS[leak] for leak in Leak if leak in sc.leaks and leak in _LEAKS]
     if not sc.calls_unregister:
         out.append(("silent-no-unregister", "it never calls FltUnregisterFilter"))
     if sc.global_resources:
@@ -51,6 +49,9 @@ def flaws(sc: MinifilterScenario) -> list[tuple[str, str]]:
     out = []
     if sc.pended_io and not (sc.teardown_callbacks and sc.drains_pended_io):
         out.append(("teardown-hang", "it never completes a pended operation, so instance teardown would hang"))
+    if Leak.CONTEXT in sc.leaks:   # in PreCleanup, whatever the unload callback does
+        out.append(("leaked-context-blocks", "it keeps a stream context on one path, so the unload would not "
+                                             "finish"))
     if sc.unload_callback:
         out += _unload_flaws(sc)
     return out
