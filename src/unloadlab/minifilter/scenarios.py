@@ -215,7 +215,8 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
         {"outcome": U, "callback_returned": "STATUS_SUCCESS"}, ("cdo-conditional-refusal",),
         trigger="fltmc-unload", callback_returns=DND, control_device="created",
         refuse_only_if_control_device_open=True),
-    _mf("cdo-refusal-mandatory", "The cdo pattern on sc stop: mandatory, so it tears down anyway", L_MAN,
+    _mf("cdo-refusal-mandatory", "The cdo pattern on sc stop: mandatory, so it does not refuse (no handle open "
+        "here; with one, the stop first leaves the driver unload pending)", L_MAN,
         {"outcome": U, "callback_returned": "STATUS_SUCCESS", "callback_flags": ["FLTFL_FILTER_UNLOAD_MANDATORY"]},
         ("cdo-conditional-refusal", "mandatory-ignores-refusal"), trigger="sc-stop", callback_returns=DND,
         control_device="created", refuse_only_if_control_device_open=True),
