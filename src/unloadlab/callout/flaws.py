@@ -11,9 +11,7 @@ from .scenario import CalloutScenario, DriverModel, FilterRemoval
 
 __all__ = ["flaws", "PHRASES"]
 
-# rule id: the mistake in the headline's words
-
-PHRASES = {
+PHRASES = {  # rule id: the mistake in the headline's words
     "wfp-static-objects-stay": "it never deletes its static filters, so they outlive the driver",
     "wfp-drain-before-unregister": "it unregisters before waiting for work in flight, so a classifyFn still "
                                    "running would make an unregister fail",

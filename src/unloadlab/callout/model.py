@@ -12,7 +12,8 @@ The canonical teardown, in the order this model runs it (rule ids in brackets):
   2. remove the filters (close the dynamic session, or delete by key)  [wfp-filters-before-callouts]
   3. wait for work in flight, then for the worker thread               [wfp-drain-before-unregister]
   4. remove flow contexts, wait until every flowDeleteFn has run       [wfp-wait-flow-deletes]
-  5. unregister each callout, check, on failure remove and retry       [wfp-busy-recovery]
+  5. unregister each callout, check; on STATUS_DEVICE_BUSY remove the
+     contexts and retry; any other failure: documentation silent       [wfp-busy-recovery]
   6. destroy the injection handle                                      [wfp-injection-destroy-waits]
   7. delete the device (WDM) or leave the control device to KMDF       [wfp-unload-deletes-device]
 Knobs move or drop steps to show what goes wrong.

@@ -9,7 +9,7 @@ from typing import Iterable
 
 from .ntstatus import NtStatus
 
-__all__ = ["IND", "block", "c_status", "unused", "bug", "bug_note", "bugs", "BUG_WIDTH"]
+__all__ = ["IND", "block", "c_status", "unused", "bug", "bugs", "BUG_WIDTH"]
 
 IND = "    "
 BUG_WIDTH = 100   # a BUG comment wraps before this column
@@ -37,16 +37,12 @@ def block(head: str, body: Iterable[str]) -> list[str]:
     return [*head.split("\n"), "{", *body, "}", ""]
 
 
-def bug_note(what: str, rule: str, right: str = "") -> str:
-    """The words of a marked mistake: what is wrong, the rule it breaks, the right form."""
-    return f"BUG: {what} (rule {rule})" + (f"; right: {right}" if right else "")
-
-
 def bug(what: str, rule: str, right: str = "", ind: str = IND, trailing: str = "") -> list[str]:
     """A marked mistake as one C comment, ``/* BUG: what (rule x); right: ... */``, wrapped
     at BUG_WIDTH. With ``trailing`` (a line of code) the comment follows that code."""
     lead = f"{ind}{trailing}  " if trailing else ind
-    text = f"/* {bug_note(what, rule, right)} */".replace("(rule ", "(rule\u00a0")   # kept on one line
+    note = f"BUG: {what} (rule\u00a0{rule})" + (f"; right: {right}" if right else "")   # "(rule x)" unbroken
+    text = f"/* {note} */"
     lines = textwrap.wrap(text, BUG_WIDTH, initial_indent=lead, subsequent_indent=" " * (len(lead) + 3),
                           break_long_words=False, break_on_hyphens=False)
     return [line.replace("\u00a0", " ") for line in lines]
