@@ -58,8 +58,8 @@ def _mutations() -> dict[str, tuple[str, str, str]]:
                                 "UINT32 flowContext)\n{\n    UNREFERENCED_PARAMETER(layerId)"),
         "evt_unload_param": (wdf, "VOID EvtDriverUnload(WDFDRIVER Driver)", "VOID EvtDriverUnload(PDRIVER_OBJECT Driver)"),
         "unload_return": (wdm, "VOID Unload(PDRIVER_OBJECT DriverObject)", "NTSTATUS Unload(PDRIVER_OBJECT DriverObject)"),
-        # ZwWaitForSingleObject is an ntifs.h routine: a driver that includes ntddk.h cannot call it
-        "ntifs_only_routine": (wdm, "ZwClose(thread);", "ZwWaitForSingleObject(thread, FALSE, NULL);\n    ZwClose(thread);"),
+        # ZwWaitForSingleObject (StartWorker's failure path) is an ntifs.h routine: ntddk.h alone lacks it
+        "ntifs_only_routine": (wdm, "#include <ntifs.h>", "#include <ntddk.h>"),
         "rundown_by_value": (wdm, "ExWaitForRundownProtectionRelease(&gRundown);",
                              "ExWaitForRundownProtectionRelease(gRundown);"),
         "mf_unload_sig": (mf, "Unload(FLT_FILTER_UNLOAD_FLAGS Flags)", "Unload(PVOID Flags)"),
@@ -88,8 +88,8 @@ def test_one_unit_keeps_variants_apart():
         "gInjectionHandle", "gCalloutIds", "gRundown", "gFlowLock", "gUnloading", "gFlows", "gLiveFlows",
         "gNoFlowContexts", "gWorkerWake", "gWorkerStop", "gWorkerThread", "InitializeGlobals", "KeyFor", "TrackFlow",
         "ForgetFlow", "ClassifyFn", "NotifyFn", "FlowDeleteFn", "StartWorker", "StopWorker", "RegisterCallouts",
-        "AddFilters", "RemoveFilters", "UndoRegistration", "RemoveFlowContexts", "UndoDriverEntry"},
-        {"CALLOUT_COUNT", "FLOW_SLOTS"})
+        "AddFilters", "RemoveFilters", "UndoRegistration", "RemoveFlowContexts", "UndoDriverEntry", "gCalloutsLeft"},
+        {"NDIS61", "CALLOUT_COUNT", "FLOW_SLOTS"})
     unit = mingw.as_one_unit({"a": wdm, "b": callout_c(CalloutScenario(model="wdf"))})
     assert "config.EvtDriverUnload = EvtDriverUnload__b;" in unit and "#undef CALLOUT_COUNT" in unit
 

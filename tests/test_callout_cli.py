@@ -9,6 +9,7 @@ from unloadlab.callout import CalloutScenario
 from unloadlab.cli import main
 from unloadlab.windows import StatusError
 from unloadlab.windows import ScenarioError
+from unloadlab.windows.c_text import bugs
 
 REQUIRED_KEYS = {"model", "trigger", "mandatory", "unloaded", "unload_function_called", "driver_unload_called",
                  "callouts_registered", "unregister_results", "flow_contexts_remaining", "requester_got", "printed",
@@ -67,17 +68,18 @@ def test_text_echoes_inputs_then_steps_outcome_and_rules(capsys):
 @pytest.mark.parametrize("argv, expected", [
     (["--no-unload-function"], {"outcome": "failed without calling the unload routine", "unload_function": False,
                                 "requester_got": "Win32 error 1052 (ERROR_INVALID_SERVICE_CONTROL)"}),
-    (["--skip-unregister"], {"unregisters": False, "callouts_registered": 2, "unloaded": True,
-                             "outcome": "unloaded with callouts still registered"}),
-    (["--ignore-unregister-result", "--flows-with-context", "1"],
+    (["--skip-unregister"], {"unregisters": False, "callouts_registered": 2, "unloaded": None,
+                             "outcome": "callouts still registered; whether the image goes is not documented"}),
+    (["--ignore-unregister-result", "--flows-with-context", "1", "--no-remove-flow-contexts", "--no-retry-on-busy", "--no-wait-for-flow-deletes"],
      {"check_unregister_result": False, "unregister_results": ["STATUS_DEVICE_BUSY", "STATUS_SUCCESS"]}),
-    (["--flows-with-context", "2", "--remove-flow-contexts"],
+    (["--flows-with-context", "2", "--remove-flow-contexts", "--no-retry-on-busy"],
      {"remove_flow_contexts": "before-unregister", "flow_delete_calls": 2,
       "unregister_results": ["STATUS_SUCCESS"] * 2}),
-    (["--flows-with-context", "1", "--retry-on-busy"],
+    (["--flows-with-context", "1", "--retry-on-busy", "--no-remove-flow-contexts"],
      {"remove_flow_contexts": "on-device-busy", "unregister_results": ["STATUS_DEVICE_BUSY", "STATUS_SUCCESS",
                                                                       "STATUS_SUCCESS"]}),
-    (["--flows-with-context", "1", "--retry-on-busy", "--pending-removal", "--callouts", "1"],
+    (["--flows-with-context", "1", "--retry-on-busy", "--pending-removal", "--callouts", "1",
+      "--no-remove-flow-contexts", "--no-wait-for-flow-deletes"],
      {"flow_removal": "pending", "unregister_results": ["STATUS_DEVICE_BUSY", "(not documented)"]}),
     (["--callouts", "5"], {"callouts": 5, "unregister_results": ["STATUS_SUCCESS"] * 5}),
     (["--driver-entry-returns", "0xC000009A"],
@@ -87,18 +89,19 @@ def test_text_echoes_inputs_then_steps_outcome_and_rules(capsys):
     (["--trigger", "net-stop"], {"caller": "net.exe", "mandatory": True}),
     (["--trigger", "ControlService", "--no-unload-function"],
      {"requester_got": "ControlService returns FALSE; GetLastError() = 1052 (ERROR_INVALID_SERVICE_CONTROL)"}),
-    (["--model", "wdf-pnp", "--trigger", "device-removal", "--no-unload-function"],
+    (["--model", "wdf-pnp", "--trigger", "device-removal", "--no-unload-function", "--unregister-in",
+      "unload-function"],
      {"driver_unload_called": True, "unload_function_called": False, "callouts_registered": 2}),
     (["--model", "wdf-pnp"], {"driver_unload_set": True, "driver_unload_called": False, "unloaded": False}),
     # the teardown's knobs
     (["--flows-with-context", "2", "--remove-flow-contexts", "--retry-on-busy"],
      {"remove_flow_contexts": "before-and-on-busy", "unregister_results": ["STATUS_SUCCESS"] * 2}),
     (["--flows-with-context", "2", "--retry-on-busy", "--pending-removal", "--wait-for-flow-deletes", "--callouts",
-      "1"], {"waits_for_flow_deletes": True, "unregister_results": ["STATUS_DEVICE_BUSY", "STATUS_SUCCESS"]}),
+      "1", "--no-remove-flow-contexts"], {"waits_for_flow_deletes": True, "unregister_results": ["STATUS_DEVICE_BUSY", "STATUS_SUCCESS"]}),
     (["--filters", "deleted-by-key"], {"filters": "deleted-by-key", "filters_remaining": 0}),
     (["--classify-in-progress", "--drain-after-unregister", "--callouts", "1"],
      {"classify_in_progress": True, "drains_before_unregister": False, "unregister_results": ["(not documented)"],
-      "outcome": "unloaded with callouts still registered", "image_unloaded": None}),
+      "outcome": "callouts still registered; whether the image goes is not documented", "image_unloaded": None}),
     (["--unregister-at-apc-level", "--callouts", "1"],
      {"unregister_at_apc_level": True, "unregister_results": ["STATUS_NOT_SUPPORTED"], "callouts_registered": 1}),
     (["--model", "wdf-pnp", "--trigger", "device-removal", "--unregister-in", "self-managed-io-cleanup"],
@@ -137,10 +140,13 @@ BAD_INPUTS = [
     (["--driver-entry-returns", "0xC000000G"], dict(driver_entry_returns="0xC000000G"), "0xC000000G"),
     (["--driver-entry-returns", "0x1FFFFFFFF"], dict(driver_entry_returns="0x1FFFFFFFF"), "0x1FFFFFFFF"),
     (["--driver-entry-returns", "status_success"], dict(driver_entry_returns="status_success"), "status_success"),
-    (["--retry-on-busy", "--ignore-unregister-result"],
+    (["--no-remove-flow-contexts", "--ignore-unregister-result"],
      dict(remove_flow_contexts="on-device-busy", check_unregister_result=False), "on-device-busy"),
-    (["--pending-removal"], dict(flow_removal="pending"), "pending"),
-    (["--wait-for-flow-deletes"], dict(waits_for_flow_deletes=True), "--wait-for-flow-deletes"),
+    (["--ignore-unregister-result"], dict(check_unregister_result=False), "--no-retry-on-busy"),
+    (["--pending-removal", "--no-remove-flow-contexts", "--no-retry-on-busy", "--no-wait-for-flow-deletes"],
+     dict(flow_removal="pending", remove_flow_contexts="none", waits_for_flow_deletes=False), "pending"),
+    (["--no-remove-flow-contexts", "--no-retry-on-busy"], dict(remove_flow_contexts="none"),
+     "--no-wait-for-flow-deletes"),
     (["--unregister-at-apc-level", "--skip-unregister"], dict(unregister_at_apc_level=True, unregisters=False),
      "--unregister-at-apc-level"),
     (["--unregister-in", "self-managed-io-cleanup"], dict(unregister_in="self-managed-io-cleanup"),
@@ -166,7 +172,8 @@ def test_bad_input_exits_2_with_one_line_naming_it(capsys, argv, knobs, named):
 def test_the_same_bad_input_through_the_api(argv, knobs, named):
     with pytest.raises(ScenarioError) as e:
         CalloutScenario(**knobs)
-    knob_name = {"--wait-for-flow-deletes": "waits_for_flow_deletes"}.get(named, named)
+    knob_name = {"--no-wait-for-flow-deletes": "waits_for_flow_deletes",
+                 "--no-retry-on-busy": "remove_flow_contexts"}.get(named, named)
     knob_name = knob_name.lstrip("-").replace("-", "_") if knob_name.startswith("--") else knob_name
     assert knob_name in str(e.value) and "\n" not in str(e.value)
 
@@ -188,7 +195,7 @@ def test_wrong_types_through_the_api(knobs, named):
 def test_the_option_named_in_cli_errors_is_the_cli_option(capsys):
     _, _, err = cli(capsys, "--retry-on-busy", "--ignore-unregister-result")
     assert err.startswith("unloadlab: error: --retry-on-busy: ")
-    _, _, err = cli(capsys, "--pending-removal")
+    _, _, err = cli(capsys, "--pending-removal", "--no-remove-flow-contexts", "--no-retry-on-busy", "--no-wait-for-flow-deletes")
     assert err.startswith("unloadlab: error: --pending-removal: ")
     _, _, err = cli(capsys, "--callouts", "0")
     assert err.startswith("unloadlab: error: --callouts: ")
@@ -213,10 +220,33 @@ def _run(*argv: str) -> subprocess.CompletedProcess:
 
 
 def test_subprocess_json():
-    p = _run("--model", "wdf", "--flows-with-context", "3", "--retry-on-busy", "--json")
+    p = _run("--model", "wdf", "--flows-with-context", "3", "--no-remove-flow-contexts", "--json")
     d = json.loads(p.stdout)
     assert p.returncode == 0 and p.stderr == ""
     assert d["unloaded"] is True and d["unregister_results"].count("STATUS_DEVICE_BUSY") == 2
+
+
+@pytest.mark.parametrize("model", ["wdm", "wdf", "wdf-pnp"])
+def test_the_bare_command_prints_the_canonical_teardown(capsys, model):
+    """Issue 19, item 3: the defaults are the code to copy, so the bare --c has no BUG line and
+    the headline names no mistake in the code (a service stop still cannot unload a PnP driver)."""
+    code, out, _ = cli(capsys, "--model", model, "--c")
+    assert code == 0 and "BUG" not in out and bugs(out) == []
+    d = as_json(capsys, "--model", model)
+    assert "Its code holds" not in d["headline"]
+    assert (d["remove_flow_contexts"], d["waits_for_flow_deletes"]) == ("before-and-on-busy", True)
+    assert d["unregister_in"] == ("self-managed-io-cleanup" if model == "wdf-pnp" else "unload-function")
+
+
+@pytest.mark.parametrize("argv, bug_rule", [
+    (["--no-remove-flow-contexts", "--no-retry-on-busy", "--no-wait-for-flow-deletes"],
+     "wfp-sample-stop-at-first-failure"),
+    (["--no-wait-for-flow-deletes"], "wfp-wait-flow-deletes"),
+    (["--model", "wdf-pnp", "--unregister-in", "unload-function"], "wfp-unregister-before-device-delete"),
+])
+def test_each_flipped_default_still_reaches_its_mistake(capsys, argv, bug_rule):
+    code, out, _ = cli(capsys, *argv, "--c")
+    assert code == 0 and bug_rule in [rule for _, rule in bugs(out)]
 
 
 def test_subprocess_bad_input_is_one_line_without_traceback():

@@ -237,3 +237,27 @@ def test_simulate_rejects_a_non_scenario():
     from unloadlab.minifilter import simulate
     with pytest.raises(ScenarioError, match="MinifilterScenario"):
         simulate({"trigger": "sc-stop"})
+
+
+@pytest.mark.parametrize("argv, named, accepted", [
+    (["minifilter", "--trigger", "sc-stop", "--flags", ","], "--flags: an empty name", "DO_NOT_SUPPORT_SERVICE_STOP"),
+    (["minifilter", "--trigger", "sc-stop", "--leaks", ","], "--leaks: an empty name", "object-reference"),
+    (["minifilter", "--trigger", "sc-stop", "--leaks", "context,,open-file"], "--leaks: an empty name", "work-item"),
+    (["minifilter", "--trigger", "sc-stop", "--global-resources", "--cleanup-mistakes", "pool-not-freed,"],
+     "--cleanup-mistakes: an empty name", "timer-not-cancelled"),
+    (["rules", ""], "unknown rule id ''", "python -m unloadlab rules"),
+    (["scenarios", ""], "unknown scenario ''", "filterunload-success"),
+])
+def test_an_empty_item_or_name_is_an_error_saying_what_is_accepted(capsys, argv, named, accepted):
+    """Issue 19, item 18: not the same as giving nothing."""
+    code, out, err = cli(capsys, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and named in err and accepted in err
+
+
+def test_the_same_empty_item_through_the_api():
+    with pytest.raises(ScenarioError, match="^flags: an empty name"):
+        MinifilterScenario(trigger="sc-stop", flags=",")
+    with pytest.raises(ScenarioError, match="^leaks: '' is not one of: context, "):
+        MinifilterScenario(trigger="sc-stop", leaks=["context", ""])
+    assert MinifilterScenario(trigger="sc-stop", leaks="context,context").leaks == \
+        MinifilterScenario(trigger="sc-stop", leaks="context").leaks   # a set: named twice counts once

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from unloadlab.catalogue import RULES_BY_ID, rule
-from unloadlab.minifilter import (BUGCHECK_0XC4, BUGCHECK_0XCE, BUGCHECK_0XD4, MINIFILTER_EXAMPLES, CleanupMistake,
+from unloadlab.minifilter import (BUGCHECK_0XC4, BUGCHECK_0XC7, BUGCHECK_0XCE, BUGCHECK_0XD4, MINIFILTER_EXAMPLES, CleanupMistake,
                                   Leak, MinifilterScenario, ServerPort, craft_space, decision_space, minifilter_c,
                                   simulate)
 from unloadlab.windows import Actor, Kind, Mark, Outcome, RuleKind, ScenarioError
@@ -221,9 +221,16 @@ class TestGlobalCleanup:
         t = run(trigger="sc-stop", global_resources=True, driver_verifier=True,
                 cleanup_mistakes=["pool-not-freed", "timer-not-cancelled"])
         assert t.outcome is Outcome.BUGCHECK and t["bugcheck"] == BUGCHECK_0XC4 and not t["unloaded"]
-        assert t.steps[-1].mark is Mark.BUGCHECK and t.steps[-2].action == "unloads the minifilter"
+        assert t.steps[-1].mark is Mark.BUGCHECK and t.steps[-3].action == "unloads the minifilter"
+        assert t.steps[-2].mark is Mark.SILENT and "silent-verifier-order" in t.steps[-2].rules
         assert t["requester_got"] == "nothing: the system stopped with bug check 0xC4"
         assert not has(t, "NtUnloadDriver returns") and "as the minifilter unloads" in t.headline
+
+    def test_a_timer_left_under_verifier_is_0xc7_at_unload_not_the_later_0xd4(self):
+        """Issue 19, item 8 (domain-facts #61b): the verifier's automatic checks catch the timer."""
+        t = run(trigger="sc-stop", global_resources=True, driver_verifier=True, cleanup_mistakes=["timer-not-cancelled"])
+        assert t.outcome is Outcome.BUGCHECK and t["bugcheck"] == BUGCHECK_0XC7 and not t["unloaded"]
+        assert t.steps[-1].rules == ("verifier-timer-0xc7",) and not any("later:" in s.action for s in t.steps)
 
     def test_driver_verifier_alone_changes_nothing_for_a_clean_driver(self):
         clean = dict(trigger="sc-stop", global_resources=True)
@@ -378,7 +385,7 @@ class TestShutdownAndCorrections:
 # ============================================================================ the C view
 _BUGS = {  # the marker each mistake leaves in the C
     "port": "BUG: server port left open", "no-unregister": "BUG: FltUnregisterFilter(gFilter) is never called",
-    "refuse-always": "BUG: refuses every fltmc unload", "send": "BUG: Timeout NULL",
+    "send": "BUG: Timeout NULL",
     "pended": "BUG: a pended operation is never completed", "skipped-cleanup": "keep running: bug check later",
     **{f"leak-{leak.value}": w for leak, w in (
         (Leak.CONTEXT, "FltGetStreamContext"), (Leak.NAME_INFORMATION, "FltGetFileNameInformation"),
@@ -395,13 +402,15 @@ def _mistakes(sc: MinifilterScenario) -> set[str]:
     out = set()
     if sc.pended_io and not sc.drains_pended_io:
         out.add("pended")
+    if Leak.CONTEXT in sc.leaks:
+        out.add("leak-context")   # in PreCleanup, where the context is taken
     if not sc.unload_callback:
         return out
     refuses = not sc.callback_returns.nt_success
     if refuses and not (sc.refuse_only_if_not_mandatory or sc.refuse_only_if_control_device_open):
         return out | ({"skipped-cleanup"} if sc.global_resources else set())
-    if refuses and sc.refuse_only_if_not_mandatory:
-        out.add("refuse-always")
+    # refusing every fltmc unload is no BUG: tamper-resistant products do it on purpose
+    # (rule tamper-resistant-refusal, issue 19 item 15); the comment says when it is a mistake
     if sc.server_port is ServerPort.LEFT_OPEN:
         out.add("port")
     if not sc.calls_unregister:

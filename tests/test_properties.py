@@ -5,7 +5,8 @@ import dataclasses
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from unloadlab.minifilter import (BUGCHECK_0XC4, BUGCHECK_0XCE, BUGCHECK_0XD4, FLTFL_FILTER_UNLOAD_MANDATORY,
+from unloadlab.minifilter import (BUGCHECK_0XC4, BUGCHECK_0XC7, BUGCHECK_0XCE, BUGCHECK_0XD4,
+                                  FLTFL_FILTER_UNLOAD_MANDATORY,
                                   VOLUMES, CleanupMistake,
                                   ControlDevice, Leak, MinifilterScenario, RegistrationFlag, ServerPort, Trigger,
                                   craft_space, simulate)
@@ -112,7 +113,7 @@ def test_craft_space_covers_every_outcome_and_every_craft_knob(craft):
     assert {leak for s, _ in craft for leak in s.leaks} == set(Leak)
     assert {m for s, _ in craft for m in s.cleanup_mistakes} == set(CleanupMistake)
     assert {s.control_device for s, _ in craft} == set(ControlDevice)
-    assert {t["bugcheck"] for _, t in craft} == {None, BUGCHECK_0XCE, BUGCHECK_0XD4, BUGCHECK_0XC4}
+    assert {t["bugcheck"] for _, t in craft} == {None, BUGCHECK_0XCE, BUGCHECK_0XD4, BUGCHECK_0XC4, BUGCHECK_0XC7}
     assert all(any(getattr(s, k) for s, _ in craft) for k in (
         "send_message_wait", "drains_pended_io", "refuse_only_if_control_device_open", "driver_verifier",
         "dependent_services", "fast_startup", "global_resources"))

@@ -37,7 +37,8 @@ def _add_minifilter(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--refuse-only-if-not-mandatory", action="store_true",
                    help="the callback returns --callback-returns only when Flags lacks MANDATORY")
     p.add_argument("--flags", default="", metavar="NAME[,NAME]",
-                   help="FLT_REGISTRATION.Flags, e.g. DO_NOT_SUPPORT_SERVICE_STOP")
+                   help="FLT_REGISTRATION.Flags, e.g. DO_NOT_SUPPORT_SERVICE_STOP (a name given twice counts "
+                        "once)")
     p.add_argument("--driver-entry-returns", default="STATUS_SUCCESS", metavar="STATUS",
                    help="what DriverEntry returns (default STATUS_SUCCESS)")
     p.add_argument("--shutdown-preop", action="store_true", help="register an IRP_MJ_SHUTDOWN pre-operation")
@@ -54,7 +55,7 @@ def _add_minifilter(sub: argparse._SubParsersAction) -> None:
                         "access under a service's default security")
     leaks = ", ".join(leak.value for leak in minifilter.Leak)
     p.add_argument("--leaks", default="", metavar="NAME[,NAME]",
-                   help=f"references the minifilter never gives back: {leaks}")
+                   help=f"references the minifilter never gives back: {leaks} (a name given twice counts once)")
     p.add_argument("--send-message-wait", action="store_true",
                    help="the unload routine calls FltSendMessage with no timeout; the service never replies "
                         "(needs --server-port)")
@@ -69,8 +70,11 @@ def _add_minifilter(sub: argparse._SubParsersAction) -> None:
                    help="the driver runs a timer with a DPC, a system thread, a process-notify routine and pool")
     mistakes = ", ".join(m.value for m in minifilter.CleanupMistake)
     p.add_argument("--cleanup-mistakes", default="", metavar="NAME[,NAME]",
-                   help=f"what global cleanup forgets (needs --global-resources): {mistakes}")
-    p.add_argument("--driver-verifier", action="store_true", help="Driver Verifier (/standard) watches the minifilter")
+                   help=f"what global cleanup forgets (needs --global-resources): {mistakes} (a name given twice "
+                        "counts once)")
+    p.add_argument("--driver-verifier", action="store_true",
+                   help="Driver Verifier watches the minifilter; modelled: its checks at unload for pool never "
+                        "freed (0xC4) and for a timer left behind (0xC7), no others")
     p.add_argument("--dependent-services", action="store_true", help="another running service depends on this one")
     p.add_argument("--fast-startup", action="store_true",
                    help="shutdown with Fast Startup: a hybrid shutdown (trigger shutdown only)")
@@ -158,18 +162,21 @@ def _add_callout(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-unload-function", action="store_true", help="DriverEntry names no Unload/EvtDriverUnload")
     p.add_argument("--skip-unregister", action="store_true", help="the teardown never unregisters the callouts")
     p.add_argument("--ignore-unregister-result", action="store_true",
-                   help="the teardown ignores what FwpsCalloutUnregisterById0 returns")
+                   help="the teardown ignores what FwpsCalloutUnregisterById0 returns (give --no-retry-on-busy too: "
+                        "there is nothing to retry on)")
     p.add_argument("--flows-with-context", default="0", metavar="N",
                    help=f"flows still carrying a context at unload, 0..{callout.MAX_FLOWS} (default 0)")
-    p.add_argument("--remove-flow-contexts", action="store_true",
-                   help="remove every flow context before unregistering (ddproxy, msnmntr)")
-    p.add_argument("--retry-on-busy", action="store_true",
-                   help="on a failed unregister (STATUS_DEVICE_BUSY) remove the contexts and unregister again "
-                        "(the documentation); with --remove-flow-contexts: both, the canonical teardown")
+    # The defaults are the canonical teardown; --no-... gives each mistake.
+    p.add_argument("--remove-flow-contexts", action=argparse.BooleanOptionalAction, default=True,
+                   help="remove every flow context before unregistering, as ddproxy and msnmntr do (default on)")
+    p.add_argument("--retry-on-busy", action=argparse.BooleanOptionalAction, default=True,
+                   help="on STATUS_DEVICE_BUSY remove the callout's contexts and unregister again, the documented "
+                        "recovery (default on)")
     p.add_argument("--pending-removal", action="store_true",
                    help="FwpsFlowRemoveContext0 returns STATUS_PENDING (flowDeleteFn runs later)")
-    p.add_argument("--wait-for-flow-deletes", action="store_true",
-                   help="after removing contexts, wait until every flowDeleteFn has run (a count and an event)")
+    p.add_argument("--wait-for-flow-deletes", action=argparse.BooleanOptionalAction, default=True,
+                   help="after removing contexts, wait until every flowDeleteFn has run (default on; "
+                        "--no-wait-for-flow-deletes when no context is removed)")
     p.add_argument("--callouts", default="2", metavar="N",
                    help=f"callouts registered, 1..{callout.MAX_CALLOUTS} (default 2)")
     p.add_argument("--driver-entry-returns", default="STATUS_SUCCESS", metavar="STATUS",
@@ -186,9 +193,9 @@ def _add_callout(sub: argparse._SubParsersAction) -> None:
                    help="the teardown waits for work in flight only after unregistering")
     p.add_argument("--unregister-at-apc-level", action="store_true",
                    help="the teardown unregisters while holding a fast mutex (APC_LEVEL)")
-    p.add_argument("--unregister-in", default=callout.UnregisterPlace.UNLOAD_FUNCTION.value,
-                   choices=[u.value for u in callout.UnregisterPlace],
-                   help="where a KMDF PnP driver takes its callouts down (default unload-function)")
+    p.add_argument("--unregister-in", default=None, choices=[u.value for u in callout.UnregisterPlace],
+                   help="where a KMDF PnP driver takes its callouts down (default self-managed-io-cleanup for "
+                        "wdf-pnp, else unload-function)")
     p.add_argument("--no-privilege", action="store_true",
                    help="the caller lacks SERVICE_STOP access to the service (not an administrator)")
     p.add_argument("--dependent-services", action="store_true", help="another running service depends on this one")
@@ -200,6 +207,9 @@ def _add_callout(sub: argparse._SubParsersAction) -> None:
 _CALLOUT_OPTIONS = {"remove_flow_contexts": "--retry-on-busy", "flow_removal": "--pending-removal",
                     "waits_for_flow_deletes": "--wait-for-flow-deletes", "caller_privileged": "--no-privilege",
                     "drains_before_unregister": "--drain-after-unregister"}
+# What to add when a default of the canonical teardown contradicts a mistake asked for.
+_CALLOUT_FIX = {"remove_flow_contexts": "add --no-retry-on-busy",
+                "waits_for_flow_deletes": "add --no-wait-for-flow-deletes"}
 
 
 def _context_removal(args: argparse.Namespace) -> str:
@@ -239,6 +249,8 @@ def _run_callout(args: argparse.Namespace) -> Trace | str:
     except ScenarioError as e:
         knob, _, rest = str(e).partition(": ")
         if knob in _CALLOUT_OPTIONS:
+            if knob in _CALLOUT_FIX:   # the model's advice names knobs; say it in options
+                rest = f"{rest.split('; ')[0]}; {_CALLOUT_FIX[knob]}"
             raise UsageError(f"{_CALLOUT_OPTIONS[knob]}: {rest}") from None
         raise _as_option(e) from None
     return _c_or_trace(args, scenario, callout.simulate)
@@ -252,7 +264,7 @@ def _add_rules(sub: argparse._SubParsersAction) -> None:
 
 def _run_rules(args: argparse.Namespace) -> str:
     from . import catalogue as rules
-    if args.id:
+    if args.id is not None:   # "" is a name too, and an unknown one
         try:
             r = rules.rule(args.id)
         except rules.UnknownRuleError as e:
@@ -270,7 +282,7 @@ def _add_scenarios(sub: argparse._SubParsersAction) -> None:
 
 def _run_scenarios(args: argparse.Namespace) -> Trace | str:
     from .catalogue import CATALOGUE, example
-    if args.name:
+    if args.name is not None:   # "" is a name too, and an unknown one
         try:
             return example(args.name).run()
         except KeyError as e:

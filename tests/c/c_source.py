@@ -35,7 +35,8 @@ def calls_in_order(c: str, entry: str, unconditional_loop: str = "CALLOUT_COUNT"
     """Every statement of `entry`'s body in order, with the bodies of the file's own functions
     it calls spliced in where they are called. A statement is conditional when some enclosing
     block is an if/else/while/do, or a for loop whose condition does not name
-    `unconditional_loop` (a loop over the callouts always runs)."""
+    `unconditional_loop` (a loop over the callouts always runs), or when it follows a return
+    inside such a block."""
     code = strip_comments(c)
     own = {name for name in re.findall(r"^[A-Za-z_][^\n;(]*\b([A-Za-z_]\w*)\(", code, re.M)}
     return _walk(code, entry, own, unconditional_loop, outer=False, seen=frozenset())
@@ -52,11 +53,12 @@ def _walk(code: str, name: str, own: set[str], loop_bound: str, outer: bool,
           seen: frozenset[str]) -> list[Call]:
     out: list[Call] = []
     stack: list[bool] = []          # per open block: does it make its contents conditional?
+    escaped = False                 # a conditional return came before: the rest may not run
     for raw in _body_lines(code, name):
         line = raw.strip()
         if not line:
             continue
-        conditional = outer or any(stack)
+        conditional = outer or any(stack) or escaped
         opened = line.endswith("{")
         closes = line.startswith("}")
         if closes and stack:
@@ -71,6 +73,7 @@ def _walk(code: str, name: str, own: set[str], loop_bound: str, outer: bool,
                 stack.append(True)
             continue
         out.append(Call(line, conditional))
+        escaped = escaped or (line.startswith("return") and any(stack))
         for callee in _CALL.findall(line):
             if callee in own and callee != name and callee not in seen:
                 out += _walk(code, callee, own, loop_bound, conditional, seen | {name})

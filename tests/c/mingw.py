@@ -23,7 +23,8 @@ DECLARATIONS = C_DIR / "wdk_declarations.h"
 COMPILER = "x86_64-w64-mingw32-gcc"
 # -Wno-missing-field-initializers on purpose: the documented idioms `{ IRP_MJ_OPERATION_END }`
 # and a FLT_REGISTRATION that lists only the callbacks it sets leave the other members zero.
-WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wno-missing-field-initializers"]
+WARNINGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wno-missing-field-initializers",
+            "-Wno-unknown-pragmas"]  # MSVC's #pragma warning, which the WDK build needs around fwpsk.h
 JOBS = 2  # compiler processes at a time (2 cores)
 
 
@@ -59,6 +60,8 @@ def flags(gcc: str) -> list[str]:
 
 # --- many variants, one translation unit each job -------------------------------------------------
 _FILE_SCOPE_NAME = re.compile(r"^(?![#\s{}/])[^;=(]*?\b([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*[;=(]")
+_STRUCT_TAG = re.compile(r"^typedef struct (\w+) \{")          # typedef struct _X {
+_TYPEDEF_NAMES = re.compile(r"^\} (\w+)(?:, \*(\w+))?;")        # } X, *PX;
 
 
 def file_scope_names(text: str) -> tuple[set[str], set[str]]:
@@ -68,6 +71,8 @@ def file_scope_names(text: str) -> tuple[set[str], set[str]]:
         m = _FILE_SCOPE_NAME.match(re.sub(r"\{[^{}]*\}", "", line))  # drop `struct { ... }` bodies
         if m:
             names.add(m.group(1))
+        names.update(n for rx in (_STRUCT_TAG, _TYPEDEF_NAMES) for g in [rx.match(line)] if g for n in g.groups()
+                     if n)
     return names, set(re.findall(r"^#define (\w+)", text, re.M))
 
 

@@ -53,9 +53,16 @@ typedef ULONG FLT_INSTANCE_TEARDOWN_FLAGS;
 #define FLTFL_INSTANCE_TEARDOWN_MANDATORY_FILTER_UNLOAD 0x00000004
 #define FLTFL_INSTANCE_TEARDOWN_VOLUME_DISMOUNT         0x00000008
 #define FLTFL_INSTANCE_TEARDOWN_INTERNAL_ERROR          0x00000010
+/* DDI fltkernel/ne-fltkernel-_flt_filesystem_type: its first members (the lab tests none) */
+typedef enum _FLT_FILESYSTEM_TYPE {
+    FLT_FSTYPE_UNKNOWN,
+    FLT_FSTYPE_RAW,
+    FLT_FSTYPE_NTFS,
+    FLT_FSTYPE_FAT
+} FLT_FILESYSTEM_TYPE;
 typedef NTSTATUS (FLTAPI *PFLT_INSTANCE_SETUP_CALLBACK)(
     PCFLT_RELATED_OBJECTS FltObjects, FLT_INSTANCE_SETUP_FLAGS Flags, DEVICE_TYPE VolumeDeviceType,
-    ULONG VolumeFilesystemType);  /* FLT_FILESYSTEM_TYPE on the page: an enum, passed as ULONG here */
+    FLT_FILESYSTEM_TYPE VolumeFilesystemType);
 typedef NTSTATUS (FLTAPI *PFLT_INSTANCE_QUERY_TEARDOWN_CALLBACK)(
     PCFLT_RELATED_OBJECTS FltObjects, FLT_INSTANCE_QUERY_TEARDOWN_FLAGS Flags);
 typedef VOID (FLTAPI *PFLT_INSTANCE_TEARDOWN_CALLBACK)(
@@ -169,6 +176,7 @@ typedef PVOID PFLT_CONTEXT;
 typedef USHORT FLT_CONTEXT_TYPE;
 typedef USHORT FLT_CONTEXT_REGISTRATION_FLAGS;
 #define FLT_INSTANCE_CONTEXT 0x0002
+#define FLT_STREAM_CONTEXT   0x0008
 #define FLT_CONTEXT_END      0xffff
 typedef VOID (FLTAPI *PFLT_CONTEXT_CLEANUP_CALLBACK)(PFLT_CONTEXT Context, FLT_CONTEXT_TYPE ContextType);
 typedef PVOID (FLTAPI *PFLT_CONTEXT_ALLOCATE_CALLBACK)(POOL_TYPE PoolType, SIZE_T Size,
@@ -189,6 +197,16 @@ typedef struct _FLT_CALLBACK_DATA_QUEUE *PFLT_CALLBACK_DATA_QUEUE;
 /* DDI fltkernel/nf-fltkernel-fltgetinstancecontext, -fltreleasecontext, -fltcbdqdisable,
  *     -fltcbdqremovenextio, -fltsendmessage */
 NTSTATUS FLTAPI FltGetInstanceContext(PFLT_INSTANCE Instance, PFLT_CONTEXT *Context);
+/* DDI fltkernel/nf-fltkernel-fltgetstreamcontext, -fltallocatecontext, -fltsetinstancecontext */
+NTSTATUS FLTAPI FltGetStreamContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CONTEXT *Context);
+NTSTATUS FLTAPI FltAllocateContext(PFLT_FILTER Filter, FLT_CONTEXT_TYPE ContextType, SIZE_T ContextSize,
+                                   POOL_TYPE PoolType, PFLT_CONTEXT *ReturnedContext);
+typedef enum _FLT_SET_CONTEXT_OPERATION {
+    FLT_SET_CONTEXT_REPLACE_IF_EXISTS,
+    FLT_SET_CONTEXT_KEEP_IF_EXISTS
+} FLT_SET_CONTEXT_OPERATION;
+NTSTATUS FLTAPI FltSetInstanceContext(PFLT_INSTANCE Instance, FLT_SET_CONTEXT_OPERATION Operation,
+                                      PFLT_CONTEXT NewContext, PFLT_CONTEXT *OldContext);
 VOID FLTAPI FltReleaseContext(PFLT_CONTEXT Context);
 VOID FLTAPI FltCbdqDisable(PFLT_CALLBACK_DATA_QUEUE Cbdq);
 PFLT_CALLBACK_DATA FLTAPI FltCbdqRemoveNextIo(PFLT_CALLBACK_DATA_QUEUE Cbdq, PVOID PeekContext);
@@ -372,6 +390,10 @@ NTSTATUS NTAPI FwpmCalloutDeleteByKey0(HANDLE engineHandle, const GUID *key);
 NTSTATUS NTAPI FwpmFilterAdd0(HANDLE engineHandle, const FWPM_FILTER0 *filter, PSECURITY_DESCRIPTOR sd,
                               UINT64 *id);
 NTSTATUS NTAPI FwpmFilterDeleteByKey0(HANDLE engineHandle, const GUID *key);
+/* DDI fwpmk/nf-fwpmk-fwpmtransactionbegin0, -fwpmtransactioncommit0, -fwpmtransactionabort0 */
+NTSTATUS NTAPI FwpmTransactionBegin0(HANDLE engineHandle, UINT32 flags);
+NTSTATUS NTAPI FwpmTransactionCommit0(HANDLE engineHandle);
+NTSTATUS NTAPI FwpmTransactionAbort0(HANDLE engineHandle);
 
 /* Filtering layer identifiers (NETWORK/management-filtering-layer-identifiers-) */
 extern const GUID FWPM_LAYER_STREAM_V4;

@@ -13,10 +13,7 @@ EvtDeviceSelfManagedIoCleanup.
 """
 from __future__ import annotations
 
-from ..windows.c_text import IND
-from ..windows.c_text import block
-from ..windows.c_text import c_status
-from ..windows.c_text import unused
+from ..windows.c_text import IND, block, bug, c_status, unused
 from .scenario import MAX_FLOWS, CalloutScenario, DriverModel, FilterRemoval
 
 __all__ = ["callout_c"]
@@ -34,12 +31,20 @@ def _teardown_runs_somewhere(sc: CalloutScenario) -> bool:
     return sc.unload_function or sc.tears_down_in_cleanup
 
 
+def _keeps_on_failure(sc: CalloutScenario) -> bool:
+    """The canonical unregister loop: retry on STATUS_DEVICE_BUSY, note any other failure."""
+    return sc.unregisters and sc.retries_on_failure and _teardown_runs_somewhere(sc)
+
+
 # --- file scope ---------------------------------------------------------------------------------
 def _includes(model: DriverModel) -> list[str]:
     wdf = [] if model is DriverModel.WDM else ["#include <wdf.h>"]
     sddl = ["#include <wdmsec.h>  /* SDDL_DEVOBJ_KERNEL_ONLY for the control device */"] \
         if model is DriverModel.WDF else []
-    return ["#include <ntddk.h>", *wdf, *sddl, "#include <fwpsk.h>", "#include <fwpmk.h>", ""]
+    return ["#define NDIS61 1  /* fwpsk.h needs an NDIS version (the inspect sample's project sets one) */",
+            "#include <ntifs.h>  /* ntddk.h and more: ZwWaitForSingleObject */", *wdf, *sddl,
+            "#pragma warning(push)", "#pragma warning(disable:4201)  /* nameless unions in fwpsk.h, as in inspect */",
+            "#include <fwpsk.h>", "#pragma warning(pop)", "#include <fwpmk.h>", ""]
 
 
 def _roles(sc: CalloutScenario) -> list[str]:
@@ -61,6 +66,7 @@ def _globals(sc: CalloutScenario) -> list[str]:
               DriverModel.WDF: ["static WDFDEVICE gDevice;  /* the control device */"],
               DriverModel.WDF_PNP: []}[sc.model]
     lock = ["static FAST_MUTEX gConfigLock;"] if sc.unregister_at_apc_level else []
+    left = ["static BOOLEAN gCalloutsLeft;    /* an unregister failed for good */"] if _keeps_on_failure(sc) else []
     return [
         f"#define CALLOUT_COUNT {sc.callouts}",
         f"#define FLOW_SLOTS {MAX_FLOWS}  /* bounded: a flow gets a context only if a slot is free */",
@@ -83,7 +89,7 @@ def _globals(sc: CalloutScenario) -> list[str]:
         "static KEVENT gWorkerWake;",
         "static volatile LONG gWorkerStop;",
         "static PVOID gWorkerThread;      /* referenced thread object, to wait on */",
-        *lock,
+        *lock, *left,
         "",
     ]
 
@@ -146,7 +152,7 @@ def _callout_functions() -> list[str]:
                  f"{IND}ForgetFlow(flowContext);  /* ended or removed: rule wfp-flow-delete-fn */"]))
 
 
-def _worker(sc: CalloutScenario) -> list[str]:
+def _worker() -> list[str]:
     thread = block("VOID WorkerThread(PVOID StartContext)", [
         *unused("StartContext"),
         f"{IND}while (!gWorkerStop) {{",
@@ -163,15 +169,18 @@ def _worker(sc: CalloutScenario) -> list[str]:
         f"{IND}                                   &gWorkerThread, NULL);",
         f"{IND}if (!NT_SUCCESS(status)) {{  /* not for a handle just created (the samples assert it) */",
         f"{I2}InterlockedExchange(&gWorkerStop, TRUE);",
-        f"{I2}KeSetEvent(&gWorkerWake, IO_NO_INCREMENT, FALSE);", f"{IND}}}",
+        f"{I2}KeSetEvent(&gWorkerWake, IO_NO_INCREMENT, FALSE);",
+        f"{I2}ZwWaitForSingleObject(thread, FALSE, NULL);  /* rule wfp-wait-worker-thread */",
+        f"{I2}gWorkerThread = NULL;", f"{IND}}}",
         f"{IND}ZwClose(thread);", f"{IND}return status;"])
     stop = block("static VOID StopWorker(VOID)", [
+        f"{IND}if (gWorkerThread == NULL) {{", f"{I2}return;  /* never started */", f"{IND}}}",
         f"{IND}InterlockedExchange(&gWorkerStop, TRUE);",
         f"{IND}KeSetEvent(&gWorkerWake, IO_NO_INCREMENT, FALSE);",
         f"{IND}/* the worker finishes its queue and exits: rule wfp-wait-worker-thread */",
         f"{IND}KeWaitForSingleObject(gWorkerThread, Executive, KernelMode, FALSE, NULL);",
-        f"{IND}ObDereferenceObject(gWorkerThread);"])
-    return thread + start + (stop if _teardown_runs_somewhere(sc) else [])
+        f"{IND}ObDereferenceObject(gWorkerThread);", f"{IND}gWorkerThread = NULL;"])
+    return thread + start + stop
 
 
 # --- registration and filters -----------------------------------------------------------------------
@@ -193,12 +202,14 @@ def _add_filters(sc: CalloutScenario) -> list[str]:
     permit = ([f"{IND}/* permit, not block, while its callout is unregistered: rule wfp-permit-if-unregistered */",
                f"{IND}filter.flags = FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED;"]
               if sc.permit_if_unregistered else [])
-    return block("static NTSTATUS AddFilters(VOID)", [
+    return block("/* all filters go live at the commit, or none does: rule wfp-sample-filters-in-transaction */\n"
+                 "static NTSTATUS AddFilters(VOID)", [
         f"{IND}FWPM_SESSION0 session = {{ 0 }};", f"{IND}FWPM_CALLOUT0 calloutObject = {{ 0 }};",
         f"{IND}FWPM_FILTER0 filter = {{ 0 }};", f"{IND}NTSTATUS status;", f"{IND}UINT32 i;", "",
         *session,
         f"{IND}status = FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &session, &gEngineHandle);",
-        f"{IND}if (!NT_SUCCESS(status)) {{", f"{I2}return status;", f"{IND}}}",
+        f"{IND}if (!NT_SUCCESS(status)) {{", f"{I2}gEngineHandle = NULL;", f"{I2}return status;", f"{IND}}}",
+        f"{IND}status = FwpmTransactionBegin0(gEngineHandle, 0);",
         f'{IND}calloutObject.displayData.name = L"SampleCallout callout";',
         f"{IND}calloutObject.applicableLayer = FWPM_LAYER_STREAM_V4;",
         f'{IND}filter.displayData.name = L"SampleCallout filter";',
@@ -211,7 +222,12 @@ def _add_filters(sc: CalloutScenario) -> list[str]:
         f"{I3}filter.filterKey = KeyFor(&FilterKeyBase, i);",
         f"{I3}filter.action.calloutKey = calloutObject.calloutKey;",
         f"{I3}status = FwpmFilterAdd0(gEngineHandle, &filter, NULL, NULL);", f"{I2}}}",
-        f"{IND}}}", f"{IND}return status;"])
+        f"{IND}}}",
+        f"{IND}if (NT_SUCCESS(status)) {{", f"{I2}status = FwpmTransactionCommit0(gEngineHandle);",
+        f"{IND}}} else {{", f"{I2}FwpmTransactionAbort0(gEngineHandle);", f"{IND}}}",
+        f"{IND}if (!NT_SUCCESS(status)) {{  /* nothing was added: close the session */",
+        f"{I2}FwpmEngineClose0(gEngineHandle);", f"{I2}gEngineHandle = NULL;", f"{IND}}}",
+        f"{IND}return status;"])
 
 
 def _delete_by_key(what: str, base: str, comment: str) -> list[str]:
@@ -222,7 +238,7 @@ def _delete_by_key(what: str, base: str, comment: str) -> list[str]:
 def _remove_filters(sc: CalloutScenario) -> list[str]:
     """Take the filters out of the engine the knob's way (teardown step 2)."""
     close = [f"{IND}FwpmEngineClose0(gEngineHandle);", f"{IND}gEngineHandle = NULL;"]
-    guard = [f"{IND}if (gEngineHandle == NULL) {{", f"{I2}return;  /* DriverEntry failed before opening it */",
+    guard = [f"{IND}if (gEngineHandle == NULL) {{", f"{I2}return;  /* no filter was ever added */",
              f"{IND}}}"]
     decls = [f"{IND}GUID key;", f"{IND}UINT32 i;", ""]
     if sc.filters is FilterRemoval.DELETED_BY_KEY:
@@ -233,8 +249,8 @@ def _remove_filters(sc: CalloutScenario) -> list[str]:
                                 "then the objects: rule wfp-callout-object-in-use"), *close]
     elif sc.filters is FilterRemoval.LEFT_IN_PLACE:
         body = [*decls, *guard,
-                f"{IND}/* BUG: the filters are never deleted and stay in the engine"
-                " (rule wfp-static-objects-stay) */",
+                *bug("the filters are never deleted and stay in the engine", "wfp-static-objects-stay",
+                     "FwpmFilterDeleteByKey0 for each, then the callout objects"),
                 *_delete_by_key("FwpmCalloutDeleteByKey0", "CalloutKeyBase",
                                 "STATUS_FWP_IN_USE: rule wfp-callout-object-in-use"),
                 *close]
@@ -245,10 +261,12 @@ def _remove_filters(sc: CalloutScenario) -> list[str]:
 
 
 def _undo_registration() -> list[str]:
-    return block("static VOID UndoRegistration(VOID)  /* rule wfp-sample-failed-entry-cleanup */", [
-        f"{IND}UINT32 i;", "", f"{IND}RemoveFilters();",
+    return block("/* before AddFilters succeeded: no filter ever named these callouts, so no classifyFn ran\n"
+                 "   and no flow has a context (rule wfp-sample-filters-in-transaction) */\n"
+                 "static VOID UndoRegistration(VOID)  /* rule wfp-sample-failed-entry-cleanup */", [
+        f"{IND}UINT32 i;", "", f"{IND}StopWorker();",
         f"{IND}for (i = 0; i < CALLOUT_COUNT; i++) {{", f"{I2}if (gCalloutIds[i] != 0) {{",
-        f"{I3}FwpsCalloutUnregisterById0(gCalloutIds[i]);  /* no flow has a context yet */",
+        f"{I3}(VOID)FwpsCalloutUnregisterById0(gCalloutIds[i]);  /* cannot be busy: no context */",
         f"{I3}gCalloutIds[i] = 0;", f"{I2}}}", f"{IND}}}"])
 
 
@@ -282,29 +300,34 @@ def _drain(before: bool) -> list[str]:
 def _wait_flows(sc: CalloutScenario, ind: str) -> list[str]:
     if sc.waits_for_flow_deletes:
         return [f"{ind}/* until every flowDeleteFn has run: rule wfp-wait-flow-deletes */", f"{ind}{WAIT_FLOWS}"]
-    return [f"{ind}/* BUG: does not wait until every flowDeleteFn has run (rule wfp-wait-flow-deletes) */"]
+    return bug("does not wait until every flowDeleteFn has run", "wfp-wait-flow-deletes", WAIT_FLOWS[:-1], ind)
 
 
 def _unregister_loop(sc: CalloutScenario) -> list[str]:
     loop = f"{IND}for (i = 0; i < CALLOUT_COUNT; i++) {{"
     call = "FwpsCalloutUnregisterById0(gCalloutIds[i]);"
     if not sc.check_unregister_result:
-        body = [loop, f"{I2}/* BUG: the result is ignored (rule wfp-sample-ignores-result) */", f"{I2}{call}",
-                f"{IND}}}"]
+        body = [loop, *bug("the result is ignored", "wfp-sample-ignores-result",
+                           "test NT_SUCCESS, recover from STATUS_DEVICE_BUSY", I2), f"{I2}{call}", f"{IND}}}"]
     elif sc.retries_on_failure:
         retry_wait = _wait_flows(sc, I3) if sc.waits_for_flow_deletes or not sc.removes_first else []
         body = [loop, f"{I2}status = {call}  /* 5. rule wfp-unregister-by-id */",
-                f"{I2}if (!NT_SUCCESS(status)) {{  /* STATUS_DEVICE_BUSY too: rule wfp-device-busy-is-warning */",
+                f"{I2}/* a warning, so NT_SUCCESS is false for it: rule wfp-device-busy-is-warning */",
+                f"{I2}while (status == STATUS_DEVICE_BUSY) {{",
                 f"{I3}RemoveFlowContexts(gCalloutIds[i]);  /* then try again: rule wfp-busy-recovery */",
-                *retry_wait, f"{I3}status = {call}",
-                f"{I3}/* a failure now has no documented way out */", f"{I2}}}", f"{IND}}}"]
+                *retry_wait, f"{I3}status = {call}", f"{I2}}}",
+                f"{I2}if (!NT_SUCCESS(status)) {{",
+                f"{I3}/* any other failure: no page says what to do (rule wfp-silent-unregister-failure) */",
+                f"{I3}gCalloutsLeft = TRUE;", f"{I2}}}", f"{IND}}}"]
     else:
         body = [loop, f"{I2}status = {call}  /* 5. rule wfp-unregister-by-id */",
                 f"{I2}if (!NT_SUCCESS(status)) {{",
-                f"{I3}break;  /* BUG: the rest stay registered: rule wfp-sample-stop-at-first-failure */",
+                *bug("the rest stay registered", "wfp-sample-stop-at-first-failure",
+                     "remove the callout's flow contexts and retry", I3, trailing="break;"),
                 f"{I2}}}", f"{IND}}}"]
     if sc.unregister_at_apc_level:
-        body = [f"{IND}ExAcquireFastMutex(&gConfigLock);  /* BUG: APC_LEVEL: rule wfp-unregister-passive-level */",
+        body = [*bug("unregisters at APC_LEVEL", "wfp-unregister-passive-level", "call it at PASSIVE_LEVEL",
+                     trailing="ExAcquireFastMutex(&gConfigLock);"),
                 *body, f"{IND}ExReleaseFastMutex(&gConfigLock);"]
     return body
 
@@ -318,20 +341,21 @@ def _teardown_body(sc: CalloutScenario) -> list[str]:
     if sc.drains_before_unregister:
         body += _drain(True)
     else:
-        body.append(f"{IND}/* BUG: unregisters before waiting for work in flight"
-                    " (rule wfp-drain-before-unregister) */")
+        body += bug("unregisters before waiting for work in flight", "wfp-drain-before-unregister",
+                    "ExWaitForRundownProtectionRelease and StopWorker first")
     if sc.removes_first:
         body += [f"{IND}for (i = 0; i < CALLOUT_COUNT; i++) {{  /* 4. rule wfp-sample-remove-contexts-first */",
                  f"{I2}RemoveFlowContexts(gCalloutIds[i]);", f"{IND}}}", *_wait_flows(sc, IND)]
     if sc.unregisters:
         body += _unregister_loop(sc)
     else:
-        body.append(f"{IND}/* BUG: the callouts are never unregistered (rule wfp-unload-must-unregister) */")
+        body += bug("the callouts are never unregistered", "wfp-unload-must-unregister",
+                    "FwpsCalloutUnregisterById0 for each, checking the result")
     if not sc.drains_before_unregister:
         body += _drain(False)
     if late_filters:
-        body += [f"{IND}/* BUG: the filters outlive the callouts until here (rule wfp-filters-before-callouts) */",
-                 f"{IND}RemoveFilters();"]
+        body += [*bug("the filters outlive the callouts until here", "wfp-filters-before-callouts",
+                      "RemoveFilters() before anything else is taken down"), f"{IND}RemoveFilters();"]
     return body
 
 
@@ -353,9 +377,15 @@ def _unload(sc: CalloutScenario) -> list[str]:
     else:
         body = _teardown_decls(sc, param)
         if sc.model is DriverModel.WDF_PNP:
-            body += [f"{IND}/* BUG: the device these callouts were registered with is already gone",
-                     f"{IND}   (rule wfp-unregister-before-device-delete) */"]
+            body += bug("the device these callouts were registered with is already gone",
+                        "wfp-unregister-before-device-delete", "unregister in EvtDeviceSelfManagedIoCleanup")
         body += _teardown_body(sc)
+    if _keeps_on_failure(sc):
+        body += [f"{IND}if (gCalloutsLeft) {{",
+                 f"{I2}/* a callout is still registered, and no page says what an unload function can do now",
+                 f"{I2}   (rule wfp-silent-unregister-failure); this one keeps the device it was registered with",
+                 f"{I2}   (rule wfp-unregister-before-device-delete) and the injection handle */",
+                 f"{I2}return;", f"{IND}}}"]
     body.append(f"{IND}FwpsInjectionHandleDestroy0(gInjectionHandle);  /* 6. rule wfp-injection-destroy-waits */")
     if wdm:
         body.append(f"{IND}IoDeleteDevice(gDeviceObject);  /* 7. rule wfp-unload-deletes-device */")
@@ -383,17 +413,18 @@ _INJECTION = [f"{IND}status = FwpsInjectionHandleCreate0(AF_UNSPEC, FWPS_INJECTI
 
 
 def _set_up_and_finish(sc: CalloutScenario, device: str) -> list[str]:
-    """Register, add the filters; then fail as DriverEntry is told to, or start the worker."""
+    """Register, start the worker; then fail as DriverEntry is told to, or add the filters, last."""
     de = sc.driver_entry_returns
     out = [f"{IND}status = RegisterCallouts({device});", f"{IND}if (NT_SUCCESS(status)) {{",
-           f"{I2}status = AddFilters();", f"{IND}}}",
+           f"{I2}status = StartWorker();", f"{IND}}}",
            f"{IND}if (!NT_SUCCESS(status)) {{", f"{I2}UndoDriverEntry();", f"{I2}return status;", f"{IND}}}"]
     if not de.nt_success:
         return out + [f"{IND}/* the rest of initialisation fails ({de.severity.value}): DriverEntry fails */",
                       f"{IND}UndoDriverEntry();",
                       f"{IND}return {c_status(de)};  /* rule callout-no-unload-after-failed-entry */"]
     note = "" if de.code == 0 else "  /* NT_SUCCESS: the driver loads (rule ntstatus-severity) */"
-    return out + [f"{IND}status = StartWorker();", f"{IND}if (!NT_SUCCESS(status)) {{", f"{I2}UndoDriverEntry();",
+    return out + [f"{IND}status = AddFilters();  /* last, once nothing else can fail */",
+                  f"{IND}if (!NT_SUCCESS(status)) {{", f"{I2}UndoDriverEntry();",
                   f"{I2}return status;", f"{IND}}}", f"{IND}return {c_status(de)};{note}"]
 
 
@@ -420,11 +451,11 @@ def _kmdf_config(sc: CalloutScenario) -> list[str]:
     if sc.unload_function:
         out.append(f"{IND}config.EvtDriverUnload = EvtDriverUnload;  /* rule wfp-wdf-evtdriverunload */")
     elif pnp and sc.tears_down_in_cleanup:
-        out += [f"{IND}/* BUG: no EvtDriverUnload, so nothing destroys the injection handle",
-                f"{IND}   (rule wfp-unload-deletes-device) */"]
+        out += bug("no EvtDriverUnload, so nothing destroys the injection handle", "wfp-unload-deletes-device",
+                   "config.EvtDriverUnload = EvtDriverUnload")
     elif pnp:
-        out += [f"{IND}/* BUG: no EvtDriverUnload: KMDF still installs its DriverUnload, but nothing",
-                f"{IND}   unregisters the callouts (rule callout-kmdf-pnp-always-unload) */"]
+        out += bug("no EvtDriverUnload: KMDF still installs its DriverUnload, but nothing unregisters the callouts",
+                   "callout-kmdf-pnp-always-unload", "config.EvtDriverUnload = EvtDriverUnload")
     else:
         out += [f"{IND}/* no EvtDriverUnload: KMDF leaves DriverUnload NULL, the driver cannot be",
                 f"{IND}   unloaded (rule callout-kmdf-nonpnp-needs-evt) */"]
@@ -471,16 +502,18 @@ def _device_add(sc: CalloutScenario) -> list[str]:
         cleanup = [f"{IND}WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnpPowerCallbacks);",
                    f"{IND}pnpPowerCallbacks.EvtDeviceSelfManagedIoCleanup = EvtDeviceSelfManagedIoCleanup;",
                    f"{IND}WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnpPowerCallbacks);"]
-    return block("NTSTATUS EvtDriverDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)", [
+    return block("/* for one device: the callouts, filters, flow table and worker are this driver's globals;\n"
+                 "   a driver with several devices keeps them in each device's context instead */\n"
+                 "NTSTATUS EvtDriverDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)", [
         *decls, "", *unused("Driver"), *cleanup,
         f"{IND}status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);",
         f"{IND}if (!NT_SUCCESS(status)) {{", f"{I2}return status;", f"{IND}}}",
         f"{IND}/* PnP: the device exists only now, so the callouts are registered here",
         f"{IND}   (rule callout-silent-pnp-registration) */",
         f"{IND}status = RegisterCallouts(WdfDeviceWdmGetDeviceObject(device));",
-        f"{IND}if (NT_SUCCESS(status)) {{", f"{I2}status = AddFilters();", f"{IND}}}",
         f"{IND}if (NT_SUCCESS(status)) {{", f"{I2}status = StartWorker();", f"{IND}}}",
-        f"{IND}if (!NT_SUCCESS(status)) {{",
+        f"{IND}if (NT_SUCCESS(status)) {{", f"{I2}status = AddFilters();  /* last, once nothing else can fail */",
+        f"{IND}}}", f"{IND}if (!NT_SUCCESS(status)) {{",
         f"{I2}UndoRegistration();  /* before the framework deletes the device */", f"{IND}}}",
         f"{IND}return status;"])
 
@@ -490,7 +523,7 @@ def callout_c(scenario: CalloutScenario) -> str:
     sc = scenario
     pnp = sc.model is DriverModel.WDF_PNP
     out = [*_includes(sc.model), *_roles(sc), *_globals(sc), *_helpers(sc), *_flow_table(),
-           *_callout_functions(), *_worker(sc), *_register(), *_add_filters(sc), *_remove_filters(sc),
+           *_callout_functions(), *_worker(), *_register(), *_add_filters(sc), *_remove_filters(sc),
            *_undo_registration()]
     if _removes(sc) and _teardown_runs_somewhere(sc):
         out += _remove_flow_contexts()

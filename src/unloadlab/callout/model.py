@@ -12,7 +12,8 @@ The canonical teardown, in the order this model runs it (rule ids in brackets):
   2. remove the filters (close the dynamic session, or delete by key)  [wfp-filters-before-callouts]
   3. wait for work in flight, then for the worker thread               [wfp-drain-before-unregister]
   4. remove flow contexts, wait until every flowDeleteFn has run       [wfp-wait-flow-deletes]
-  5. unregister each callout, check, on failure remove and retry       [wfp-busy-recovery]
+  5. unregister each callout, check; on STATUS_DEVICE_BUSY remove the
+     contexts and retry; any other failure: documentation silent       [wfp-busy-recovery]
   6. destroy the injection handle                                      [wfp-injection-destroy-waits]
   7. delete the device (WDM) or leave the control device to KMDF       [wfp-unload-deletes-device]
 Knobs move or drop steps to show what goes wrong.
@@ -29,6 +30,8 @@ from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUN
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
 from .scenario import (CANONICAL, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval, DriverModel,
                        FilterRemoval, FlowRemoval, UnregisterPlace)
+from ..windows.flaws import sentence
+from .flaws import flaws
 from .teardown import NOT_DOCUMENTED, STATUS_NOT_SUPPORTED, SUCCESS, Teardown, plural
 
 __all__ = ["simulate", "decision_space", "NOT_DOCUMENTED", "STATUS_NOT_SUPPORTED"]
@@ -66,7 +69,6 @@ class _Run(Teardown):
         self.flow_delete_calls = 0
         self.driver_unload_called = False
         self.unload_function_called = False
-        self.silent_result = False              # an unregister result no source gives
         self.device_went_first = False          # the callouts' device was deleted while they were registered
         self.said_no_wait = False               # the trace has noted that flowDeleteFn is not waited for
         self.returned = ""
@@ -96,7 +98,8 @@ class _Run(Teardown):
             outcome, unloaded = self.shutdown(), False
         else:
             outcome = self.unload_request()
-            unloaded = outcome in (Outcome.UNLOADED, Outcome.HAZARD)
+            # None where no source says whether the image goes (rule wfp-silent-registered-at-unload)
+            unloaded = {Outcome.UNLOADED: True, Outcome.HAZARD: None}.get(outcome, False)
         return Trace(model="callout", scenario=sc, steps=tuple(self.steps), outcome=outcome,
                      headline=self.headline(outcome), state=self.final_state(outcome, unloaded))
 
@@ -151,9 +154,12 @@ class _Run(Teardown):
             text = ("DriverEntry failed, so the image was simply unloaded; the unload function never ran ("
                     + ("no callout was registered yet)." if sc.model is DriverModel.WDF_PNP
                        else "DriverEntry unregistered its own callouts)."))
-        if self.silent_result:
-            text += " One unregister result is not documented: see the step marked 'documentation silent'."
-        return text
+        silent = self.unregister_results.count(NOT_DOCUMENTED)
+        if silent:
+            text += (" One unregister result is not documented: see the step marked 'documentation silent'."
+                     if silent == 1 else f" {silent} unregister results are not documented: see the steps "
+                     "marked 'documentation silent'.")
+        return text + sentence(flaws(sc))
 
     def failed_headline(self) -> str:
         sc = self.sc
@@ -186,13 +192,14 @@ class _Run(Teardown):
                        "destroy it.", ["wfp-sample-register-in-driverentry"], Actor.FILTER_ENGINE)
         self.registered = []
         if not pnp:
-            self.set_up_callouts()
+            self.register_callouts()
+            self.start_worker()
         de = sc.driver_entry_returns
         if not de.nt_success:
             self.fail_driver_entry(de)
             return False
         if not pnp:
-            self.start_worker()
+            self.add_filters()
         self.driver_entry_returns(de)
         if pnp:
             self.add_device()
@@ -250,8 +257,8 @@ class _Run(Teardown):
                        "Creates a control device; its device object is what the callouts are registered with.",
                        ["wfp-sample-register-in-driverentry"], Actor.FRAMEWORK)
 
-    def set_up_callouts(self) -> None:
-        """Register each callout, then add a callout object and a filter for it in a session."""
+    def register_callouts(self) -> None:
+        """Register each callout; no filter names them yet, so none is called."""
         sc = self.sc
         where = "callout-silent-pnp-registration" if sc.model is DriverModel.WDF_PNP else \
             "wfp-sample-register-in-driverentry"
@@ -261,6 +268,11 @@ class _Run(Teardown):
                            "engine.",
                            [where], Actor.FILTER_ENGINE)
             self.registered.append(True)
+
+    def add_filters(self) -> None:
+        """Last, once nothing else can fail: a callout object and a filter per callout, in one
+        transaction, so the filters go live all at once."""
+        sc = self.sc
         if sc.filters in (FilterRemoval.DELETED_BY_KEY, FilterRemoval.LEFT_IN_PLACE):
             session = ("A static session (no FWPM_SESSION_FLAG_DYNAMIC): what it adds stays in the engine "
                        "until deleted.", ["wfp-static-objects-stay"])
@@ -269,6 +281,9 @@ class _Run(Teardown):
                        "when the session closes.", ["wfp-dynamic-session-filters"])
         self.by_driver(Kind.CALL, "FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &Session, &EngineHandle)",
                        session[0], ["wfp-sample-register-in-driverentry", *session[1]], Actor.FILTER_ENGINE)
+        self.by_driver(Kind.CALL, "FwpmTransactionBegin0(EngineHandle, 0)",
+                       "Last, once nothing else can fail, it adds its filters inside one transaction.",
+                       ["wfp-sample-filters-in-transaction"], Actor.FILTER_ENGINE)
         n = sc.callouts
         self.by_driver(Kind.CALL, f"FwpmCalloutAdd0(EngineHandle, &CalloutObject, NULL, NULL) x {n}",
                        "Adds a callout object (the management view of each callout) at the stream layer.",
@@ -278,6 +293,9 @@ class _Run(Teardown):
                        f"Adds a filter for each callout, action FWP_ACTION_CALLOUT_TERMINATING{flag}.",
                        ["wfp-sample-register-in-driverentry"]
                        + (["wfp-permit-if-unregistered"] if sc.permit_if_unregistered else []), Actor.FILTER_ENGINE)
+        self.by_driver(Kind.CALL, "FwpmTransactionCommit0(EngineHandle)",
+                       "Commits: the filters go live together, and from now on the callouts can be called.",
+                       ["wfp-sample-filters-in-transaction"], Actor.FILTER_ENGINE)
         self.filters = n
 
     def start_worker(self) -> None:
@@ -314,25 +332,30 @@ class _Run(Teardown):
         self.by_driver(Kind.CALL, "WdfDeviceCreate(&DeviceInit, ..., &Device)",
                        "Creates the device: only now does a PnP driver have a device object to register its callouts "
                        "with.", ["callout-silent-pnp-registration"], Actor.FRAMEWORK)
-        self.set_up_callouts()
+        self.register_callouts()
         self.start_worker()
+        self.add_filters()
         self.by_driver(Kind.RETURN, "EvtDriverDeviceAdd returns", "The device is added and the callouts are "
                        "registered.", ["callout-silent-pnp-registration"], Actor.FRAMEWORK, SUCCESS)
         self.add(Actor.FRAMEWORK, Kind.RETURN, "AddDevice returns", "The framework's AddDevice passes the result on.",
                  ["callout-kmdf-pnp-adddevice"], Actor.IO_MANAGER, SUCCESS)
 
     def fail_driver_entry(self, de: NtStatus) -> None:
-        """A later step of DriverEntry failed: it undoes what it set up (a PnP driver has set up
-        no callout yet) and returns the error."""
+        """A later step of DriverEntry failed, before its filters were added: it stops its worker,
+        undoes what it set up (a PnP driver has set up no callout yet) and returns the error."""
         if self.registered:
-            self.remove_filters(undo=True)
+            self.by_driver(Kind.ACTION, "KeWaitForSingleObject(WorkerThread, Executive, KernelMode, FALSE, NULL)",
+                           "DriverEntry is failing: it tells its worker thread to stop and waits for it, since the "
+                           "thread runs the driver's code.", ["wfp-wait-worker-thread", "callout-bugcheck-0xce"])
             for i in range(len(self.registered)):
                 self.by_driver(Kind.CALL, f"FwpsCalloutUnregisterById0(CalloutIds[{i}])",
-                               f"DriverEntry is failing, so it unregisters callout {i} itself before returning.",
+                               f"Then it unregisters callout {i} itself before returning.",
                                ["wfp-sample-failed-entry-cleanup"], Actor.FILTER_ENGINE)
                 self.by_engine(Kind.RETURN, "FwpsCalloutUnregisterById0 returns",
-                               "No flow of this callout carries a context: it is unregistered.",
-                               ["wfp-unregister-success"], Actor.CALLOUT_DRIVER, SUCCESS)
+                               "No filter ever named this callout, so it was never called and no flow carries its "
+                               "context: it is unregistered.",
+                               ["wfp-unregister-success", "wfp-sample-filters-in-transaction"],
+                               Actor.CALLOUT_DRIVER, SUCCESS)
                 self.registered[i] = False
                 self.unregister_results.append(SUCCESS)
         self.by_driver(Kind.CALL, "FwpsInjectionHandleDestroy0(InjectionHandle)",
@@ -551,6 +574,9 @@ class _Run(Teardown):
         self.unload_function_called = True
         if not sc.tears_down_in_cleanup:
             self.take_down_callouts()
+        if sc.unregisters and sc.retries_on_failure and any(self.registered):
+            self.keep_device(caller)
+            return
         self.by_driver(Kind.CALL, "FwpsInjectionHandleDestroy0(InjectionHandle)",
                        "Destroys its injection handle; the call returns only once every pending injection has "
                        "completed.",
@@ -575,6 +601,19 @@ class _Run(Teardown):
         else:
             self.by_driver(Kind.RETURN, "EvtDriverUnload returns", "The unload function is done; it returns "
                            "nothing.", ["callout-kmdf-evtdriverunload"], Actor.FRAMEWORK)
+
+    def keep_device(self, caller: Actor) -> None:
+        """The canonical unload function with a callout it could not take down: it returns without
+        destroying the injection handle or deleting the device; no page says what is right here."""
+        n = sum(self.registered)
+        self.by_driver(Kind.NOTE, "returns, keeping the device and the injection handle",
+                       f"{plural(n, 'callout')} could not be unregistered. No page says what an unload function can "
+                       "do now; this one does not delete the device they were registered with, nor destroy the "
+                       "injection handle, and returns.",
+                       ["wfp-silent-unregister-failure", "wfp-unregister-before-device-delete"], mark=Mark.SILENT)
+        name = "Unload" if caller is Actor.IO_MANAGER else "EvtDriverUnload"
+        rule = "callout-driverunload-void" if caller is Actor.IO_MANAGER else "callout-kmdf-evtdriverunload"
+        self.by_driver(Kind.RETURN, f"{name} returns", "It returns nothing.", [rule], caller)
 
     # --- the image, and what is left behind -----------------------------------------------------
     def image_leaves(self, by_removal: bool, hazard: bool) -> None:
@@ -618,7 +657,7 @@ _DRIVER_ENTRY_CLASSES = (status("STATUS_SUCCESS"), status("STATUS_OBJECT_NAME_EX
 def _removals() -> Iterator[dict[str, Any]]:
     """Every way of removing flow contexts: none, or (first, on failure, both) x how the
     removal returns x waiting for flowDeleteFn or not."""
-    yield dict(remove_flow_contexts=ContextRemoval.NONE)
+    yield dict(remove_flow_contexts=ContextRemoval.NONE, waits_for_flow_deletes=False)
     removals = (ContextRemoval.BEFORE_UNREGISTER, ContextRemoval.ON_DEVICE_BUSY, ContextRemoval.BEFORE_AND_ON_BUSY)
     for removal in removals:
         for flow_removal, waits in itertools.product(FlowRemoval, (False, True)):
@@ -643,9 +682,16 @@ def _model_triggers() -> list[tuple[DriverModel, CalloutTrigger]]:
             if t is not CalloutTrigger.DEVICE_REMOVAL or m is DriverModel.WDF_PNP]
 
 
+def _model_trigger_places() -> list[tuple[DriverModel, CalloutTrigger, UnregisterPlace]]:
+    """Each model x trigger, with every place its callouts can be taken down in."""
+    return [(m, t, p) for m, t in _model_triggers() for p in UnregisterPlace
+            if m is DriverModel.WDF_PNP or p is UnregisterPlace.UNLOAD_FUNCTION]
+
+
 def _what_goes_wrong() -> Iterator[dict[str, Any]]:
     """The teardown's other knobs, each value against the canonical unload and inspect's."""
-    inspect_like = dict(check_unregister_result=False, remove_flow_contexts=ContextRemoval.BEFORE_UNREGISTER)
+    inspect_like = dict(check_unregister_result=False, remove_flow_contexts=ContextRemoval.BEFORE_UNREGISTER,
+                        waits_for_flow_deletes=False)
     teardowns = [dict(CANONICAL), inspect_like]
     for teardown, filters, permit, classify, drains, apc in itertools.product(
             teardowns, FilterRemoval, (False, True), (False, True), (False, True), (False, True)):
@@ -654,17 +700,17 @@ def _what_goes_wrong() -> Iterator[dict[str, Any]]:
 
 
 def decision_space() -> Iterator[CalloutScenario]:
-    """Part one: every model x trigger it accepts x unload function (see _unload_functions) x
-    flows with a context (none, one, three) x callouts (one, three) x DriverEntry (each
+    """Part one: every model x trigger it accepts x place it unregisters in x unload function
+    (see _unload_functions) x flows with a context (none, one, three) x callouts (one, three) x DriverEntry (each
     severity class), the newer knobs at their defaults. Part two: the canonical and the
     inspect-like teardown x filters x permit flag x classify in flight x drain order x
     APC_LEVEL, for each model's own unload request (and both places a PnP driver can take its
     callouts down), with flows (none, two) and callouts (one, three). Part three: the SCM's
     refusals (no SERVICE_STOP access, dependents running) for each service stop."""
-    for (model, trig), fn, flows, callouts, de in itertools.product(
-            _model_triggers(), list(_unload_functions()), (0, 1, 3), (1, 3), _DRIVER_ENTRY_CLASSES):
-        yield CalloutScenario(model=model, trigger=trig, flows_with_context=flows, callouts=callouts,
-                              driver_entry_returns=de, **fn)
+    for (model, trig, place), fn, flows, callouts, de in itertools.product(
+            _model_trigger_places(), list(_unload_functions()), (0, 1, 3), (1, 3), _DRIVER_ENTRY_CLASSES):
+        yield CalloutScenario(model=model, trigger=trig, unregister_in=place, flows_with_context=flows,
+                              callouts=callouts, driver_entry_returns=de, **fn)
     places = [(DriverModel.WDM, CalloutTrigger.SC_STOP, UnregisterPlace.UNLOAD_FUNCTION),
               (DriverModel.WDF, CalloutTrigger.SC_STOP, UnregisterPlace.UNLOAD_FUNCTION),
               (DriverModel.WDF_PNP, CalloutTrigger.DEVICE_REMOVAL, UnregisterPlace.UNLOAD_FUNCTION),

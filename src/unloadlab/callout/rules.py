@@ -18,6 +18,10 @@ _SAMPLES = "https://github.com/microsoft/Windows-driver-samples/blob/main/networ
 INSPECT = Source("inspect sample, DriverEntry and TLInspectEvtDriverUnload", _SAMPLES + "inspect/sys/TL_drv.c")
 DDPROXY = Source("ddproxy sample, unload routine", _SAMPLES + "ddproxy/sys/DD_drv.c")
 MSNMNTR = Source("msnmntr sample, MonitorCoUninitialize", _SAMPLES + "msnmntr/sys/msnmntr.c")
+CONTROL_DEVICES = Source("Using Control Device Objects (domain-facts #41)",
+                         "https://learn.microsoft.com/windows-hardware/drivers/wdf/using-control-device-objects")
+ISSUE_464 = Source("microsoft/Windows-driver-samples issue #464 (domain-facts #76)",
+                   "https://github.com/microsoft/Windows-driver-samples/issues/464")
 PNP_UNLOAD = Source("PnP Driver's Unload Routine (domain-facts #36)",
                     "https://learn.microsoft.com/windows-hardware/drivers/kernel/pnp-driver-s-unload-routine")
 
@@ -67,13 +71,16 @@ CALLOUT_RULES: tuple[Rule, ...] = (
     _r("callout-kmdf-unload-order", M, "The framework's DriverUnload calls EvtDriverUnload first, then deletes "
        "the WDFDRIVER object and its children.", fact(39)),
     _r("callout-kmdf-deletes-control-device", D, "A driver with only control devices need not delete them: the "
-       "framework deletes them after EvtDriverUnload returns.", fact(41)),
+       "framework deletes them after EvtDriverUnload returns.", CONTROL_DEVICES),
     # --- the filter engine: registering, unregistering, flow contexts ---------------------------
     _r("wfp-sample-register-in-driverentry", S, "The WFP samples create a device object and an injection "
        "handle in DriverEntry and register each callout there with FwpsCalloutRegister.", INSPECT),
     _r("wfp-sample-failed-entry-cleanup", S, "When a later step of DriverEntry fails, the inspect sample "
        "unregisters the callouts it already registered and destroys its injection handle before returning.",
        INSPECT),
+    _r("wfp-sample-filters-in-transaction", S, "The inspect sample adds its filters in one transaction and "
+       "aborts it on any failure, so they go live all at once or not at all; a callout no filter names is "
+       "never called.", INSPECT),
     _r("wfp-unregister-by-id", D, "The unload function unregisters each callout with "
        "FwpsCalloutUnregisterById0 (or ...ByKey0) at PASSIVE_LEVEL and must not return before all are gone.",
        fact(43, 44)),
@@ -107,7 +114,7 @@ CALLOUT_RULES: tuple[Rule, ...] = (
     _r("wfp-sample-stop-at-first-failure", S, "The msnmntr sample's unregister helper stops at the first callout "
        "that fails to unregister and leaves the rest.", MSNMNTR),
     _r("wfp-sample-keep-device", S, "The WDF samples leave their control device to the framework instead of "
-       "calling WdfObjectDelete, although the unloading page asks for it.", INSPECT, fact(41),
+       "calling WdfObjectDelete, although the unloading page asks for it.", INSPECT, CONTROL_DEVICES,
        open_question(10)),
     # --- where the documentation is silent ----------------------------------------------------
     _r("wfp-silent-pending-unregister", Q, "While flowDeleteFn calls left pending by FwpsFlowRemoveContext0 "
@@ -116,6 +123,10 @@ CALLOUT_RULES: tuple[Rule, ...] = (
     _r("wfp-silent-registered-at-unload", Q, "What follows when DriverUnload returns with callouts still "
        "registered is not documented: whether the kernel holds the unload back, or which crash comes when the "
        "engine next calls classifyFn or flowDeleteFn.", fact(43), fact(78), fact(37)),
+    _r("wfp-silent-unregister-failure", Q, "What an unload function can do when FwpsCalloutUnregisterById0 "
+       "fails with a status other than STATUS_DEVICE_BUSY is not documented: the pages give a recovery for that "
+       "status only.",
+       fact(43, 44)),
     _r("wfp-silent-failed-entry-callouts", Q, "That the system removes callouts a failing DriverEntry leaves "
        "registered is not documented; the driver has to unregister them itself.", fact(9, 38)),
     _r("callout-silent-pnp-registration", Q, "Where a PnP callout driver registers its callouts is not "
@@ -148,9 +159,9 @@ CALLOUT_RULES: tuple[Rule, ...] = (
     _r("wfp-permit-if-unregistered", D, "A filter added with FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED "
        "acts as PERMIT while its callout is not registered (allowed for CALLOUT_TERMINATING or "
        "CALLOUT_UNKNOWN actions only).", fact(73)),
-    _r("wfp-drain-before-unregister", F, "Microsoft's WFP engineers say unregistering a callout fails while "
-       "one of its classifyFn calls is still running or a flow context is outstanding: drain those first.",
-       fact(75)),
+    _r("wfp-drain-before-unregister", F, "An engineer of the eBPF for Windows team reports that unregistering "
+       "a callout fails while one of its classifyFn calls is still running or a flow context is outstanding: "
+       "drain those first.", fact(75)),
     _r("wfp-silent-classify-unregister-status", Q, "Which status FwpsCalloutUnregisterById0 returns while a "
        "classifyFn of the callout is still running is not documented.", fact(75), fact(44)),
     _r("wfp-rundown-wait", D, "After ExWaitForRundownProtectionRelease no new rundown protection is granted, "
@@ -158,18 +169,18 @@ CALLOUT_RULES: tuple[Rule, ...] = (
     _r("wfp-wait-worker-thread", S, "The inspect and ddproxy samples wake their worker thread, which completes "
        "the queued (pended) work and exits, and wait on its thread object before they unregister.", INSPECT, DDPROXY,
        fact(70, 81)),
-    _r("wfp-wait-flow-deletes", D, "A flowDeleteFn left pending by FwpsFlowRemoveContext0 runs later, and it "
-       "is driver code: the teardown has to wait until every one has run before the image may go.",
-       fact(45), fact(77), fact(37)),
+    _r("wfp-wait-flow-deletes", Q, "Waiting for flowDeleteFn is not documented, nor how; the lab infers it: one "
+       "left pending by FwpsFlowRemoveContext0 runs later (documented), and driver code must not run once the "
+       "image is gone, so the teardown waits until every one has run.", fact(45), fact(77), fact(37)),
     _r("wfp-unregister-passive-level", D, "FwpsCalloutUnregisterById0 and ...ByKey0 must be called at "
        "PASSIVE_LEVEL; holding a fast mutex keeps the thread at APC_LEVEL until it is released.", fact(76)),
     _r("wfp-unregister-at-apc-fails", F, "Called at APC_LEVEL (under a mutex), FwpsCalloutUnregisterByKey0 was "
-       "seen to return STATUS_NOT_SUPPORTED at once, leaving the callout registered.", fact(76)),
+       "seen to return STATUS_NOT_SUPPORTED at once, leaving the callout registered.", ISSUE_464, fact(76)),
     _r("wfp-injection-destroy-waits", D, "FwpsInjectionHandleDestroy0 returns only once every pending "
        "injection made with the handle has completed.", fact(83)),
     _r("wfp-unregister-before-device-delete", D, "A callout driver deletes the device object its callouts "
        "were registered with only after it has unregistered all of them.", fact(43, 79)),
     _r("callout-kmdf-self-managed-io-cleanup", D, "KMDF calls EvtDeviceSelfManagedIoCleanup at PASSIVE_LEVEL "
-       "after the device is removed and before the framework deletes the device object: there a PnP callout "
-       "driver can still unregister the callouts registered with it.", fact(80)),
+       "after the device is removed and before the framework deletes the device object (that a callout driver "
+       "unregisters there is the lab's reading: callout-silent-pnp-device-removed).", fact(80)),
 )

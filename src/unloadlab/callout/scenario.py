@@ -81,8 +81,9 @@ def _whole(value: Any, knob: str, low: int, high: int) -> int:
 class CalloutScenario:
     """The knobs of one callout driver unload. Strings are accepted and checked.
 
-    The defaults keep the values of the lab's first callout model (its JSON is a contract);
-    ``CANONICAL`` holds the knobs of the teardown done right."""
+    The defaults are the teardown done right (``CANONICAL``): code to copy. ``unregister_in``
+    left at None takes the right place for the model: EvtDeviceSelfManagedIoCleanup for a
+    KMDF PnP driver, the unload function otherwise."""
 
     model: DriverModel = DriverModel.WDM
     trigger: CalloutTrigger = CalloutTrigger.SC_STOP
@@ -90,9 +91,9 @@ class CalloutScenario:
     unregisters: bool = True                 # the teardown calls FwpsCalloutUnregisterById0
     check_unregister_result: bool = True     # it tests NT_SUCCESS on each result (inspect does not)
     flows_with_context: int = 0              # flows carrying a context at unload time, spread over the callouts
-    remove_flow_contexts: ContextRemoval = ContextRemoval.NONE
+    remove_flow_contexts: ContextRemoval = ContextRemoval.BEFORE_AND_ON_BUSY
     flow_removal: FlowRemoval = FlowRemoval.SYNCHRONOUS
-    waits_for_flow_deletes: bool = False     # after removing contexts, waits until every flowDeleteFn has run
+    waits_for_flow_deletes: bool = True      # after removing contexts, waits until every flowDeleteFn has run
     callouts: int = 2                        # callouts the driver registers
     driver_entry_returns: NtStatus = status("STATUS_SUCCESS")
     filters: FilterRemoval = FilterRemoval.DYNAMIC_SESSION
@@ -100,7 +101,7 @@ class CalloutScenario:
     classify_in_progress: bool = False       # a classifyFn of callout 0 is still running at teardown
     drains_before_unregister: bool = True    # waits for work in flight before unregistering (else only after)
     unregister_at_apc_level: bool = False    # unregisters while holding a fast mutex (APC_LEVEL)
-    unregister_in: UnregisterPlace = UnregisterPlace.UNLOAD_FUNCTION
+    unregister_in: UnregisterPlace | None = None   # None: the right place for the model (see above)
     caller_privileged: bool = True           # an administrator: the SCM grants SERVICE_STOP
     dependent_services: bool = False         # another running service depends on this one
 
@@ -116,6 +117,9 @@ class CalloutScenario:
         put("remove_flow_contexts", parse_choice(ContextRemoval, self.remove_flow_contexts, "remove_flow_contexts"))
         put("flow_removal", parse_choice(FlowRemoval, self.flow_removal, "flow_removal"))
         put("filters", parse_choice(FilterRemoval, self.filters, "filters"))
+        if self.unregister_in is None:
+            put("unregister_in", UnregisterPlace.SELF_MANAGED_IO_CLEANUP if self.model is DriverModel.WDF_PNP
+                else UnregisterPlace.UNLOAD_FUNCTION)
         put("unregister_in", parse_choice(UnregisterPlace, self.unregister_in, "unregister_in"))
         try:
             put("driver_entry_returns", parse_status(self.driver_entry_returns))
@@ -135,13 +139,14 @@ class CalloutScenario:
                                 "driver is not PnP and is unloaded by a service stop")
         if self.retries_on_failure and not self.check_unregister_result:
             raise ScenarioError(f"remove_flow_contexts: {self.remove_flow_contexts.value!r} cannot go with ignoring "
-                                "the unregister result: the retry starts from seeing STATUS_DEVICE_BUSY")
+                                "the unregister result: the retry starts from seeing STATUS_DEVICE_BUSY; with "
+                                "check_unregister_result False, use 'none' or 'before-unregister'")
         if self.flow_removal is FlowRemoval.PENDING and self.remove_flow_contexts is ContextRemoval.NONE:
             raise ScenarioError("flow_removal: 'pending' says how flow contexts get removed, but this driver "
                                 "removes none (remove_flow_contexts is 'none')")
         if self.waits_for_flow_deletes and self.remove_flow_contexts is ContextRemoval.NONE:
             raise ScenarioError("waits_for_flow_deletes: there is nothing to wait for, this driver removes no "
-                                "flow context (remove_flow_contexts is 'none')")
+                                "flow context (remove_flow_contexts is 'none'); set it to False")
         if self.unregister_at_apc_level and not self.unregisters:
             raise ScenarioError("unregister_at_apc_level: this driver never unregisters its callouts "
                                 "(unregisters is False)")
@@ -205,10 +210,8 @@ class CalloutScenario:
         return tuple(n // c + (1 if i < n % c else 0) for i in range(c))
 
 
-# The teardown done right (see the module docstring): the knobs a lesson sets on top of a
+# The teardown done right: the defaults of its knobs, which a lesson sets on top of a
 # scenario's own to show the canonical unload.
-CANONICAL: dict[str, Any] = dict(
-    check_unregister_result=True, remove_flow_contexts=ContextRemoval.BEFORE_AND_ON_BUSY,
-    waits_for_flow_deletes=True, filters=FilterRemoval.DYNAMIC_SESSION, drains_before_unregister=True,
-    unregister_at_apc_level=False,
-)
+CANONICAL: dict[str, Any] = {f.name: f.default for f in fields(CalloutScenario) if f.name in (
+    "check_unregister_result", "remove_flow_contexts", "waits_for_flow_deletes", "filters",
+    "drains_before_unregister", "unregister_at_apc_level")}

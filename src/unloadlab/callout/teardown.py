@@ -52,7 +52,7 @@ class Teardown:
         if sc.filters is FilterRemoval.AFTER_UNREGISTER:
             self.remove_filters()
 
-    def remove_filters(self, undo: bool = False) -> None:
+    def remove_filters(self) -> None:
         """Take the driver's filters (and callout objects) out of the engine, as the knob says."""
         sc = self.sc
         n = sc.callouts
@@ -84,7 +84,7 @@ class Teardown:
                            "engine.",
                            ["wfp-static-objects-stay", "wfp-filters-before-callouts"], Actor.FILTER_ENGINE)
         else:
-            late = how is FilterRemoval.AFTER_UNREGISTER and not undo
+            late = how is FilterRemoval.AFTER_UNREGISTER
             detail = ("Closes its dynamic session: the engine deletes the filters and callout objects added in it"
                       + (" only now, after the callouts were unregistered." if late else
                          ", so no new classifyFn call can start."))
@@ -186,21 +186,23 @@ class Teardown:
                            ["wfp-unregister-passive-level"])
         failed = False
         for i in range(sc.callouts):
-            self.unregister(i, again=False)
+            result = self.unregister(i, again=False)
             if not self.registered[i]:
                 continue
             failed = True
             if not sc.check_unregister_result:
                 continue   # the ignored failure is marked on its return step
-            if sc.retries_on_failure:
-                self.by_driver(Kind.ACTION, "NT_SUCCESS(status) is false: recover",
-                               "Any failure, STATUS_DEVICE_BUSY (a warning) included, fails the NT_SUCCESS test; the "
-                               "driver removes the callout's flow contexts and tries again.",
+            if sc.retries_on_failure and result == BUSY:
+                self.by_driver(Kind.ACTION, "STATUS_DEVICE_BUSY: recover",
+                               "STATUS_DEVICE_BUSY is a warning, so NT_SUCCESS is false for it; the driver removes "
+                               "the callout's flow contexts and tries again, for as long as it gets that status.",
                                ["wfp-busy-recovery", "wfp-device-busy-is-warning"])
                 self.remove_contexts((i,), "wfp-busy-recovery")
-                if sc.waits_for_flow_deletes or not self.said_no_wait:
-                    self.after_removal()
+                self.after_removal()
                 self.unregister(i, again=True)
+                continue
+            if sc.retries_on_failure:
+                self.other_failure(i, result)
                 continue
             left = sum(self.registered)
             self.by_driver(Kind.ACTION, "gives up at the first failure",
@@ -214,6 +216,17 @@ class Teardown:
         self.latent_flaws(failed)
         if self.filters and not all(self.registered):
             self.filters_outlive_callouts()
+
+    def other_failure(self, i: int, result: str) -> None:
+        """A failed unregister whose status has no documented recovery: the driver notes the callout
+        as left and goes on with the next one."""
+        unknown = (" Which status it is is not documented either, so neither is whether the loop, which retries "
+                   "only on STATUS_DEVICE_BUSY, tries again; the model takes it as another failure."
+                   if result == NOT_DOCUMENTED else "")
+        self.by_driver(Kind.NOTE, f"callout {i} left registered: no documented way on",
+                       "The status is not STATUS_DEVICE_BUSY, the one failure the pages give a recovery for. What an "
+                       f"unload function can do now is not documented; this one notes callout {i} as left and goes "
+                       "on." + unknown, ["wfp-silent-unregister-failure"], mark=Mark.SILENT)
 
     def latent_flaws(self, failed: bool) -> None:
         """A flaw of the unregistering code that did not bite this time, so the trace still names it."""
@@ -270,12 +283,11 @@ class Teardown:
                            "returns STATUS_NOT_SUPPORTED at once (observed in a debugger) and the callout stays "
                            "registered.",
                            ["wfp-unregister-passive-level", "wfp-unregister-at-apc-fails", *ignored_rule],
-                           Actor.CALLOUT_DRIVER, result, fail_mark)
+                           Actor.CALLOUT_DRIVER, result, Mark.IGNORED if ignored else Mark.FAILED)
         elif i == 0 and self.classify_running:
             result = NOT_DOCUMENTED
-            self.silent_result = True
-            self.by_engine(Kind.RETURN, returns, "A classifyFn of this callout is still running: Microsoft's "
-                           "WFP engineers report that unregistering then fails, so the callout stays registered and "
+            self.by_engine(Kind.RETURN, returns, "A classifyFn of this callout is still running: an engineer "
+                           "of the eBPF for Windows team reports that unregistering then fails, so the callout stays registered and "
                            "the model counts it a failure; which status comes back is not documented.",
                            ["wfp-drain-before-unregister", "wfp-silent-classify-unregister-status", *ignored_rule],
                            Actor.CALLOUT_DRIVER, result, Mark.SILENT)
@@ -289,7 +301,6 @@ class Teardown:
                                                          *ignored_rule], Actor.CALLOUT_DRIVER, result, fail_mark)
         elif self.pending[i]:
             result = NOT_DOCUMENTED
-            self.silent_result = True
             self.by_engine(Kind.RETURN, returns, "flowDeleteFn has not yet run for this callout's removed "
                            "contexts; what the call returns then is not documented. The model carries on as if the "
                            "callout was unregistered.",

@@ -6,7 +6,8 @@ from ..windows.lazy import lazy_exports
 __all__, __getattr__ = lazy_exports(__name__, {
     "scenario": ("FLTFL_FILTER_UNLOAD_MANDATORY", "SERVICE_NAME", "VOLUMES", "MinifilterScenario", "RegistrationFlag",
                  "ServerPort", "Trigger", "Leak", "CleanupMistake", "ControlDevice"),
-    "model": ("cache_clear", "simulate", "BUGCHECK_0XCE", "BUGCHECK_0XD4", "BUGCHECK_0XC4"),
+    "model": ("cache_clear", "simulate", "BUGCHECK_0XCE", "BUGCHECK_0XD4", "BUGCHECK_0XC4",
+              "BUGCHECK_0XC7"),
     "rules": ("MINIFILTER_RULES",),
     "scenarios": ("MINIFILTER_EXAMPLES", "CRAFT_EXAMPLES", "STATUS_CLASSES", "decision_space", "craft_space"),
     "c_view": ("minifilter_c",),

@@ -5,14 +5,14 @@ or hangs is decided by the model (``minifilter.simulate``), never here. Comments
 rule ids from ``unloadlab.catalogue``. The code is ours, written from the documented
 signatures. Output is deterministic: the same knobs give the same text.
 
-A mistake the scenario asks for is shown where it sits, marked ``/* BUG: ... */`` with the
-right form next to it (``right: ...``); a scenario without mistakes has no BUG line.
+A mistake the scenario asks for is shown where it sits, marked ``/* BUG: ... (rule x);
+right: ... */`` by ``windows.c_text.bug``; a scenario without mistakes has no BUG line.
 """
 from __future__ import annotations
 
 from ..windows.c_text import IND as _IND
 from ..windows.c_text import block as _block
-from ..windows.c_text import c_status
+from ..windows.c_text import bug, c_status
 from ..windows.c_text import unused as _unused
 from .scenario import CleanupMistake, ControlDevice, Leak, MinifilterScenario, ServerPort
 
@@ -20,43 +20,37 @@ __all__ = ["minifilter_c"]
 
 _I2 = _IND * 2
 
-# Each leak, marked where the unload routine would have to give it back (two lines each).
+# Each leak but the context's (marked in PreCleanup, where it is taken), marked where the unload
+# routine would have to give it back: (what, rule, right).
 _LEAK_BUGS = {
-    Leak.CONTEXT: ("a stream context from FltGetStreamContext is never released on some path, so",
-                   "the unload does not finish (rule leaked-context-blocks); right: FltReleaseContext"),
     Leak.NAME_INFORMATION: ("name information from FltGetFileNameInformation is never released",
-                            "(rule silent-name-info-wait); right: FltReleaseFileNameInformation"),
-    Leak.OBJECT_REFERENCE: ("a FltObjectReference(gFilter) is never dropped: FltUnregisterFilter",
-                            "waits for it (rule object-reference-rundown); right: FltObjectDereference"),
-    Leak.OPEN_FILE: ("a file opened with FltCreateFileEx is never closed (rule silent-open-file-wait);",
-                     "right: FltClose it in InstanceTeardownComplete"),
-    Leak.WORK_ITEM: ("a FltQueueGenericWorkItem routine that never returns keeps FltUnregisterFilter",
-                     "waiting (rule work-item-rundown); right: let it finish, do not queue more"),
+                            "silent-name-info-wait", "FltReleaseFileNameInformation"),
+    Leak.OBJECT_REFERENCE: ("a FltObjectReference(gFilter) is never dropped: FltUnregisterFilter waits for it",
+                            "object-reference-rundown", "FltObjectDereference"),
+    Leak.OPEN_FILE: ("a file opened with FltCreateFileEx is never closed", "silent-open-file-wait",
+                     "FltClose it in InstanceTeardownComplete"),
+    Leak.WORK_ITEM: ("a FltQueueGenericWorkItem routine that never returns keeps FltUnregisterFilter waiting",
+                     "work-item-rundown", "let it finish, do not queue more"),
 }
 
-# Global cleanup in order (rule cleanup-order); a forgotten step becomes a BUG line.
+# Global cleanup in order (rule cleanup-order); a forgotten step becomes a BUG line:
+# (mistake, the calls done right, what is wrong, its rule, the right form).
 _CLEANUP_C = (
     (CleanupMistake.TIMER, ("KeCancelTimer(&gTimer);  /* rule cleanup-order */",
                             "KeFlushQueuedDpcs();  /* a DPC may already be queued */"),
-     "the timer is never cancelled: its DPC runs after unload: 0xD4 (rule bugcheck-0xd4)",
+     "the timer is never cancelled: its DPC runs after unload: 0xD4", "bugcheck-0xd4",
      "KeCancelTimer(&gTimer); KeFlushQueuedDpcs()"),
     (CleanupMistake.THREAD, ("KeWaitForSingleObject(gThread, Executive, KernelMode, FALSE, NULL);",
                              "ObDereferenceObject(gThread);  /* rule wait-system-threads */"),
-     "the system thread is never waited for: it may run on after unload, bug check 0xCE",
-     "KeWaitForSingleObject(gThread, ...); ObDereferenceObject (rule wait-system-threads)"),
+     "the system thread is never waited for: it may run on after unload, bug check 0xCE", "wait-system-threads",
+     "KeWaitForSingleObject(gThread, ...); ObDereferenceObject"),
     (CleanupMistake.NOTIFY, ("PsSetCreateProcessNotifyRoutineEx(ProcessNotify, TRUE);  /* rule remove-notify-routines */",),
-     "the process-notify routine stays registered: bug check 0xCE (rule unloaded-code-0xce)",
+     "the process-notify routine stays registered: bug check 0xCE", "unloaded-code-0xce",
      "PsSetCreateProcessNotifyRoutineEx(ProcessNotify, TRUE)"),
     (CleanupMistake.POOL, ("ExFreePoolWithTag(gBuffer, TAG);  /* last: rule cleanup-order */",),
-     "pool never freed: a leak; 0xC4/0x62 under Driver Verifier (rule pool-tracking)",
+     "pool never freed: a leak; 0xC4/0x62 under Driver Verifier", "pool-tracking",
      "ExFreePoolWithTag(gBuffer, TAG)"),
 )
-
-
-def _bug(depth: int, what: str, right: str) -> list[str]:
-    """A marked mistake: what is wrong, then the right form, as one comment."""
-    ind = _IND * depth
-    return [f"{ind}/* BUG: {what};", f"{ind}   right: {right} */"]
 
 
 def _lock_shared(depth: int) -> list[str]:
@@ -84,8 +78,8 @@ def _mf_globals(sc: MinifilterScenario) -> list[str]:
         out.append("static PDEVICE_OBJECT gControlDevice;")
         if sc.refuse_only_if_control_device_open:
             out += ["static ERESOURCE gCdoLock;  /* a global: nonpaged, as ExInitializeResourceLite needs */",
-                    "static LONG gControlDeviceOpen;  /* its create and close dispatch change it, holding",
-                    "                                    gCdoLock exclusive (not shown) */"]
+                    "static LONG gControlDeviceOpen;  /* set by IRP_MJ_CREATE, cleared by IRP_MJ_CLOSE (a",
+                    "                                    reference, not a handle), under gCdoLock (not shown) */"]
     if sc.global_resources:
         out += ["/* DriverEntry's global work, started by StartGlobalWork (not shown; it undoes its own",
                 "   work if it fails): a periodic timer, a system thread, a process-notify routine, pool. */",
@@ -105,30 +99,28 @@ def _mf_teardown_body(sc: MinifilterScenario) -> list[str]:
     if sc.send_message_wait:
         out += [f"{_IND}(void)FltSendMessage(gFilter, &gClientPort, &message, sizeof(message),",
                 f"{_IND}                     &reply, &replyLength, NULL);",
-                *_bug(1, "Timeout NULL with a reply buffer: waits forever for a reply the service never sends",
-                      "a timeout, e.g. -10 s in 100 ns units (rule send-message-no-timeout)")]
+                *bug("Timeout NULL with a reply buffer: waits forever for a reply the service never sends",
+                     "send-message-no-timeout", "a timeout, e.g. -10 s in 100 ns units")]
     if sc.server_port is ServerPort.CLOSED_FIRST:
         out.append(f"{_IND}FltCloseCommunicationPort(gServerPort);  /* first: rule port-before-unregister */")
     elif sc.server_port is ServerPort.LEFT_OPEN:
         hang = ": FltUnregisterFilter below hangs" if sc.calls_unregister else ""
-        out += [f"{_IND}/* BUG: server port left open{hang} (rule port-before-unregister);",
-                f"{_IND}   right: close the server port first */"]
+        out += bug(f"server port left open{hang}", "port-before-unregister", "close the server port first")
     for leak in Leak:
-        if leak in sc.leaks:
-            first, second = _LEAK_BUGS[leak]
-            out += [f"{_IND}/* BUG: {first}", f"{_IND}   {second} */"]
+        if leak in sc.leaks and leak in _LEAK_BUGS:
+            out += bug(*_LEAK_BUGS[leak])
     if sc.calls_unregister:
         out.append(f"{_IND}FltUnregisterFilter(gFilter);  /* tears down instances: rule fltunregister-teardown */")
     else:
-        out += _bug(1, "FltUnregisterFilter(gFilter) is never called (rule silent-no-unregister)",
-                    "call it here, after closing the port and before global cleanup")
+        out += bug("FltUnregisterFilter(gFilter) is never called", "silent-no-unregister",
+                   "call it here, after closing the port and before global cleanup")
     if sc.control_device is not ControlDevice.NONE:
         out.append(f"{_IND}IoDeleteDevice(gControlDevice);  /* after FltUnregisterFilter: rule cdo-conditional-refusal */")
     if sc.refuse_only_if_control_device_open:
         out += [f"{_IND}/* held from the test through the teardown; the device is gone now */", *_lock_release(1)]
     if sc.global_resources:
-        for mistake, calls, what, right in _CLEANUP_C:
-            out += (_bug(1, what, right) if mistake in sc.cleanup_mistakes
+        for mistake, calls, what, rule, right in _CLEANUP_C:
+            out += (bug(what, rule, right) if mistake in sc.cleanup_mistakes
                     else [f"{_IND}{call}" for call in calls])
     else:
         out.append(f"{_IND}/* then free what DriverEntry allocated (rule unload-routine-order) */")
@@ -154,17 +146,21 @@ def _mf_unload(sc: MinifilterScenario) -> list[str]:
                 f"{_IND}ExDeleteResourceLite(&gCdoLock);  /* after its last use: nothing can take it now */",
                 f"{_IND}return STATUS_SUCCESS;"]
     elif refuses and sc.refuse_only_if_not_mandatory:
-        body = [*locals_, mandatory_check + "  /* BUG: refuses every fltmc unload */",
+        body = [*locals_,
+                f"{_IND}/* refuses every fltmc unload: on purpose in a tamper-resistant product such as WdFilter",
+                f"{_IND}   (rule tamper-resistant-refusal); an ordinary minifilter refuses only for a reason,",
+                f"{_IND}   as the cdo sample does (rule cdo-conditional-refusal) */",
+                mandatory_check,
                 f"{_I2}return {ret};  /* before any teardown: rule refuse-before-teardown */",
-                f"{_IND}}}  /* right: refuse only for a reason, as the cdo sample: rule cdo-conditional-refusal */",
+                f"{_IND}}}",
                 *_mf_teardown_body(sc), f"{_IND}return STATUS_SUCCESS;"]
     elif refuses:
         body = [*_unused("Flags"),
                 f"{_IND}/* Refuses every unload and tears nothing down (rule refuse-before-teardown);",
                 f"{_IND}   a mandatory unload ignores this (rule mandatory-ignores-refusal). */"]
         if sc.global_resources:
-            body += _bug(1, "on a mandatory unload timer, thread and notify routine keep running: bug check "
-                            "later", "refuse only when not mandatory; otherwise tear down (rule bugcheck-0xd4)")
+            body += bug("on a mandatory unload timer, thread and notify routine keep running: bug check later",
+                        "bugcheck-0xd4", "refuse only when not mandatory; otherwise tear down")
         body.append(f"{_IND}return {ret};  /* rule nonmandatory-refusal */")
     elif sc.refuse_only_if_not_mandatory:
         body = [*locals_, *_mf_teardown_body(sc), mandatory_check,
@@ -192,9 +188,9 @@ def _mf_teardown_callbacks(sc: MinifilterScenario) -> list[str]:
     else:
         start = [*_unused("FltObjects", "Reason")]
         if sc.pended_io:
-            start += [f"{_IND}/* BUG: a pended operation is never completed here, so TeardownComplete is",
-                      f"{_IND}   never called and the unload hangs (rule teardown-hang); right: FltCbdqDisable,",
-                      f"{_IND}   then complete every queued operation (rule teardown-start-duties) */"]
+            start += bug("a pended operation is never completed here, so TeardownComplete is never called and "
+                         "the unload hangs", "teardown-hang",
+                         "FltCbdqDisable, then complete every queued operation (rule teardown-start-duties)")
         else:
             start.append(f"{_IND}/* complete pended I/O, stop queuing work (rule teardown-sequence) */")
     complete = [*_unused("FltObjects", "Reason"),
@@ -204,16 +200,68 @@ def _mf_teardown_callbacks(sc: MinifilterScenario) -> list[str]:
             + _block(heads[1] + params.format(pad=" " * len(heads[1])), complete))
 
 
-def _mf_instance_context(sc: MinifilterScenario) -> list[str]:
-    """The per-instance cancel-safe queue InstanceTeardownStart drains (cancelSafe sample)."""
-    if not (sc.drains_pended_io and sc.teardown_callbacks):
+def _has_queue(sc: MinifilterScenario) -> bool:
+    """A per-instance cancel-safe queue that InstanceTeardownStart drains (cancelSafe sample)."""
+    return sc.drains_pended_io and sc.teardown_callbacks
+
+
+def _mf_contexts(sc: MinifilterScenario) -> list[str]:
+    """The context types the driver uses, and their registration: the instance's queue, and the
+    stream context a context leak takes."""
+    types, entries = [], []
+    if _has_queue(sc):
+        types += ["typedef struct _INSTANCE_CONTEXT {",
+                  f"{_IND}PFLT_CALLBACK_DATA_QUEUE Queue;  /* set up by InstanceSetup */",
+                  "} INSTANCE_CONTEXT, *PINSTANCE_CONTEXT;", "",
+                  "/* FltCbdqInitialize with the queue's callbacks (not shown) */",
+                  "NTSTATUS InitializeQueue(PINSTANCE_CONTEXT Context);", ""]
+        entries.append(f"{_IND}{{ FLT_INSTANCE_CONTEXT, 0, NULL, sizeof(INSTANCE_CONTEXT), 0x71636653 }},"
+                       "  /* 'Sfcq' */")
+    if Leak.CONTEXT in sc.leaks:
+        types += ["typedef struct _STREAM_CONTEXT {",
+                  f"{_IND}BOOLEAN Scanned;  /* set by a post-create callback (not shown) */",
+                  "} STREAM_CONTEXT, *PSTREAM_CONTEXT;", ""]
+        entries.append(f"{_IND}{{ FLT_STREAM_CONTEXT, 0, NULL, sizeof(STREAM_CONTEXT), 0x63736653 }},  /* 'Sfsc' */")
+    if not entries:
         return []
-    return ["typedef struct _INSTANCE_CONTEXT {",
-            f"{_IND}PFLT_CALLBACK_DATA_QUEUE Queue;  /* FltCbdqInitialize in InstanceSetup (not shown) */",
-            "} INSTANCE_CONTEXT, *PINSTANCE_CONTEXT;", "",
-            "CONST FLT_CONTEXT_REGISTRATION Contexts[] = {",
-            f"{_IND}{{ FLT_INSTANCE_CONTEXT, 0, NULL, sizeof(INSTANCE_CONTEXT), 0x71636653 }},  /* 'Sfcq' */",
-            f"{_IND}{{ FLT_CONTEXT_END }}", "};", ""]
+    return [*types, "CONST FLT_CONTEXT_REGISTRATION Contexts[] = {", *entries, f"{_IND}{{ FLT_CONTEXT_END }}",
+            "};", ""]
+
+
+def _mf_instance_setup() -> list[str]:
+    head = ("static NTSTATUS InstanceSetup(PCFLT_RELATED_OBJECTS FltObjects, FLT_INSTANCE_SETUP_FLAGS Flags,\n"
+            "                              DEVICE_TYPE VolumeDeviceType,\n"
+            "                              FLT_FILESYSTEM_TYPE VolumeFilesystemType)")
+    return _block(head, [
+        f"{_IND}PINSTANCE_CONTEXT context;", f"{_IND}NTSTATUS status;", "",
+        *_unused("Flags", "VolumeDeviceType", "VolumeFilesystemType"),
+        f"{_IND}status = FltAllocateContext(FltObjects->Filter, FLT_INSTANCE_CONTEXT, sizeof(INSTANCE_CONTEXT),",
+        f"{_IND}                            NonPagedPoolNx, (PFLT_CONTEXT *)&context);",
+        f"{_IND}if (!NT_SUCCESS(status)) {{", f"{_I2}return status;", f"{_IND}}}",
+        f"{_IND}status = InitializeQueue(context);",
+        f"{_IND}if (NT_SUCCESS(status)) {{",
+        f"{_I2}status = FltSetInstanceContext(FltObjects->Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS,",
+        f"{_I2}                               context, NULL);",
+        f"{_IND}}}", f"{_IND}FltReleaseContext(context);  /* the instance holds its own reference now */",
+        f"{_IND}return status;"])
+
+
+def _mf_pre_cleanup() -> list[str]:
+    """Where a context leak really is: a callback takes a stream context and, on one path, never
+    releases it (rule leaked-context-blocks)."""
+    head = ("static FLT_PREOP_CALLBACK_STATUS PreCleanup(PFLT_CALLBACK_DATA Data,\n"
+            "                                            PCFLT_RELATED_OBJECTS FltObjects,\n"
+            "                                            PVOID *CompletionContext)")
+    return _block(head, [
+        f"{_IND}PSTREAM_CONTEXT context;", "", *_unused("Data", "CompletionContext"),
+        f"{_IND}if (!NT_SUCCESS(FltGetStreamContext(FltObjects->Instance, FltObjects->FileObject,",
+        f"{_IND}                                    (PFLT_CONTEXT *)&context))) {{",
+        f"{_I2}return FLT_PREOP_SUCCESS_NO_CALLBACK;", f"{_IND}}}",
+        f"{_IND}if (context->Scanned) {{",
+        *bug("returns holding the stream context, so the unload never finishes", "leaked-context-blocks",
+             "FltReleaseContext(context) first", _I2, trailing="return FLT_PREOP_SUCCESS_NO_CALLBACK;"),
+        f"{_IND}}}", f"{_IND}/* scan the stream here */", f"{_IND}FltReleaseContext(context);",
+        f"{_IND}return FLT_PREOP_SUCCESS_NO_CALLBACK;"])
 
 
 def _mf_query_teardown() -> list[str]:
@@ -243,7 +291,7 @@ def _mf_port_callbacks() -> list[str]:
 
 
 def _mf_registration(sc: MinifilterScenario) -> list[str]:
-    ops = []
+    ops = [f"{_IND}{{ IRP_MJ_CLEANUP, 0, PreCleanup, NULL }},"] if Leak.CONTEXT in sc.leaks else []
     if sc.shutdown_preop:
         ops.append(f"{_IND}{{ IRP_MJ_SHUTDOWN, 0, PreShutdown, NULL }},  /* no post-op: rule shutdown-preop */")
     flags = f" |\n{_IND}".join(f.value for f in sorted(sc.flags, key=lambda f: f.bit)) or "0"  # one a line
@@ -257,13 +305,15 @@ def _mf_registration(sc: MinifilterScenario) -> list[str]:
         teardown = ["NULL,  /* InstanceTeardownStartCallback: none (rule teardown-sequence) */",
                     "NULL,  /* InstanceTeardownCompleteCallback */"]
         if sc.pended_io:
-            teardown[:0] = ["/* BUG: a pended operation is never completed: teardown hangs (rule teardown-hang);",
-                            "   right: register InstanceTeardownStart and complete it there */"]
-    contexts = "Contexts," if _mf_instance_context(sc) else "NULL,"
+            marked = bug("a pended operation is never completed: teardown hangs", "teardown-hang",
+                         "register InstanceTeardownStart and complete it there")
+            teardown[:0] = [line[len(_IND):] for line in marked]   # members are indented below
+    contexts = "Contexts," if _mf_contexts(sc) else "NULL,"
     members = [
         "sizeof(FLT_REGISTRATION),", "FLT_REGISTRATION_VERSION,", f"{flags},  /* Flags */",
         f"{contexts}  /* ContextRegistration */", "Callbacks,  /* OperationRegistration */", unload,
-        "NULL,  /* InstanceSetupCallback */", "InstanceQueryTeardown,", *teardown,
+        "InstanceSetup," if _has_queue(sc) else "NULL,  /* InstanceSetupCallback */", "InstanceQueryTeardown,",
+        *teardown,
         "/* the remaining callbacks are NULL */",
     ]
     return ["CONST FLT_OPERATION_REGISTRATION Callbacks[] = {", *ops, f"{_IND}{{ IRP_MJ_OPERATION_END }}",
@@ -340,7 +390,11 @@ def minifilter_c(scenario: MinifilterScenario) -> str:
     """The minifilter's C: callbacks, FLT_REGISTRATION, DriverEntry and the unload routine."""
     sc = scenario
     out = ["#include <fltKernel.h>", "", "DRIVER_INITIALIZE DriverEntry;", *_mf_globals(sc)]
-    out += _mf_instance_context(sc)
+    out += _mf_contexts(sc)
+    if _has_queue(sc):
+        out += _mf_instance_setup()
+    if Leak.CONTEXT in sc.leaks:
+        out += _mf_pre_cleanup()
     if sc.unload_callback:
         out += _mf_unload(sc)
     out += _mf_query_teardown()

@@ -8,19 +8,22 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from ..windows.flaws import sentence
 from ..windows.ntstatus import NtStatus, hresult_for_user_mode, status
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
                                ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
                                dependents_running_steps, unload_pending_steps)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
+from .flaws import flaws
 from .scenario import (FLTFL_FILTER_UNLOAD_MANDATORY, SERVICE_NAME, SUCCESS, VOLUMES, CleanupMistake, ControlDevice,
                        Leak, MinifilterScenario, RegistrationFlag, ServerPort, Trigger)
 
-__all__ = ["simulate", "cache_clear", "BUGCHECK_0XCE", "BUGCHECK_0XD4", "BUGCHECK_0XC4"]
+__all__ = ["simulate", "cache_clear", "BUGCHECK_0XCE", "BUGCHECK_0XD4", "BUGCHECK_0XC4", "BUGCHECK_0XC7"]
 
 BUGCHECK_0XCE = "0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS"
 BUGCHECK_0XD4 = "0xD4 SYSTEM_SCAN_AT_RAISED_IRQL_CAUGHT_IMPROPER_DRIVER_UNLOAD"
 BUGCHECK_0XC4 = "0xC4 DRIVER_VERIFIER_DETECTED_VIOLATION (parameter 1 = 0x62)"
+BUGCHECK_0XC7 = "0xC7 TIMER_OR_DPC_INVALID (parameter 1 = 0x0, a timer object)"
 
 # The message texts the facts record (domain-facts #4, #14).
 _MESSAGE_TEXT = {
@@ -230,6 +233,10 @@ class _Run:
         )
 
     def headline(self, outcome: Outcome) -> str:
+        """The outcome in one sentence, then every mistake the code holds (windows.flaws)."""
+        return self.outcome_sentence(outcome) + sentence(flaws(self.sc))
+
+    def outcome_sentence(self, outcome: Outcome) -> str:
         """The outcome in one sentence."""
         trigger = self.sc.trigger
         if outcome is Outcome.SHUTDOWN:
@@ -480,6 +487,7 @@ class _Run:
         rules = ("informational-allows",) if returned.nt_information else ()
         if not returned.nt_success:
             rules = ("refuse-before-teardown", "ntstatus-severity")
+            rules += ("tamper-resistant-refusal",) if sc.refuse_only_if_not_mandatory else ()
         elif returned.code == 0:
             rules = ("normally-success",)
         mark = Mark.IGNORED if not returned.nt_success and mandatory else None
@@ -650,28 +658,57 @@ class _Run:
         return self.hang()
 
     def hang(self) -> bool:
+        """The request never returns; for a service stop, what sc stop shows meanwhile is not documented."""
         self.returned = "nothing: the request never returns"
+        if self.sc.trigger.service_stop:
+            last = self.steps[-1]
+            self.steps[-1] = last._replace(detail=last.detail + " What the service stop shows meanwhile (sc "
+                                           "stop's output, a STOP_PENDING state) is not documented.",
+                                           rules=last.rules + ("silent-sc-output",))
         return False
 
     def finish_unload(self) -> bool:
-        """The image goes. False when Driver Verifier stops the system as it does."""
+        """The image goes. False when Driver Verifier stops the system as it does (the checks the
+        lab models: Pool Tracking, 0xC4, and the automatic timer check, 0xC7)."""
         sc = self.sc
+        pool_left = sc.global_resources and CleanupMistake.POOL not in self.cleaned
+        timer_left = sc.global_resources and CleanupMistake.TIMER not in self.cleaned
+        verified = sc.driver_verifier and (pool_left or timer_left)
         self.step(Actor.FILTER_MANAGER, Kind.ACTION, "unloads the minifilter",
-                  "The unload was not refused (or could not be), so the image goes.", ("otherwise-unloaded",))
-        if sc.global_resources and CleanupMistake.POOL not in self.cleaned:
-            if sc.driver_verifier:
-                self.bugcheck = BUGCHECK_0XC4
-                self.returned = "nothing: the system stopped with bug check 0xC4"
-                self.step(Actor.IO_MANAGER, Kind.ACTION, "bug check 0xC4, parameter 1 = 0x62",
-                          "Driver Verifier's pool tracking finds pool the driver never freed as it unloads, and "
-                          "stops the system: DRIVER_VERIFIER_DETECTED_VIOLATION.", ("pool-tracking",),
-                          mark=Mark.BUGCHECK)
-                return False
+                  "The unload was not refused (or could not be): the filter manager unloads the minifilter"
+                  + (", and Driver Verifier checks what it left behind before the image is gone." if verified
+                     else ", so the image goes."), ("otherwise-unloaded",))
+        if verified:
+            return self.verifier_stops(pool_left, timer_left)
+        if pool_left:
             self.step(Actor.IO_MANAGER, Kind.NOTE, "pool never freed",
                       "The driver's pool buffer stays allocated after it is gone: a leak (with Driver Verifier "
                       "this would be bug check 0xC4, parameter 0x62).", ("pool-tracking",), mark=Mark.HAZARD)
         self.image_gone = True
         return True
+
+    def verifier_stops(self, pool_left: bool, timer_left: bool) -> bool:
+        """Driver Verifier stops the system as the image is freed: 0xC4 for pool never freed, 0xC7
+        for a timer never cancelled (rule verifier-timer-0xc7). Always False: the image never went."""
+        if pool_left and timer_left:
+            self.step(Actor.IO_MANAGER, Kind.NOTE, "0xC4 or 0xC7 first?",
+                      "Both a pool leak and a live timer are there to find; no page says which check runs first. "
+                      "The lab shows 0xC4.", ("silent-verifier-order", "pool-tracking", "verifier-timer-0xc7"),
+                      mark=Mark.SILENT)
+        if pool_left:
+            self.bugcheck, code = BUGCHECK_0XC4, "0xC4"
+            self.step(Actor.IO_MANAGER, Kind.ACTION, "bug check 0xC4, parameter 1 = 0x62",
+                      "Driver Verifier's pool tracking finds pool the driver never freed as it unloads, and "
+                      "stops the system before the image is gone: DRIVER_VERIFIER_DETECTED_VIOLATION.",
+                      ("pool-tracking",), mark=Mark.BUGCHECK)
+        else:
+            self.bugcheck, code = BUGCHECK_0XC7, "0xC7"
+            self.step(Actor.IO_MANAGER, Kind.ACTION, "bug check 0xC7, parameter 1 = 0x0",
+                      "Driver Verifier's automatic checks find a timer the driver never cancelled in the image "
+                      "being freed, and stop the system at once: TIMER_OR_DPC_INVALID, not the later 0xD4.",
+                      ("verifier-timer-0xc7",), mark=Mark.BUGCHECK)
+        self.returned = f"nothing: the system stopped with bug check {code}"
+        return False
 
     def later(self, outcome: Outcome) -> Outcome:
         """After the image went: a timer, thread or notify routine left behind runs into it."""

@@ -39,6 +39,8 @@ _BUGCHECK_D4 = Source("Bug Check 0xD4: SYSTEM_SCAN_AT_RAISED_IRQL_CAUGHT_IMPROPE
                      _DBG + "bug-check-0xd4--system-scan-at-raised-irql-caught-improper-driver-unlo")
 _BUGCHECK_C4 = Source("Bug Check 0xC4: DRIVER_VERIFIER_DETECTED_VIOLATION (domain-facts #61a)",
                      _DBG + "bug-check-0xc4--driver-verifier-detected-violation")
+_BUGCHECK_C7 = Source("Bug Check 0xC7: TIMER_OR_DPC_INVALID; Automatic Checks (domain-facts #61b)",
+                     _DBG + "bug-check-0xc7--timer-or-dpc-invalid")
 _STACKS = Source("!stacks (debugger extension) (domain-facts #56a)",
                 "https://learn.microsoft.com/windows-hardware/drivers/debuggercmds/-stacks")
 
@@ -84,8 +86,9 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "so it does not refuse an unload.", SEED_RETURNING, fact(17, 48)),
     _r("callback-passive", D, "The filter manager calls FilterUnloadCallback at PASSIVE_LEVEL with one "
        "parameter, Flags.", fact(16)),
-    _r("fltmc-calls-filterunload", D, "'fltmc unload' enables SeLoadDriverPrivilege and calls FilterUnload; "
-       "an explicit unload ignores service dependencies.", fact(1, 14)),
+    _r("fltmc-calls-filterunload", M, "'fltmc unload' enables SeLoadDriverPrivilege and calls FilterUnload "
+       "(the documentation calls it a FilterUnload caller; enabling the privilege is how ReactOS's fltmc does "
+       "it); an explicit unload ignores service dependencies (documented).", fact(1, 14)),
     _r("filterunload-privilege", D, "FilterUnload requires the caller to hold SeLoadDriverPrivilege and "
        "returns an HRESULT (S_OK on success).", fact(12)),
     _r("fltunloadfilter-lookup", D, "FltUnloadFilter finds the filter by its service name and returns "
@@ -94,6 +97,9 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "bit and code and takes facility 0x1F (0xC01C0010 becomes 0x801F0010).", fact(13)),
     _r("callback-status-propagates", F, "A refusing callback's status is what the non-mandatory requester "
        "gets back (seen with fltmc on a real refusing filter).", fact(15)),
+    _r("tamper-resistant-refusal", F, "A tamper-resistant product refuses every non-mandatory unload on "
+       "purpose: WdFilter returns STATUS_FLT_DO_NOT_DETACH whenever the MANDATORY flag is missing. An ordinary "
+       "minifilter doing so only blocks fltmc unload.", fact(15)),
     _r("fltmc-output", F, "On failure fltmc prints 'Unload failed with error: 0x%08x' and then the system's "
        "message text for that HRESULT.", fact(14)),
     _r("fltmgr-owns-driverunload", M, "FltRegisterFilter points DriverObject->DriverUnload at the filter "
@@ -176,8 +182,9 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        "await their post-operation callback are drained: the post-operation callback is called with "
        "FLTFL_POST_OPERATION_DRAINING and must only clean up.", fact(63)),
     _r("cdo-conditional-refusal", S, "The cdo sample decides first, holding its ERESOURCE shared from the test "
-       "through the teardown: it refuses (STATUS_FLT_DO_NOT_DETACH) only when a handle to its control device "
-       "object is open and the unload is not mandatory; otherwise it calls FltUnregisterFilter, deletes the "
+       "through the teardown: it refuses (STATUS_FLT_DO_NOT_DETACH) only while its control device object is "
+       "open (from IRP_MJ_CREATE to IRP_MJ_CLOSE: a reference, which can outlive the handle) and the unload is "
+       "not mandatory; otherwise it calls FltUnregisterFilter, deletes the "
        "control device object, releases and deletes the resource, and succeeds.", fact(20)),
     _r("stop-new-work-first", S, "An unload routine first stops new work (the avscan sample sets its "
        "'unloading' flag under its lock before anything else).",
@@ -216,6 +223,11 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
     _r("stacks-finds-the-wait", D, "The debugger's !stacks [Detail [FilterString]] sums up every kernel thread's "
        "stack; a FilterString keeps only the threads with that substring in a symbol, and Detail 2 adds full "
        "parameters and paged-out stacks: !stacks 2 FltUnregisterFilter lists the threads waiting in it.", _STACKS),
+    _r("verifier-timer-0xc7", D, "With Driver Verifier on, a timer or DPC left behind in a driver's image as it "
+       "unloads gives bug check 0xC7 TIMER_OR_DPC_INVALID (parameter 1 = 0x0 for a timer object) at once; the "
+       "automatic checks are part of the standard flags.", fact(61), _BUGCHECK_C7),
+    _r("silent-verifier-order", Q, "Which of Driver Verifier's unload checks runs first, pool tracking (0xC4) or "
+       "the timer check (0xC7), when a driver leaves both behind is not documented.", fact(61)),
     _r("pool-tracking", D, "Pool a driver never frees stays allocated (a leak); with Driver Verifier's Pool "
        "Tracking (part of /standard) the driver gets bug check 0xC4 with parameter 1 = 0x62 when it unloads "
        "without freeing all its allocations; parameter 2 is the driver's name, parameter 4 the count of "

@@ -128,18 +128,29 @@ class ControlDevice(enum.Enum):
     HANDLE_OPEN = "handle-open"   # an application holds a handle to it
 
 
+def _items(value: Any, knob: str, accepted: str) -> Any:
+    """A comma-separated string as its items; '' is no item at all, but an empty item among
+    others (',' or 'a,,b') is an error. A name given twice counts once (a set)."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return []
+    items = [v.strip() for v in value.split(",")]
+    if "" in items:
+        raise ScenarioError(f"{knob}: an empty name in {value!r}; give comma-separated names from: {accepted}")
+    return items
+
+
 def _parse_set(enum_cls: type[enum.Enum], value: Any, knob: str) -> frozenset:
     """A set knob from members, their values, or one comma-separated string of values."""
-    if isinstance(value, str):
-        value = [v.strip() for v in value.split(",") if v.strip()]
+    value = _items(value, knob, ", ".join(m.value for m in enum_cls))
     if isinstance(value, enum.Enum) or not isinstance(value, Iterable):
         raise ScenarioError(f"{knob}: expected a list of names, got {type(value).__name__}")
     return frozenset(parse_choice(enum_cls, item, knob) for item in value)
 
 
 def _parse_flags(value: Any) -> frozenset[RegistrationFlag]:
-    if isinstance(value, str):
-        value = [v for v in value.split(",") if v.strip()]
+    value = _items(value, "flags", ", ".join(f.value for f in RegistrationFlag))
     if not isinstance(value, Iterable):
         raise ScenarioError(f"flags: expected flag names, got {type(value).__name__}")
     out = set()

@@ -14,7 +14,7 @@ from ..windows.confirm import (ANALYZE, BREAK_ON_UNLOAD, FLTKD_FILTER, FLTMC_FIL
 from ..windows.example import Diagnosis, Example, diagnosed
 from ..windows.ntstatus import status
 from ..windows.trace import Outcome
-from .model import BUGCHECK_0XC4, BUGCHECK_0XCE, BUGCHECK_0XD4, simulate
+from .model import BUGCHECK_0XC4, BUGCHECK_0XC7, BUGCHECK_0XCE, BUGCHECK_0XD4, simulate
 from .scenario import CleanupMistake, ControlDevice, Leak, MinifilterScenario, RegistrationFlag, ServerPort, Trigger
 
 __all__ = ["MINIFILTER_EXAMPLES", "CRAFT_EXAMPLES", "decision_space", "craft_space", "STATUS_CLASSES"]
@@ -194,6 +194,15 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
                     "requester_got": "nothing: the system stopped with bug check 0xC4"},
         ("pool-tracking",), trigger="sc-stop", global_resources=True, cleanup_mistakes=["pool-not-freed"],
         driver_verifier=True),
+    _mf("timer-not-cancelled-verifier-0xc7", "A timer left behind under Driver Verifier: bug check 0xC7 at unload",
+        L_CLEANUP, {"outcome": B, "bugcheck": BUGCHECK_0XC7, "unloaded": False,
+                    "requester_got": "nothing: the system stopped with bug check 0xC7"},
+        ("verifier-timer-0xc7",), trigger="sc-stop", global_resources=True, cleanup_mistakes=["timer-not-cancelled"],
+        driver_verifier=True),
+    _mf("pool-and-timer-verifier", "Pool and a timer left under Driver Verifier: which check runs first is not "
+        "documented", L_CLEANUP, {"outcome": B, "bugcheck": BUGCHECK_0XC4, "unloaded": False},
+        ("silent-verifier-order", "pool-tracking", "verifier-timer-0xc7"), trigger="sc-stop", global_resources=True,
+        cleanup_mistakes=["pool-not-freed", "timer-not-cancelled"], driver_verifier=True),
     _mf("refusal-ignored-skips-cleanup", "Refusing a mandatory unload skips the cleanup: a bug check later",
         L_CLEANUP, {"outcome": B, "callback_returned": DND, "bugcheck": BUGCHECK_0XD4},
         ("mandatory-ignores-refusal", "bugcheck-0xd4", "silent-0xce-or-0xd4"), trigger="sc-stop", callback_returns=DND,
@@ -208,7 +217,8 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
         {"outcome": U, "callback_returned": "STATUS_SUCCESS"}, ("cdo-conditional-refusal",),
         trigger="fltmc-unload", callback_returns=DND, control_device="created",
         refuse_only_if_control_device_open=True),
-    _mf("cdo-refusal-mandatory", "The cdo pattern on sc stop: mandatory, so it tears down anyway", L_MAN,
+    _mf("cdo-refusal-mandatory", "The cdo pattern on sc stop: mandatory, so it does not refuse (no handle open "
+        "here; with one, the stop first leaves the driver unload pending)", L_MAN,
         {"outcome": U, "callback_returned": "STATUS_SUCCESS", "callback_flags": ["FLTFL_FILTER_UNLOAD_MANDATORY"]},
         ("cdo-conditional-refusal", "mandatory-ignores-refusal"), trigger="sc-stop", callback_returns=DND,
         control_device="created", refuse_only_if_control_device_open=True),

@@ -24,7 +24,8 @@ WINDOWS_RULES: tuple[Rule, ...] = (
     _r("unload-in-system-thread", M, "The I/O manager calls DriverUnload in a system worker thread, then "
        "unloads the image.", fact(5)),
     _r("silent-sc-output", Q, "Microsoft's SCM source is not public: 1052 is observed, not documented, and "
-       "what 'sc stop' prints on success is not covered here.", open_question(8)),
+       "what 'sc stop' prints on success, or while the unload hangs, is not covered here.", open_question(8),
+       open_question(9)),
     # --- the stop as it really goes (domain-facts section 10, #64-#68) ------------------------------
     _r("service-stop-access", D, "Stopping a service needs a handle with SERVICE_STOP access, else the SCM "
        "refuses with ERROR_ACCESS_DENIED (5); a service's default security grants it to LocalSystem and "

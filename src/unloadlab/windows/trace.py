@@ -74,7 +74,7 @@ class Outcome(enum.Enum):
     HUNG = "hung"
     SHUTDOWN = "not called at shutdown"
     DRIVER_ENTRY_FAILED = "unloaded after DriverEntry failed"
-    HAZARD = "unloaded with callouts still registered"
+    HAZARD = "callouts still registered; whether the image goes is not documented"
     UNLOAD_PENDING = "unload-pending"   # the request returned, the image stays until its devices are free
     BUGCHECK = "bugcheck"               # the system stopped (at unload or later)
 
