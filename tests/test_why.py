@@ -76,9 +76,9 @@ PASTED = [
     # bug checks, with and without parameters, by code and by name
     ("0xCE", B_0XCE), ("bug check 0xCE an hour after uninstall", B_0XCE),
     ("DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS", B_0XCE),
-    ("bugcheck 0xC4 0x62", ("pool-not-freed-verifier-0xc4",)),
-    ("Driver Verifier stops with 0xC4, parameter 1 = 0x62", ("pool-not-freed-verifier-0xc4",)),
-    ("0xC4", ("pool-not-freed-verifier-0xc4",)),
+    ("bugcheck 0xC4 0x62", ("pool-and-timer-verifier", "pool-not-freed-verifier-0xc4")),
+    ("Driver Verifier stops with 0xC4, parameter 1 = 0x62", ("pool-and-timer-verifier", "pool-not-freed-verifier-0xc4")),
+    ("0xC4", ("pool-and-timer-verifier", "pool-not-freed-verifier-0xc4")), ("TIMER_OR_DPC_INVALID", ("timer-not-cancelled-verifier-0xc7",)),
     ("0xD4", B_0XD4), ("SYSTEM_SCAN_AT_RAISED_IRQL_CAUGHT_IMPROPER_DRIVER_UNLOAD", B_0XD4),
     # plain words
     ("never returns", HANGS), ("hangs", HANGS), ("stuck stopping", HANGS),
@@ -95,7 +95,7 @@ PASTED = [
                                    "wfp-skip-unregister", "wfp-unregister-at-apc-level",
                                    "wfp-wdf-pnp-no-evtdriverunload")),
     ("my callback refused but sc stop unloaded anyway", ("refusal-ignored-skips-cleanup", "sc-stop-refusal-ignored")),
-    ("blue screen after unloading", B_0XCE + ("pool-not-freed-verifier-0xc4",)),
+    ("blue screen after unloading", B_0XCE + ("pool-and-timer-verifier", "pool-not-freed-verifier-0xc4", "timer-not-cancelled-verifier-0xc7")),
 ]
 
 

@@ -390,6 +390,17 @@ _DIAGNOSES: dict[str, Diagnosis] = {
         "the system with 0xC4, parameter 1 = 0x62.", (ANALYZE, VERIFIER_QUERY, VERIFIER_POOL),
         "Free every allocation in the unload routine (after the work that uses it has stopped).",
         "Pool: a silent leak, or 0xC4 under Driver Verifier"),
+    "timer-not-cancelled-verifier-0xc7": Diagnosis(
+        "A timer is never cancelled; with Driver Verifier on, the unload finds the timer still queued in the "
+        "image and stops the system with 0xC7 before the DPC can fire.", (ANALYZE, VERIFIER_QUERY),
+        "In the unload routine cancel the timer (KeCancelTimer) and flush its DPCs before freeing anything.",
+        "Pool: a silent leak, or 0xC4 under Driver Verifier"),
+    "pool-and-timer-verifier": Diagnosis(
+        "Pool is never freed and a timer is never cancelled; under Driver Verifier either check can stop the "
+        "system at unload (0xC4 with 0x62, or 0xC7), and no page says which runs first.",
+        (ANALYZE, VERIFIER_QUERY, VERIFIER_POOL),
+        "Cancel the timer and flush its DPCs, then free every allocation, in the unload routine.",
+        "Pool: a silent leak, or 0xC4 under Driver Verifier"),
     "refusal-ignored-skips-cleanup": Diagnosis(
         "The callback refuses a mandatory unload and skips its cleanup; the refusal is ignored, the image "
         "unloads, and what it left running crashes the system later.", (ANALYZE,),
