@@ -64,7 +64,10 @@ def _result(trace: Trace) -> list[str]:
         out.append("It printed: " + " | ".join(line for line in trace.state["printed"] if line))
     if trace.state.get("requester_got"):
         out.append(f"The requester got: {trace.state['requester_got']}")
-    if trace.state.get("bugcheck") and not trace.state.get("unloaded"):
+    if trace.state.get("unloaded") is None:   # the trace marks the image's fate as undocumented
+        out.append("Still loaded afterwards: not documented (the unload routine returned with callouts still "
+                   "registered)")
+    elif trace.state.get("bugcheck") and not trace.state.get("unloaded"):
         out.append("Still loaded afterwards: the system stopped with a bug check before the driver was gone")
     else:
         out.append(f"Still loaded afterwards: {'no' if trace.state.get('unloaded') else 'yes'}")
@@ -83,6 +86,8 @@ def _service_state(trace: Trace) -> str:
         return "STOPPED (as reported to the requester)"
     if trace.state.get("bugcheck"):
         return "not settled by the lab's sources (the system stopped with a bug check)"
+    if trace.state.get("unloaded") is None:
+        return "STOPPED as reported to the requester; whether the driver is still loaded is not documented"
     return "RUNNING" if not trace.state.get("unloaded") else "STOPPED"
 
 
