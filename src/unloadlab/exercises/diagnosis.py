@@ -347,6 +347,11 @@ DIAGNOSES: tuple[Diagnosis, ...] = (
               "still open, and waits forever.",
               "Close the server port with FltCloseCommunicationPort before calling FltUnregisterFilter.",
               ("port-before-unregister", "fltunregister-blocks")),
+    Diagnosis("reference-never-released", "The minifilter took a reference (FltObjectReference, a context, "
+              "file name information) and never gave it back, so FltUnregisterFilter waits for it forever.",
+              "Pair every reference with its release on every path (FltObjectDereference, FltReleaseContext, "
+              "FltReleaseFileNameInformation) before the unload calls FltUnregisterFilter.",
+              ("object-reference-rundown", "fltunregister-blocks")),
     Diagnosis("pended-io-never-completed", "An instance holds a pended operation it never completes, so "
               "instance teardown never finishes.",
               "Complete or cancel pended operations in InstanceTeardownStart.", ("teardown-hang", "teardown-sequence")),
@@ -378,6 +383,7 @@ CASES: tuple[Case, ...] = (
     Case("case-4", "driver-entry-error-sc-stop", "driver-entry-failed", _PORT),
     Case("case-5", "opt-out-sc-stop", "opted-out-of-service-stop", _PORT),
     Case("case-6", "wfp-ignore-busy-result", "flow-contexts-left"),
+    Case("case-7", "leak-object-reference-hangs", "reference-never-released", _PORT),
 )
 CASES_BY_NAME: dict[str, Case] = {c.name: c for c in CASES}
 
@@ -388,8 +394,10 @@ TAKEAWAYS: tuple[str, ...] = (
     "1052 from `sc stop` means the kernel would not unload the driver by name: it has no DriverUnload (no "
     "FilterUnloadCallback, DO_NOT_SUPPORT_SERVICE_STOP, no Unload or EvtDriverUnload), or it is a PnP driver, "
     "which ZwUnloadDriver refuses too.",
-    "A refusal needs a non-mandatory request; a request that never returns is a wait inside FltUnregisterFilter; "
-    "1062 means the driver never finished loading.",
+    "A refusal needs a non-mandatory request; a request that never returns is a wait inside FltUnregisterFilter, "
+    "or before it FltSendMessage with no timeout (lesson 07); 1062 means the SCM does not count the service as "
+    "running: DriverEntry failed, the service was already stopped, or a first `sc stop` left the driver unload "
+    "pending (lesson 04).",
     "A callout driver that \"stopped\" may have left callouts registered: check every FwpsCalloutUnregisterById0 "
     "result.",
 )
