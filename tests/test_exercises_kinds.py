@@ -37,7 +37,7 @@ def assert_one_right_answer(ex):
             ex.answer[1:] + ex.answer[:1], (ex.answer[1], ex.answer[0], *ex.answer[2:])]
         right = [p for p in perms if check(ex, list(p)).correct]
         assert right == [ex.answer]
-        wrong = check(ex, list(reversed(ex.answer)))
+        wrong = check(ex, list(reversed(ex.answer)), attempt=2)
         assert not wrong.correct and wrong.rules and set(wrong.rules) <= set(RULES_BY_ID)
         for key in wrong.misplaced:
             assert ex.choice(key).text in wrong.message and ex.choice(key).rules[0] in wrong.message
@@ -162,11 +162,22 @@ def test_order_is_the_models_order():
 def test_order_explains_each_misplaced_call_with_its_rule():
     ex = make("order", 0)
     moved = list(ex.answer[1:]) + [ex.answer[0]]
-    v = check(ex, moved)
+    v = check(ex, moved, attempt=2)
     assert not v.correct and v.misplaced
     for key in v.misplaced:
         c = ex.choice(key)
         assert f"- {c.text} (your place" in v.message and f"rule {c.rules[0]}:" in v.message
+
+
+def test_a_first_wrong_order_says_where_to_look_not_where_each_call_goes():
+    for seed in range(20):
+        ex = make("order", seed)
+        moved = list(ex.answer[1:]) + [ex.answer[0]]
+        first, second = check(ex, moved), check(ex, moved, attempt=2)
+        assert first.message.startswith("Not yet:") and first.rules == () and first.misplaced == ()
+        assert "rule " not in first.message and ex.hint in first.message
+        assert sum(ex.choice(k).text in first.message for k in ex.choice_keys) == 1   # the first out of place
+        assert second.rules and all(ex.choice(k).why in second.message for k in second.misplaced)
 
 
 def test_complete_offers_plausible_wrong_calls_from_elsewhere_in_the_model():

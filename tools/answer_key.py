@@ -40,7 +40,8 @@ def _cell(text: str) -> str:
 
 def lesson_table() -> list[str]:
     """Each lesson notebook's quiz: its questions, the right answer, and the rule it names."""
-    rows = ["| Notebook | Question | Scenario | Answer | Rule named on a wrong answer |", "|---|---|---|---|---|"]
+    rows = ["| Notebook | Question | Scenario | Answer | Rule named on a second wrong answer |",
+            "|---|---|---|---|---|"]
     lessons = {e.lesson for e in CATALOGUE}
     for nb in sorted(NOTEBOOKS.glob("0[0-9]*-*.ipynb")):
         if nb.stem not in lessons:

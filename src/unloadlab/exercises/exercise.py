@@ -61,7 +61,7 @@ class Exercise:
     rules: tuple[str, ...]          # the rules behind the right answer
     hint: str                       # a nudge that reveals neither the answer nor a rule
     ordered: bool = False
-    staged: bool = False            # the first wrong answer only nudges; the second names the rule
+    staged: bool = False            # the first wrong answer only nudges; the second names the rule and answer
     family: str = ""
     lines: bool = False             # the choices are numbered lines of ``shown`` (find the bug), not listed
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -148,21 +148,26 @@ def _parse(ex: Exercise, answer: object) -> tuple[str, ...]:
 
 def check(ex: Exercise, answer: object, attempt: int = 1) -> Verdict:
     """Check an answer. A wrong one is told why, naming the rule; a staged exercise's first
-    wrong answer (attempt 1) is only nudged, naming no rule."""
+    wrong answer (attempt 1) is only nudged: what to look at, naming no rule and not the answer."""
     got = _parse(ex, answer)
     if got == ex.answer:
         return Verdict(True, f"Right. {ex.solution}", ex.rules)
     if ex.ordered:
-        return _check_order(ex, got)
+        return _check_order(ex, got, attempt)
     chosen = ex.choice(got[0])
     if ex.staged and attempt <= 1:
         return Verdict(False, f"Not this one. {chosen.nudge or ex.hint}")
     return Verdict(False, f"Not this one: {chosen.why}", chosen.rules)
 
 
-def _check_order(ex: Exercise, got: tuple[str, ...]) -> Verdict:
+def _check_order(ex: Exercise, got: tuple[str, ...], attempt: int) -> Verdict:
     wrong = [(n, k) for n, (k, want) in enumerate(zip(got, ex.answer), 1) if k != want]
-    lines = [f"Not yet: {len(ex.answer) - len(wrong)} of {len(ex.answer)} in the right place."]
+    head = f"Not yet: {len(ex.answer) - len(wrong)} of {len(ex.answer)} in the right place."
+    if ex.staged and attempt <= 1:   # where to look, not where each call goes
+        n, k = wrong[0]
+        return Verdict(False, f"{head} The first call out of place is your number {n}, {ex.choice(k).text}. "
+                              f"{ex.hint}")
+    lines = [head]
     rules: list[str] = []
     for n, k in wrong:
         c = ex.choice(k)
@@ -211,11 +216,14 @@ class Feedback:
     missed_rule: str | None      # the deciding rule, when the prediction was wrong
 
 
-def compare(trace: Trace, predicted: object, deciding_rule: str) -> Feedback:
-    """A prediction against a trace; a wrong one is told the deciding rule."""
+def compare(trace: Trace, predicted: object, deciding_rule: str, nudge: str = "") -> Feedback:
+    """A prediction against a trace; a wrong one is told the deciding rule or, given a nudge
+    (a first try), only the nudge: what to look at, not the outcome."""
     guess = parse_outcome(predicted)
     if guess is trace.outcome:
         return Feedback(True, trace.outcome, f"Right: {trace.outcome.value}. {trace.headline}", None)
+    if nudge:
+        return Feedback(False, trace.outcome, f"Not quite. {nudge}", None)
     return Feedback(False, trace.outcome,
                     f"Not quite: you said '{guess.value}', the model says '{trace.outcome.value}'. "
                     f"The rule you missed is {deciding_rule}: {RULES_BY_ID[deciding_rule].statement}",

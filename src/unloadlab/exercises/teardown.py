@@ -86,7 +86,7 @@ def order(seed: int) -> Exercise:
         prompt=(f"These are the calls and acts of {routine_name(trace)} (and what runs inside it), shuffled. "
                 "Put them in the order the driver must make them."),
         shown=f"{context(sc, trace)}\n\nShuffled:\n{listed}",
-        choices=tuple(choices), answer=answer, ordered=True, rules=rules,
+        choices=tuple(choices), answer=answer, ordered=True, staged=True, rules=rules,
         solution="The order: " + "; ".join(f"{n}. {item.text}" for n, item in enumerate(items, 1)) + ".",
         hint="Work backwards from what DriverEntry set up: what must be gone before the next thing can go?",
         extra={"scenario": sc},
