@@ -17,7 +17,7 @@ from unloadlab.exercises.exercise import rules_named
 from unloadlab.exercises.find_bug import candidates
 from unloadlab.exercises.kinds import KINDS, make, routine_kind
 from unloadlab.exercises.reading import listing, teardown_items
-from unloadlab.exercises.space import clean, simulate
+from unloadlab.exercises.space import clean, listing_of, simulate
 from unloadlab.views.code import driver_c
 
 # A loop over many seeds (the property): the first ones, and some near the top of the range.
@@ -260,3 +260,50 @@ def test_cache_clear_forgets_the_exercises_caches_too():
     assert trace_of.cache_info().currsize and listing_of.cache_info().currsize and evidence.cache_info().currsize
     cache_clear()
     assert [f.cache_info().currsize for f in (trace_of, listing_of, evidence)] == [0, 0, 0]
+
+
+def _apply(ex):
+    """The shown routine with the solution's diff applied, as stripped lines."""
+    shown = {int(line[:3]): line[5:] for line in ex.shown.splitlines() if line[:3].strip().isdigit()}
+    head = ex.extra["block"]
+    start = next(n for n, text in shown.items() if text == listing_of(ex.extra["bad"])[head.start].text)
+    numbers = [n for n in shown if n >= start]
+    out, done = [], start - 1
+    for line in ex.solution.split("should be):\n", 1)[1].splitlines():
+        mark, rest = line[:1], line[2:]
+        if line.strip() == "...":
+            continue
+        if mark == "+":
+            out.append(rest.strip())
+            continue
+        k = int(rest[:3])
+        out += [shown[n].strip() for n in numbers if done < n < k]
+        if mark == " ":
+            out.append(shown[k].strip())
+        done = k
+    out += [shown[n].strip() for n in numbers if n > done]
+    return [t for t in out if t]
+
+
+def test_every_find_bug_fix_is_a_diff_that_gives_the_clean_drivers_routine():
+    """Issue 19 item 17: the fix is the change to the shown routine, as a diff with the learner's
+    line numbers; applied, it gives the clean driver's routine line for line (C the lab compiles)."""
+    from unloadlab.exercises.reading import blocks
+    for seed in range(40):
+        ex = make("find-bug", seed)
+        good = list(listing_of(ex.extra["good"]))
+        block = next(b for b in blocks(good) if b.name == ex.extra["block"].name)
+        want = [good[i].text.strip() for i in range(block.start, block.end) if good[i].text.strip()]
+        assert _apply(ex) == want, seed
+        assert " / " not in ex.solution.split("Fix:")[0], seed
+
+
+def test_find_bug_shows_what_driver_entry_set_up_and_plain_success():
+    """The mistake is visible in what the learner sees: DriverEntry's calls (a port it created)
+    are listed beside the routine; the routine returns STATUS_SUCCESS, not an informational status."""
+    ex = make("find-bug", 1)
+    assert ex.extra["knob"] == "server_port"
+    assert ex.shown.startswith("DriverEntry calls: ") and "FltCreateCommunicationPort" in ex.shown.split("\n")[0]
+    assert "FltCloseCommunicationPort" not in ex.shown            # only failure paths close it in DriverEntry
+    for seed in range(30):
+        assert "return STATUS_OBJECT_NAME_EXISTS" not in make("find-bug", seed).shown
