@@ -179,7 +179,8 @@ def _check_order(ex: Exercise, got: tuple[str, ...], attempt: int) -> Verdict:
     if ex.staged and attempt <= 1:   # where to look, not what goes where
         return Verdict(False, f"Not yet. Your number {n}, {ex.choice(then).text}, comes before something it has to "
                               f"wait for. {ex.hint}")
-    more = f" ({len(wrong) - 1} more pair{'s' if len(wrong) != 2 else ''} the rules order not kept.)" if len(wrong) > 1 else ""
+    left = len(wrong) - 1
+    more = f" ({left} more pair{'s' if left != 1 else ''} the rules order not kept.)" if left else ""
     return Verdict(False, f"Not yet: {ex.choice(then).text} (your number {n}) must come after "
                           f"{ex.choice(first).text} (your number {m}): {rule_line(rule)}.{more}",
                    (rule,), tuple(dict.fromkeys(k for p in wrong for k in p[:2])))

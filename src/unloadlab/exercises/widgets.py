@@ -65,12 +65,13 @@ def short(text: str, limit: int = OPTION_CHARS) -> str:
 def _box(icon: str, colour: str, head: str, body: str, role: str = "status") -> str:
     """A message: words first (bold), an icon that screen readers skip, colour only repeating it."""
     lines = "<br>".join(html.escape(line) for line in body.split("\n"))
-    return (f"<div role='{role}' style='border-left:6px solid {colour}; padding:4px 10px; margin:4px 0'>"
+    return (f"<div role='{role}' style='border-left:6px solid {colour}; padding:4px 10px; margin:4px 0; "
+            "white-space:pre-wrap'>"   # a fix's diff keeps its indentation
             f"<span aria-hidden='true' style='color:{colour}; margin-right:6px'>{icon}</span>"
             f"<b>{html.escape(head)}</b> {lines}</div>")
 
 
-_HEADS = ("Right.", "Right:", "Not this one:", "Not this one.", "Not yet:", "Not quite:", "Not quite.")
+_HEADS = ("Right.", "Right:", "Not this one:", "Not this one.", "Not yet:", "Not yet.", "Not quite:", "Not quite.")
 
 
 def verdict_box(correct: bool, head: str, body: str) -> str:
