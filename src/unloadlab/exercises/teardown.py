@@ -1,11 +1,12 @@
 """The teardown, two ways: put it in order, and complete the routine.
 
 Both take the calls from a clean trace of either family (``reading.teardown_items``: the
-driver's own calls and acts after the request, in the order the model makes them), so the
-order checked against is the model's.
+driver's own calls and acts after the request, in the order the model makes them).
 
-**Put it in order**: the calls, shuffled; the learner orders them. Each call is explained by
-the rule that puts it where it is: the rule its step cites that the other steps do not.
+**Put it in order**: the calls that are statements of the driver's C (``offered``), shuffled;
+the learner orders them. Any order that keeps every pair the rules order (``before``) is
+right, the model's among them; each call is explained by what it must come after and the
+rule that says so.
 
 **Complete the routine**: one call is missing; the learner picks it. The options besides the
 missing call are plausible calls of the same driver family, each wrong for a reason the model
@@ -39,9 +40,10 @@ _usable = with_items(3)   # a clean driver whose teardown has three calls or mor
 # What must come before what, as the rules state it: (the earlier item, the later item, the
 # rule), each item a pattern matched at the start of its text. Any order that keeps every pair
 # that applies is right; the pairs no rule states are left free. The model's own order keeps
-# them all (tests/test_exercises_kinds.py checks it over many seeds). A fourth element names
-# an item whose presence lifts the pair: a closed dynamic session deletes the filters only
-# when they were not deleted by key first.
+# them all (an Exercise refuses an answer that breaks one). A fourth element names an item
+# whose presence lifts the pair: a closed dynamic session deletes the filters only when they
+# were not deleted by key first. Deleting by key comes before FwpmEngineClose0 because those
+# calls take the engine handle it closes.
 _CLEANUP = (r"(IoDeleteDevice\(ControlDeviceObject|KeCancelTimer|KeFlushQueuedDpcs|KeWaitForSingleObject\(Thread\b"
             r"|PsSetCreateProcessNotifyRoutineEx|ExFreePoolWithTag)")
 _UNREGISTER = r"FwpsCalloutUnregisterById0\("
