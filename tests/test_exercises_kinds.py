@@ -17,7 +17,7 @@ from unloadlab.exercises.exercise import rules_named
 from unloadlab.exercises.find_bug import candidates
 from unloadlab.exercises.kinds import KINDS, make, routine_kind
 from unloadlab.exercises.reading import listing, teardown_items
-from unloadlab.exercises.space import clean, simulate
+from unloadlab.exercises.space import clean, listing_of, simulate
 from unloadlab.views.code import driver_c
 
 # A loop over many seeds (the property): the first ones, and some near the top of the range.
@@ -29,18 +29,25 @@ def seeds(kind):
     return list(range(SEEDS[kind])) + HIGH
 
 
+def keeps(order, pairs):
+    """The definition of a right order: every (earlier, later) pair the rules state is kept."""
+    return all(order.index(a) < order.index(b) for a, b, _ in pairs)
+
+
 def assert_one_right_answer(ex):
-    """Exactly one answer is right, and every other one is wrong with a rule-naming reason."""
+    """Exactly one answer is right (an order: exactly the orders that keep what the rules
+    require), and every other one is wrong with a rule-naming reason."""
     if ex.ordered:
         keys = ex.choice_keys
         perms = itertools.permutations(keys) if len(keys) <= 6 else [ex.answer, tuple(reversed(ex.answer))] + [
             ex.answer[1:] + ex.answer[:1], (ex.answer[1], ex.answer[0], *ex.answer[2:])]
-        right = [p for p in perms if check(ex, list(p)).correct]
-        assert right == [ex.answer]
-        wrong = check(ex, list(reversed(ex.answer)))
-        assert not wrong.correct and wrong.rules and set(wrong.rules) <= set(RULES_BY_ID)
-        for key in wrong.misplaced:
-            assert ex.choice(key).text in wrong.message and ex.choice(key).rules[0] in wrong.message
+        assert ex.before and set(r for *_, r in ex.before) <= set(RULES_BY_ID)
+        assert check(ex, list(ex.answer)).correct                     # the model's order keeps them all
+        for p in perms:
+            assert check(ex, list(p)).correct == keeps(p, ex.before), p
+        wrong = check(ex, list(reversed(ex.answer)), attempt=2)
+        assert not wrong.correct and len(wrong.rules) == 1 and wrong.rules[0] in wrong.message
+        assert "must come after" in wrong.message
         return
     right = [k for k in ex.choice_keys if check(ex, k, attempt=2).correct]
     assert right == list(ex.answer)
@@ -149,24 +156,55 @@ def test_the_listing_drops_bug_comments_and_rule_citations():
 
 
 # --- put it in order / complete the routine --------------------------------------------------------------
-def test_order_is_the_models_order():
+def test_order_offers_the_models_calls_in_its_order_and_nothing_else():
+    """The items are the driver's teardown in the model's order, less what is not a statement of
+    its C: never a heading ("global cleanup"), a decision ("...: go ahead") or "stop new work"."""
+    for seed in range(120):
+        ex = make("order", seed)
+        model_order = [i.text for i in teardown_items(simulate(ex.extra["scenario"]))]
+        texts = [ex.choice(k).text for k in ex.answer]
+        assert texts == [t for t in model_order if t in texts]           # a subsequence, in order
+        assert [c.key for c in ex.choices] != list(ex.answer)            # shuffled
+        assert len(texts) >= 3 and len(set(texts)) == len(texts)
+        assert not [t for t in texts if t in ("global cleanup", "stop new work") or t.endswith("go ahead")], seed
+        assert "go ahead" not in ex.shown and "global cleanup" not in ex.shown
+
+
+def test_order_is_partial_where_the_rules_leave_it_free():
+    """Some problems accept an order other than the model's (e.g. the timer, the thread and the
+    notify routine in any order before the pool), and every pair names a rule the model's order keeps."""
+    other = 0
+    for seed in range(60):
+        ex = make("order", seed)
+        a = list(ex.answer)
+        for i in range(len(a) - 1):
+            swapped = a[:i] + [a[i + 1], a[i]] + a[i + 2:]
+            if check(ex, swapped).correct:
+                other += 1
+                assert keeps(swapped, ex.before)
+    assert other > 10
+
+
+def test_a_wrong_order_names_the_first_pair_it_breaks_and_its_rule():
     for seed in range(40):
         ex = make("order", seed)
-        sc = ex.extra["scenario"]
-        model_order = [i.text for i in teardown_items(simulate(sc))]
-        assert [ex.choice(k).text for k in ex.answer] == model_order
-        assert [c.key for c in ex.choices] != list(ex.answer)            # shuffled
-        assert len(ex.choices) >= 3 and len(set(model_order)) == len(model_order)
+        a, b, rule = ex.before[0]
+        order = [b, a] + [k for k in ex.answer if k not in (a, b)]
+        v = check(ex, order, attempt=2)
+        assert not v.correct and v.rules == (rule,), seed
+        assert v.message.startswith(f"Not yet: {ex.choice(b).text} (your number 1) must come after "
+                                    f"{ex.choice(a).text} (your number 2): rule {rule}:"), v.message
 
 
-def test_order_explains_each_misplaced_call_with_its_rule():
-    ex = make("order", 0)
-    moved = list(ex.answer[1:]) + [ex.answer[0]]
-    v = check(ex, moved)
-    assert not v.correct and v.misplaced
-    for key in v.misplaced:
-        c = ex.choice(key)
-        assert f"- {c.text} (your place" in v.message and f"rule {c.rules[0]}:" in v.message
+def test_a_first_wrong_order_says_where_to_look_not_what_goes_where():
+    for seed in range(20):
+        ex = make("order", seed)
+        wrong = list(reversed(ex.answer))
+        first, second = check(ex, wrong), check(ex, wrong, attempt=2)
+        assert first.message.startswith("Not yet.") and first.rules == () and first.misplaced == ()
+        assert "rule " not in first.message and ex.hint in first.message
+        assert sum(ex.choice(k).text in first.message for k in ex.choice_keys) == 1   # what to look at
+        assert second.rules and second.misplaced
 
 
 def test_complete_offers_plausible_wrong_calls_from_elsewhere_in_the_model():
@@ -222,3 +260,50 @@ def test_cache_clear_forgets_the_exercises_caches_too():
     assert trace_of.cache_info().currsize and listing_of.cache_info().currsize and evidence.cache_info().currsize
     cache_clear()
     assert [f.cache_info().currsize for f in (trace_of, listing_of, evidence)] == [0, 0, 0]
+
+
+def _apply(ex):
+    """The shown routine with the solution's diff applied, as stripped lines."""
+    shown = {int(line[:3]): line[5:] for line in ex.shown.splitlines() if line[:3].strip().isdigit()}
+    head = ex.extra["block"]
+    start = next(n for n, text in shown.items() if text == listing_of(ex.extra["bad"])[head.start].text)
+    numbers = [n for n in shown if n >= start]
+    out, done = [], start - 1
+    for line in ex.solution.split("should be):\n", 1)[1].splitlines():
+        mark, rest = line[:1], line[2:]
+        if line.strip() == "...":
+            continue
+        if mark == "+":
+            out.append(rest.strip())
+            continue
+        k = int(rest[:3])
+        out += [shown[n].strip() for n in numbers if done < n < k]
+        if mark == " ":
+            out.append(shown[k].strip())
+        done = k
+    out += [shown[n].strip() for n in numbers if n > done]
+    return [t for t in out if t]
+
+
+def test_every_find_bug_fix_is_a_diff_that_gives_the_clean_drivers_routine():
+    """Issue 19 item 17: the fix is the change to the shown routine, as a diff with the learner's
+    line numbers; applied, it gives the clean driver's routine line for line (C the lab compiles)."""
+    from unloadlab.exercises.reading import blocks
+    for seed in range(40):
+        ex = make("find-bug", seed)
+        good = list(listing_of(ex.extra["good"]))
+        block = next(b for b in blocks(good) if b.name == ex.extra["block"].name)
+        want = [good[i].text.strip() for i in range(block.start, block.end) if good[i].text.strip()]
+        assert _apply(ex) == want, seed
+        assert " / " not in ex.solution.split("Fix:")[0], seed
+
+
+def test_find_bug_shows_what_driver_entry_set_up_and_plain_success():
+    """The mistake is visible in what the learner sees: DriverEntry's calls (a port it created)
+    are listed beside the routine; the routine returns STATUS_SUCCESS, not an informational status."""
+    ex = make("find-bug", 1)
+    assert ex.extra["knob"] == "server_port"
+    assert ex.shown.startswith("DriverEntry calls: ") and "FltCreateCommunicationPort" in ex.shown.split("\n")[0]
+    assert "FltCloseCommunicationPort" not in ex.shown            # only failure paths close it in DriverEntry
+    for seed in range(30):
+        assert "return STATUS_OBJECT_NAME_EXISTS" not in make("find-bug", seed).shown

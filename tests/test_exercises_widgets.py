@@ -188,3 +188,58 @@ def test_verdicts_are_words_with_an_icon_screen_readers_skip():
     v.choice.value = v.exercise.answer[0]
     v.check_button.click()
     assert "<b>Right.</b>" in v.feedback.value and "aria-hidden='true'" in v.feedback.value
+
+
+# --- feedback that stays honest (issue 18, item 5) ------------------------------------------------------------
+def test_a_verdict_goes_as_soon_as_its_answer_changes():
+    o = Order(0)
+    o.check_button.click()                                  # the shuffle, checked: not yet
+    assert o.feedback_text.startswith("Not yet")
+    o.item.value = o.order[1]
+    o.up.click()
+    assert o.feedback_text == ""                            # moving an item takes the verdict away
+    o.check_button.click()
+    o.set_order(list(o.exercise.answer))
+    assert o.feedback_text == ""
+    f = FindBug(2)
+    wrong = next(k for k in f.exercise.choice_keys if k != f.exercise.answer[0])
+    f.choice.value = wrong
+    f.check_button.click()
+    f.hint_button.click()
+    assert f.feedback_text.startswith("Not this one") and f.hint_text_text.startswith("Hint:")
+    f.choice.value = f.exercise.answer[0]
+    assert f.feedback_text == ""
+    f.check_button.click()
+    assert f.feedback_text.startswith("Right.") and f.hint_text_text == ""   # no old hint under "Right."
+    d = Diagnosis("case-1")
+    d.choice.value = "no-unload-callback"
+    d.check()
+    assert d.feedback_text.startswith("Not this one.")
+    d.choice.value = "callback-refuses"
+    assert d.feedback_text == ""
+
+
+def test_a_first_wrong_answer_nudges_the_second_gives_the_answer():
+    """Predict, a lesson quiz and put it in order: the first wrong try says what to look at,
+    not what is right; the second (or Show the answer) gives it, as diagnosis does."""
+    p = Practice(9)                                          # the model says 'refused'
+    p.prediction.value = "unloaded"
+    p.check_button.click()
+    assert p.feedback_text.startswith("Not quite.") and "refused" not in p.feedback_text
+    p.check_button.click()
+    assert "the model says 'refused'" in p.feedback_text
+    q = LessonQuiz(lesson("02-")).questions[0]
+    right = q.exercise.choice(q.exercise.answer[0])
+    q.choice.value = next(k for k in q.exercise.choice_keys if k != right.key)
+    q.check_button.click()
+    assert q.feedback_text.startswith("Not this one.") and f"'{right.text}'" not in q.feedback_text
+    q.check_button.click()
+    assert f"the model says '{right.text}'" in q.feedback_text
+    o = Order(0)
+    o.check_button.click()
+    first = o.feedback_text
+    assert "rule " not in first and sum(c.text in first for c in o.exercise.choices) == 1
+    o.check_button.click()
+    assert "must come after" in o.feedback_text and f"rule {o.result.rules[0]}:" in o.feedback_text
+    o.reveal_button.click()
+    assert o.answer_text.startswith("The answer:") and "Answer: " + ",".join(o.exercise.answer) in o.answer_text

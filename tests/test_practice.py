@@ -177,7 +177,10 @@ class TestCheck:
             trace = simulate(predict.problem(seed))
             right = predict.check(seed, WORD[trace.outcome])
             assert right.correct and right.missed_rule is None and right.message.startswith("Right:")
-            wrong = predict.check(seed, wrong_word(trace.outcome))
+            nudged = predict.check(seed, wrong_word(trace.outcome))
+            assert not nudged.correct and nudged.missed_rule is None and nudged.message.startswith("Not quite. ")
+            assert trace.outcome.value not in nudged.message and exercise_rules(nudged.message) == []
+            wrong = predict.check(seed, wrong_word(trace.outcome), attempt=2)
             rid = deciding_rule(trace)
             assert not wrong.correct and wrong.actual is trace.outcome and wrong.missed_rule == rid
             assert f"The rule you missed is {rid}: {RULES_BY_ID[rid].statement}" in wrong.message
@@ -189,6 +192,8 @@ class TestCheck:
         assert predict.check_answer(9, None).startswith("Make your prediction first")
         assert predict.check_answer(9, "maybe").startswith("Not a prediction this lab knows")
         assert predict.check_answer(9, "refused").startswith("Right:")
+        assert predict.check_answer(9, "hung").startswith("Not quite. First ask:")
+        assert predict.check_answer(9, "hung", attempt=2).startswith("Not quite: you said 'hung'")
 
 
 class TestQuizCommand:
@@ -318,7 +323,12 @@ class TestWidgets:
         assert p.feedback_text == "Not accepted: choose a prediction first."
         p.prediction.value = "unloaded"
         p.check_button.click()
-        assert p.feedback_text.startswith("Not quite: you said 'unloaded', the model says 'refused'.")
+        assert p.feedback_text.startswith("Not quite. First ask:")    # a first wrong prediction: a nudge
+        assert "refused" not in p.feedback_text and exercise_rules(p.feedback_text) == []
+        p.prediction.value = "hung"
+        assert p.feedback_text == ""                                    # a verdict goes with its answer
+        p.check_button.click()
+        assert p.feedback_text.startswith("Not quite: you said 'hung', the model says 'refused'.")
         assert "The rule you missed is nonmandatory-refusal" in p.feedback_text
         assert p.score_text.startswith("This session: 0 of 1 problem answered right")
         p.prediction.value = "refused"

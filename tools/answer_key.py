@@ -40,7 +40,8 @@ def _cell(text: str) -> str:
 
 def lesson_table() -> list[str]:
     """Each lesson notebook's quiz: its questions, the right answer, and the rule it names."""
-    rows = ["| Notebook | Question | Scenario | Answer | Rule named on a wrong answer |", "|---|---|---|---|---|"]
+    rows = ["| Notebook | Question | Scenario | Answer | Rule named on a second wrong answer |",
+            "|---|---|---|---|---|"]
     lessons = {e.lesson for e in CATALOGUE}
     for nb in sorted(NOTEBOOKS.glob("0[0-9]*-*.ipynb")):
         if nb.stem not in lessons:
@@ -154,7 +155,8 @@ def answer_key() -> str:
         *unwritten_lessons(),
         "### 10 · Practice: the problems the notebook opens on", "",
         "Each widget and code cell of notebook 10 opens one problem (read from the notebook's cells); a "
-        "find-the-bug answer is a line number, an order is the letters in order.", "",
+        "find-the-bug answer is a line number, an order is one right order of the letters (any order that keeps "
+        "what the rules require is right: `--answers` lists each pair and its rule).", "",
         *notebook_problems_table(), "",
         "### 10 · Practice: seeds to hand out", "",
         "`python -m unloadlab quiz --seed N --answers` prints a rules-level seed's answer and trace; add "

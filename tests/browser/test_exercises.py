@@ -157,6 +157,8 @@ def test_one_exercise_of_each_kind_by_keyboard(notebook, seeds, screenshot_dir):
                 if o is simulate(problem(seeds["rules"])).outcome)
     k.choose("Your prediction", next(w for w in predict.RULES_CHOICES if w != word))
     k.press("Check")
+    assert "The rule you missed is" not in k.feedback("Not quite.")   # a first wrong try: a nudge
+    k.press("Check")
     assert "The rule you missed is" in k.feedback("Not quite:")
     k.choose("Your prediction", word, back=True)
     k.press("Check", key="Enter")

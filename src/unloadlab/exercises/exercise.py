@@ -17,7 +17,7 @@ from ..catalogue import RULES_BY_ID
 from ..windows import Outcome, Trace
 
 __all__ = [
-    "rule_line", "rules_named", "Choice", "Exercise", "Verdict", "check", "check_text",
+    "rule_line", "rules_named", "Choice", "Exercise", "Verdict", "check", "check_text", "broken",
     "OUTCOME_CHOICES", "parse_outcome", "Feedback", "compare", "prediction_text",
 ]
 
@@ -61,9 +61,11 @@ class Exercise:
     rules: tuple[str, ...]          # the rules behind the right answer
     hint: str                       # a nudge that reveals neither the answer nor a rule
     ordered: bool = False
-    staged: bool = False            # the first wrong answer only nudges; the second names the rule
+    staged: bool = False            # the first wrong answer only nudges; the second names the rule and answer
     family: str = ""
     lines: bool = False             # the choices are numbered lines of ``shown`` (find the bug), not listed
+    # an order: (earlier key, later key, rule) for what the rules require; any order keeping them is right
+    before: tuple[tuple[str, str, str], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -72,6 +74,8 @@ class Exercise:
             raise ValueError(f"{self.kind}: two choices share a key")
         if self.ordered and sorted(self.answer) != sorted(keys):
             raise ValueError(f"{self.kind}: the answer is not an order of every choice")
+        if self.ordered and broken(self, self.answer):
+            raise ValueError(f"{self.kind}: the answer breaks what the rules require: {broken(self, self.answer)}")
         if not self.ordered and (len(self.answer) != 1 or self.answer[0] not in keys):
             raise ValueError(f"{self.kind}: the answer is not exactly one of the choices")
 
@@ -113,6 +117,8 @@ class Exercise:
             "choices": [{"key": c.key, "text": c.text} for c in self.choices], "hint": self.hint,
         }
         if answers:
+            if self.ordered:
+                data.update(before=[list(pair) for pair in self.before])
             data.update(answer=list(self.answer), solution=self.solution, rules=list(self.rules),
                         explanations={c.key: {"why": c.why, "rules": list(c.rules)} for c in self.choices})
         return data
@@ -125,7 +131,7 @@ class Verdict:
     correct: bool
     message: str                     # what to tell the learner, in words
     rules: tuple[str, ...] = ()      # the rules the message names
-    misplaced: tuple[str, ...] = ()  # an order: the keys not in their place
+    misplaced: tuple[str, ...] = ()  # an order: the keys of the calls in a pair the rules order, not kept
 
 
 def _parse(ex: Exercise, answer: object) -> tuple[str, ...]:
@@ -148,27 +154,36 @@ def _parse(ex: Exercise, answer: object) -> tuple[str, ...]:
 
 def check(ex: Exercise, answer: object, attempt: int = 1) -> Verdict:
     """Check an answer. A wrong one is told why, naming the rule; a staged exercise's first
-    wrong answer (attempt 1) is only nudged, naming no rule."""
+    wrong answer (attempt 1) is only nudged: what to look at, naming no rule and not the answer."""
     got = _parse(ex, answer)
-    if got == ex.answer:
+    if got == ex.answer or ex.ordered and not broken(ex, got):
         return Verdict(True, f"Right. {ex.solution}", ex.rules)
     if ex.ordered:
-        return _check_order(ex, got)
+        return _check_order(ex, got, attempt)
     chosen = ex.choice(got[0])
     if ex.staged and attempt <= 1:
         return Verdict(False, f"Not this one. {chosen.nudge or ex.hint}")
     return Verdict(False, f"Not this one: {chosen.why}", chosen.rules)
 
 
-def _check_order(ex: Exercise, got: tuple[str, ...]) -> Verdict:
-    wrong = [(n, k) for n, (k, want) in enumerate(zip(got, ex.answer), 1) if k != want]
-    lines = [f"Not yet: {len(ex.answer) - len(wrong)} of {len(ex.answer)} in the right place."]
-    rules: list[str] = []
-    for n, k in wrong:
-        c = ex.choice(k)
-        lines.append(f"- {c.text} (your place {n}): {c.why}")
-        rules += c.rules
-    return Verdict(False, "\n".join(lines), tuple(dict.fromkeys(rules)), tuple(k for _, k in wrong))
+def broken(ex: Exercise, order: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """The pairs the rules order that this order does not keep, the call placed too early first."""
+    place = {k: n for n, k in enumerate(order)}
+    return sorted((p for p in ex.before if place[p[0]] > place[p[1]]), key=lambda p: (place[p[1]], place[p[0]]))
+
+
+def _check_order(ex: Exercise, got: tuple[str, ...], attempt: int) -> Verdict:
+    wrong = broken(ex, got)
+    first, then, rule = wrong[0]
+    n, m = got.index(then) + 1, got.index(first) + 1
+    if ex.staged and attempt <= 1:   # where to look, not what goes where
+        return Verdict(False, f"Not yet. Your number {n}, {ex.choice(then).text}, comes before something it has to "
+                              f"wait for. {ex.hint}")
+    left = len(wrong) - 1
+    more = f" ({left} more pair{'s' if left != 1 else ''} the rules order not kept.)" if left else ""
+    return Verdict(False, f"Not yet: {ex.choice(then).text} (your number {n}) must come after "
+                          f"{ex.choice(first).text} (your number {m}): {rule_line(rule)}.{more}",
+                   (rule,), tuple(dict.fromkeys(k for p in wrong for k in p[:2])))
 
 
 def check_text(ex: Exercise, answer: object, attempt: int = 1) -> str:
@@ -211,11 +226,14 @@ class Feedback:
     missed_rule: str | None      # the deciding rule, when the prediction was wrong
 
 
-def compare(trace: Trace, predicted: object, deciding_rule: str) -> Feedback:
-    """A prediction against a trace; a wrong one is told the deciding rule."""
+def compare(trace: Trace, predicted: object, deciding_rule: str, nudge: str = "") -> Feedback:
+    """A prediction against a trace; a wrong one is told the deciding rule or, given a nudge
+    (a first try), only the nudge: what to look at, not the outcome."""
     guess = parse_outcome(predicted)
     if guess is trace.outcome:
         return Feedback(True, trace.outcome, f"Right: {trace.outcome.value}. {trace.headline}", None)
+    if nudge:
+        return Feedback(False, trace.outcome, f"Not quite. {nudge}", None)
     return Feedback(False, trace.outcome,
                     f"Not quite: you said '{guess.value}', the model says '{trace.outcome.value}'. "
                     f"The rule you missed is {deciding_rule}: {RULES_BY_ID[deciding_rule].statement}",

@@ -11,9 +11,10 @@ real machine are read off the trace. Pure: no third-party imports, nothing print
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
-from ..windows import Trace
+from ..windows import NtStatus, Trace
 from .exercise import Choice, Exercise, rule_line
 from .reading import (Block, Line, block_of, blocks, call_name, cited_rules, dead_branches, declarations, effect,
                       is_option, new_marks, request, telling_rule)
@@ -24,6 +25,7 @@ __all__ = ["find_bug", "candidates", "Bug"]
 
 KIND = "find-bug"
 _TRIES = 50
+_NOT_CALLS = {"if", "for", "while", "switch", "return", "sizeof"}
 _MIN_OPTIONS = 3
 
 
@@ -71,7 +73,10 @@ def _locate(bad: Scenario, good: Scenario) -> tuple[Block, int, tuple[str, ...],
 
 
 def _shown_clean(sc: Scenario) -> bool:
-    return clean(sc) and plausible(sc)
+    """Clean C someone would write and copy: plausible, and every status it returns for success
+    is STATUS_SUCCESS (not an informational status that only happens to count as success)."""
+    statuses = [getattr(sc, f) for f in sc.__dataclass_fields__ if isinstance(getattr(sc, f), NtStatus)]
+    return clean(sc) and plausible(sc) and not any(s.nt_success and s.code for s in statuses)
 
 
 def candidates(base: Scenario) -> list[Bug]:
@@ -140,15 +145,11 @@ def _exercise(seed: int, bug: Bug) -> Exercise:
     rules = (rule,) + bug_rules
     n = number[bug.answer]
     what = bug_line.bug.split(" (rule")[0].split(": rule")[0] if bug_line.bug else "this line is where it goes wrong"
-    if bug.removes:
-        fix = f"remove line {n}."
-    elif bug.answer in range(bug.block.start, bug.block.end) and _is_gap(bug):
-        fix = f"add {' / '.join(bug.fix)} right before line {n}."
-    else:
-        fix = f"line {n} should read: {' / '.join(bug.fix)}."
-    solution = (f"The mistake is at line {n}: {what}. Fix: {fix} "
+    solution = (f"The mistake is at line {n}: {what}. "
                 + " ".join(f"R{rule_line(r)[1:]}." for r in rules)
-                + f" On a real machine: {effect(bad_t, good_t)}.")
+                + f" On a real machine: {effect(bad_t, good_t)}."
+                + f"\nFix: change {bug.block.name} as below (- as it is, + as it should be):\n"
+                + "\n".join(_diff(bug, lines, number)))
     block_rules = tuple(r for i in range(bug.block.start, bug.block.end) for r in lines[i].rules if r not in rules)
     every = tuple(r for x in lines for r in x.rules if r not in rules)
     fallback = block_rules + every + (rule,)
@@ -166,11 +167,13 @@ def _exercise(seed: int, bug: Bug) -> Exercise:
                               f"({rule_line(why_rules[0])}).", why_rules))
     fam = family(bug.bad)
     model = bad_t.inputs.get("model")
-    listing_text = "\n".join(f"{number[i]:3}  {'' if i < 0 else lines[i].text}".rstrip() for i in shown)
+    listing_text = f"DriverEntry calls: {', '.join(_set_up(lines)) or '(nothing)'}.\n\n" + "\n".join(
+        f"{number[i]:3}  {'' if i < 0 else lines[i].text}".rstrip() for i in shown)
     return Exercise(
         kind=KIND, seed=seed, family=fam,
         title=f"Find the bug: a {fam} driver" + (f" ({model})" if model else ""),
-        prompt=(f"Above: {bug.block.name} from a {fam} driver, with the declarations it uses. The unload is "
+        prompt=(f"Above: {bug.block.name} from a {fam} driver, with the declarations it uses and what its "
+                f"DriverEntry set up. The unload is "
                 f"asked for by {request(bad_t)}. The code has one mistake. Which line is wrong? If a call is "
                 "missing, pick the line it should come right before."),
         shown=listing_text, choices=tuple(choices), answer=(str(n),), solution=solution, rules=rules, lines=True,
@@ -181,7 +184,40 @@ def _exercise(seed: int, bug: Bug) -> Exercise:
     )
 
 
-def _is_gap(bug: Bug) -> bool:
-    """Whether the fix adds lines before the faulty one rather than changing it."""
-    good = [x.text.strip() for x in listing_of(bug.good)]
-    return listing_of(bug.bad)[bug.answer].text.strip() in good
+def _set_up(lines: list[Line]) -> list[str]:
+    """The functions DriverEntry calls when all goes well, in order, read from its C: what the
+    routine shown has to undo is visible next to it (a port it created, a thread it started)."""
+    entry = next((b for b in blocks(lines) if b.name == "DriverEntry"), None)
+    if entry is None:
+        return []
+    code, failing = [], 0   # the lines of a failure branch (if (!NT_SUCCESS(...)) { ... }) are left out
+    for i in range(entry.body, entry.end):
+        text = lines[i].text
+        if lines[i].comment:
+            continue
+        if failing or re.search(r"if \(!NT_SUCCESS\(", text):
+            failing += text.count("{") - text.count("}")
+            continue
+        code.append(text)
+    names = re.findall(r"\b([A-Za-z_]\w*)\s*\(", " ".join(code))
+    return list(dict.fromkeys(n for n in names if not n.isupper() and n not in _NOT_CALLS))
+
+
+def _diff(bug: Bug, lines: list[Line], number: dict[int, int]) -> list[str]:
+    """The fix as a small diff of the shown routine against the clean driver's: the learner's
+    line numbers, one line of context, '-' for a line as it is and '+' for one as it should be.
+    Both sides are the C views' own code, so the fixed routine is the clean driver's."""
+    good_lines = list(listing_of(bug.good))
+    good_block = next(b for b in blocks(good_lines) if b.name == bug.block.name)
+    bad = [lines[i].text for i in range(bug.block.start, bug.block.end)]
+    good = [good_lines[i].text for i in range(good_block.start, good_block.end)]
+    out: list[str] = []
+    for group in difflib.SequenceMatcher(None, bad, good, autojunk=False).get_grouped_opcodes(1):
+        out += ["  ..."] if out else []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out += [f"  {number[bug.block.start + i]:3}  {bad[i]}" for i in range(i1, i2)]
+                continue
+            out += [f"- {number[bug.block.start + i]:3}  {bad[i]}" for i in range(i1, i2)]
+            out += [f"+      {good[j]}" for j in range(j1, j2)]
+    return out

@@ -36,7 +36,7 @@ from .space import (FAMILIES, FAMILY_WEIGHTS, KEEP_ONE_KNOB, Scenario, choose, d
                     pick, rng_for, shuffled, simulate, validate_seed)
 
 __all__ = [
-    "problem", "describe", "question", "answer", "check", "check_answer",
+    "problem", "describe", "question", "answer", "nudge", "check", "check_answer",
     "RULES_OUTCOMES", "RULES_CHOICES", "lesson_quiz", "lessons", "QUESTIONS_PER_LESSON",
 ]
 
@@ -140,16 +140,25 @@ def answer(seed: int) -> str:
                       format_trace(trace)])
 
 
-def check(seed: int, predicted: object) -> Feedback:
-    """Compare a prediction (an outcome word such as 'refused') with the seed's problem."""
+def nudge(trace: Trace) -> str:
+    """Where to look first; it names no rule and no outcome."""
+    asked = "a service stop" if trace.state.get("mandatory") else "not a service stop"
+    return (f"First ask: is this request mandatory ({asked} here)? Then find the first thing in the list that "
+            "could stop the unload.")
+
+
+def check(seed: int, predicted: object, attempt: int = 1) -> Feedback:
+    """Compare a prediction (an outcome word such as 'refused') with the seed's problem. A
+    first wrong prediction (attempt 1) is only nudged; a later one is told the outcome and rule."""
     parse_outcome(predicted)  # a bad prediction is reported before any simulation
     trace = simulate(problem(seed))
-    return compare(trace, predicted, deciding_rule(trace))
+    return compare(trace, predicted, deciding_rule(trace), nudge(trace) if attempt <= 1 else "")
 
 
-def check_answer(seed: int, predicted: object) -> str:
-    """The code form's answer in words; with no prediction yet, how to make one."""
-    return prediction_text(predicted, lambda p: check(seed, p), "my_answer", RULES_CHOICES)
+def check_answer(seed: int, predicted: object, attempt: int = 1) -> str:
+    """The code form's answer in words; with no prediction yet, how to make one. A first wrong
+    prediction is only nudged; run it again with attempt=2 to be told the outcome and rule."""
+    return prediction_text(predicted, lambda p: check(seed, p, attempt), "my_answer", RULES_CHOICES)
 
 
 # --- lesson quizzes -------------------------------------------------------------------------------
@@ -314,7 +323,7 @@ def _lesson_exercise(q: _Question, n: int, lesson: str, rng: Any) -> Exercise:
         prompt=q.ask, shown=_lesson_shown(q.example), choices=choices,
         answer=(_KEYS[texts.index(q.right)],), solution=solution, rules=(q.rule,),
         hint="Name the rule that decides this before you choose: which step of the unload does it govern?",
-        extra={"scenario": q.example.name},
+        staged=True, extra={"scenario": q.example.name},
     )
 
 

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from ..catalogue import RULES_BY_ID
-from ..windows import Actor, Kind, Mark, RuleKind, Step, Trace
+from ..windows import Actor, Kind, Mark, RuleKind, StatusError, Step, Trace, parse_status
 
 __all__ = [
     "Item", "driver_actor", "request_index", "call_name", "normalize", "teardown_items", "load_items",
@@ -333,7 +333,8 @@ def is_option(lines: list[Line], block: Block, index: int) -> bool:
 def dead_branches(lines: list[Line], block: Block) -> list[int]:
     """The ``if`` lines of a block whose branch changes nothing, which no one would write: an
     empty body (once comments are left out), or a body that only returns what the code right
-    after the branch returns anyway (``if (x) { return S; } return S;``)."""
+    after the branch returns anyway (``if (x) { return S; } return S;``), or another success
+    status (an informational status the caller takes as success: rule informational-allows)."""
     code = [(i, lines[i].text.strip()) for i in range(block.body, block.end)
             if lines[i].text.strip() and not lines[i].comment]
     out = []
@@ -349,9 +350,21 @@ def dead_branches(lines: list[Line], block: Block) -> list[int]:
         if code[k - 1][1] != "}":          # "} else {": the other branch may differ
             continue
         after = code[k][1] if k < len(code) else ""
-        if not body or (len(body) == 1 and body[0].startswith("return") and body[0] == after):
+        if not body or (len(body) == 1 and body[0].startswith("return") and _same_result(body[0], after)):
             out.append(i)
     return out
+
+
+def _same_result(one: str, other: str) -> bool:
+    """Two return statements the caller acts on alike: the same text, or two statuses that are
+    both success ('return STATUS_OBJECT_NAME_EXISTS;' against 'return STATUS_SUCCESS;')."""
+    if one == other:
+        return True
+    statuses = [re.fullmatch(r"return (STATUS_\w+);", s) for s in (one, other)]
+    try:
+        return all(m and parse_status(m.group(1)).nt_success for m in statuses)
+    except StatusError:
+        return False
 
 
 def declarations(lines: list[Line]) -> list[int]:

@@ -1,11 +1,12 @@
 """The teardown, two ways: put it in order, and complete the routine.
 
 Both take the calls from a clean trace of either family (``reading.teardown_items``: the
-driver's own calls and acts after the request, in the order the model makes them), so the
-order checked against is the model's.
+driver's own calls and acts after the request, in the order the model makes them).
 
-**Put it in order**: the calls, shuffled; the learner orders them. Each call is explained by
-the rule that puts it where it is: the rule its step cites that the other steps do not.
+**Put it in order**: the calls that are statements of the driver's C (``offered``), shuffled;
+the learner orders them. Any order that keeps every pair the rules order (``before``) is
+right, the model's among them; each call is explained by what it must come after and the
+rule that says so.
 
 **Complete the routine**: one call is missing; the learner picks it. The options besides the
 missing call are plausible calls of the same driver family, each wrong for a reason the model
@@ -27,20 +28,40 @@ from ..windows import Kind, Trace
 from .exercise import Choice, Exercise, rule_line
 from .mistakes import trait
 from .reading import Item, distinctive_rules, load_items, request, routine_name, teardown_items, telling_rule
-from .space import (Scenario, choose, clean, domain, draw, family, index, introduction, replaced, rng_for, shuffled,
-                    trace_of, with_items)
+from .space import (Scenario, choose, clean, domain, draw, family, index, introduction, listing_of, replaced,
+                    rng_for, shuffled, trace_of, with_items)
 
-__all__ = ["order", "complete", "context", "Distractor", "distractors"]
+__all__ = ["order", "offered", "before", "complete", "context", "Distractor", "distractors"]
 
-_usable = with_items(3)   # both kinds: a clean driver whose teardown has three calls or more, no two alike
+_usable = with_items(3)   # a clean driver whose teardown has three calls or more, no two alike
 
 
 # --- put it in order ---------------------------------------------------------------------------------
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-
-
-def _ordinal(n: int) -> str:
-    return _ORDINALS[n - 1] if n <= len(_ORDINALS) else f"number {n}"
+# What must come before what, as the rules state it: (the earlier item, the later item, the
+# rule), each item a pattern matched at the start of its text. Any order that keeps every pair
+# that applies is right; the pairs no rule states are left free. The model's own order keeps
+# them all (an Exercise refuses an answer that breaks one). A fourth element names an item
+# whose presence lifts the pair: a closed dynamic session deletes the filters only when they
+# were not deleted by key first. Deleting by key comes before FwpmEngineClose0 because those
+# calls take the engine handle it closes.
+_CLEANUP = (r"(IoDeleteDevice\(ControlDeviceObject|KeCancelTimer|KeFlushQueuedDpcs|KeWaitForSingleObject\(Thread\b"
+            r"|PsSetCreateProcessNotifyRoutineEx|ExFreePoolWithTag)")
+_UNREGISTER = r"FwpsCalloutUnregisterById0\("
+_BEFORE: tuple[tuple[str, ...], ...] = (
+    (r"FltCloseCommunicationPort\(", r"FltUnregisterFilter\(", "port-before-unregister"),
+    (r"FltUnregisterFilter\(", _CLEANUP, "unload-routine-order"),
+    (r"KeCancelTimer\(", r"KeFlushQueuedDpcs\(", "cleanup-order"),
+    (_CLEANUP, r"ExFreePoolWithTag\(", "cleanup-order"),
+    (r"Unloading = TRUE", r".", "wfp-stop-new-work"),
+    (r"FwpmFilterDeleteByKey0\(", r"Fwpm(CalloutDeleteByKey0|EngineClose0)\(", "wfp-delete-by-key"),
+    (r"FwpmCalloutDeleteByKey0\(", r"FwpmEngineClose0\(", "wfp-delete-by-key"),
+    (r"FwpmFilterDeleteByKey0\(", _UNREGISTER, "wfp-filters-before-callouts"),
+    (r"FwpmEngineClose0\(", _UNREGISTER, "wfp-filters-before-callouts", r"FwpmFilterDeleteByKey0\("),
+    (r"ExWaitForRundownProtectionRelease\(", _UNREGISTER, "wfp-drain-before-unregister"),
+    (r"KeWaitForSingleObject\(WorkerThread", _UNREGISTER, "wfp-wait-worker-thread"),
+    (r"KeWaitForSingleObject\(&NoFlowContexts", _UNREGISTER, "wfp-drain-before-unregister"),
+    (_UNREGISTER, r"(FwpsInjectionHandleDestroy0|IoDeleteDevice)\(", "wfp-unload-deletes-device"),
+)
 
 
 def context(sc: Scenario, trace: Trace) -> str:
@@ -54,40 +75,79 @@ def context(sc: Scenario, trace: Trace) -> str:
     ])
 
 
-def _why(items: list[Item], k: int) -> tuple[str, tuple[str, ...]]:
-    """Why the k-th item (0-based) is where it is, and the rule that puts it there."""
-    item = items[k]
-    rules = distinctive_rules(item.step, [o.step for o in items if o is not item])
-    rid = telling_rule(rules)
-    place = "first" if k == 0 else f"{_ordinal(k + 1)}, after {items[k - 1].text}"
-    return f"it comes {place}: {rule_line(rid)}.", (rid,)
+def offered(sc: Scenario) -> list[Item]:
+    """The teardown items a learner orders: those that are a statement of the driver's C. A
+    heading ("global cleanup"), a decision ("Flags has ...: go ahead") or an act the C writes
+    another way ("stop new work") is not one."""
+    code = [line.text for line in listing_of(sc) if not line.comment]
+    def in_code(item: Item) -> bool:
+        needle = f"{item.name}(" if item.name != item.text else item.text.split(" (")[0]
+        return any(needle in line for line in code)
+    return [i for i in teardown_items(trace_of(sc)) if in_code(i)]
+
+
+def _orderable(sc: Scenario) -> bool:
+    """Clean, with at least three items to order, no two alike."""
+    if not clean(sc):
+        return False
+    texts = [i.text for i in offered(sc)]
+    return len(texts) >= 3 and len(set(texts)) == len(texts)
+
+
+def before(items: list[Item]) -> list[tuple[int, int, str]]:
+    """(earlier, later, rule) for every pair of items (indexes) the rules order."""
+    def matches(pattern: str, item: Item) -> bool:
+        return re.match(pattern, item.text) is not None
+    out = []
+    for earlier, later, rule, *unless in _BEFORE:
+        if unless and any(matches(unless[0], i) for i in items):
+            continue
+        out += [(a, b, rule) for a, x in enumerate(items) for b, y in enumerate(items)
+                if a != b and matches(earlier, x) and matches(later, y) and (a, b, rule) not in out]
+    return out
+
+
+def _why(items: list[Item], k: int, pairs: list[tuple[int, int, str]]) -> tuple[str, tuple[str, ...]]:
+    """Why the k-th item goes where it goes: what must come before it, and the rules that say so."""
+    after = [(a, r) for a, b, r in pairs if b == k]
+    if not after:
+        item = items[k]
+        rid = telling_rule(distinctive_rules(item.step, [o.step for o in items if o is not item]))
+        return f"nothing here has to come before it ({rule_line(rid)}).", (rid,)
+    rules = tuple(dict.fromkeys(r for _, r in after))
+    names = ", ".join(items[a].text for a in dict.fromkeys(a for a, _ in after))
+    return f"it comes after {names}: " + "; ".join(rule_line(r) for r in rules) + ".", rules
 
 
 def order(seed: int) -> Exercise:
     """The put-it-in-order problem for a seed: the same one on every OS and Python 3.10+."""
     rng = rng_for(seed, "order")
-    sc = draw(rng, _usable)
+    sc = draw(rng, _orderable)
     fam = family(sc)
     trace = trace_of(sc)
-    items = teardown_items(trace)
+    items = offered(sc)
     shown = shuffled(rng, items)
     while shown == items:                  # a shuffle that changed nothing would be no problem
         shown = shuffled(rng, items)
     key = {id(item): string.ascii_uppercase[n] for n, item in enumerate(shown)}
+    pairs = before(items)
     choices = []
     for item in shown:
-        why, rules = _why(items, items.index(item))
+        why, rules = _why(items, items.index(item), pairs)
         choices.append(Choice(key[id(item)], item.text, why, rules))
     answer = tuple(key[id(item)] for item in items)
     listed = "\n".join(f"  {key[id(item)]}) {item.text}" for item in shown)
     rules = tuple(dict.fromkeys(r for c in choices for r in c.rules))
     return Exercise(
         kind="order", seed=seed, family=fam, title=f"Put it in order: a {fam} driver's unload",
-        prompt=(f"These are the calls and acts of {routine_name(trace)} (and what runs inside it), shuffled. "
-                "Put them in the order the driver must make them."),
+        prompt=(f"These are the calls of {routine_name(trace)} (and what runs inside it), shuffled. "
+                "Put them in an order the driver may make them: any order that keeps what the rules require "
+                "is right."),
         shown=f"{context(sc, trace)}\n\nShuffled:\n{listed}",
-        choices=tuple(choices), answer=answer, ordered=True, rules=rules,
-        solution="The order: " + "; ".join(f"{n}. {item.text}" for n, item in enumerate(items, 1)) + ".",
+        choices=tuple(choices), answer=answer, ordered=True, staged=True, rules=rules,
+        before=tuple((key[id(items[a])], key[id(items[b])], r) for a, b, r in pairs),
+        solution=("One right order: " + "; ".join(f"{n}. {item.text}" for n, item in enumerate(items, 1))
+                  + ". Any order that keeps each call after those listed for it below is right too."),
         hint="Work backwards from what DriverEntry set up: what must be gone before the next thing can go?",
         extra={"scenario": sc},
     )

@@ -65,12 +65,13 @@ def short(text: str, limit: int = OPTION_CHARS) -> str:
 def _box(icon: str, colour: str, head: str, body: str, role: str = "status") -> str:
     """A message: words first (bold), an icon that screen readers skip, colour only repeating it."""
     lines = "<br>".join(html.escape(line) for line in body.split("\n"))
-    return (f"<div role='{role}' style='border-left:6px solid {colour}; padding:4px 10px; margin:4px 0'>"
+    return (f"<div role='{role}' style='border-left:6px solid {colour}; padding:4px 10px; margin:4px 0; "
+            "white-space:pre-wrap'>"   # a fix's diff keeps its indentation
             f"<span aria-hidden='true' style='color:{colour}; margin-right:6px'>{icon}</span>"
             f"<b>{html.escape(head)}</b> {lines}</div>")
 
 
-_HEADS = ("Right.", "Not this one:", "Not this one.", "Not yet:")
+_HEADS = ("Right.", "Right:", "Not this one:", "Not this one.", "Not yet:", "Not yet.", "Not quite:", "Not quite.")
 
 
 def verdict_box(correct: bool, head: str, body: str) -> str:
@@ -78,16 +79,10 @@ def verdict_box(correct: bool, head: str, body: str) -> str:
     return _box("✔" if correct else "✖", _RIGHT if correct else _WRONG, head, body)
 
 
-def verdict_html(verdict: Verdict) -> str:
-    """The verdict in words ("Right." / "Not this one:"), bold, with the rest after it."""
+def verdict_html(verdict: Verdict | Feedback) -> str:
+    """The verdict in words ("Right." / "Not this one:" / "Not quite."), bold, with the rest after it."""
     head = next((h for h in _HEADS if verdict.message.startswith(h)), "")
     return verdict_box(verdict.correct, head, verdict.message[len(head):].strip())
-
-
-def _feedback_html(feedback: Feedback) -> str:
-    """A prediction's Feedback ('Right: ...' / 'Not quite: ...'), the verdict in words and bold."""
-    verdict, _, rest = feedback.message.partition(": ")
-    return verdict_box(feedback.correct, f"{verdict}:", rest)
 
 
 def error_html(message: str) -> str:
@@ -159,7 +154,7 @@ class ExerciseView(Shown):
         self.choice = W.Dropdown(options=[("(choose)", None)] + options, value=None, description=label,
                                  style=LABELS, layout=answer_layout())
         self.choice.add_class(CSS["choice"])
-        self.choice.observe(lambda _: self._clear_error(), names="value")
+        self.choice.observe(lambda _: self._answer_changed(), names="value")
         return self.choice
 
     def _order_control(self) -> W.Widget:
@@ -192,7 +187,7 @@ class ExerciseView(Shown):
             self.error.value = error_html(f"'{self.item.label}' is already {'first' if j < 0 else 'last'}.")
             return self.order
         self.order[i], self.order[j] = self.order[j], self.order[i]
-        self._clear_error()
+        self._answer_changed()
         self._render_order(keep=key)
         return self.order
 
@@ -201,6 +196,7 @@ class ExerciseView(Shown):
         if sorted(keys) != sorted(self.order):
             raise ValueError(f"an order uses each of {', '.join(sorted(self.order))} once")
         self.order = list(keys)
+        self._answer_changed()
         self._render_order(keep=self.order[0])
         return self.order
 
@@ -211,6 +207,11 @@ class ExerciseView(Shown):
 
     def _clear_error(self) -> None:
         self.error.value = ""
+
+    def _answer_changed(self) -> None:
+        """A verdict is about the answer it checked: once the answer changes, it goes."""
+        self._clear_error()
+        self.feedback.value = ""
 
     # --- the buttons ----------------------------------------------------------------------------------
     def current_answer(self) -> object:
@@ -229,6 +230,8 @@ class ExerciseView(Shown):
             return self.error_text
         self._clear_error()
         self.feedback.value = verdict_html(self.result)
+        if self.result.correct:   # a hint about a problem already solved would only mislead
+            self.hint_text.value = ""
         if self.on_checked:
             self.on_checked(self.exercise, self.result)
         return self.feedback_text
@@ -409,6 +412,8 @@ class Practice(Shown):
         self.prediction = W.Dropdown(options=[("(choose)", None)] + [(k, k) for k in predict.RULES_CHOICES],
                                      description="Your prediction", style=LABELS, layout=answer_layout())
         self.prediction.add_class(CSS["prediction"])
+        self.prediction.observe(lambda _: setattr(self.feedback, "value", ""), names="value")   # no stale verdict
+        self.attempts = 0
         self.check_button = button("Check", "Compare your prediction with the model", CSS["check"], self.check)
         self.hint_button = button("Hint", "A nudge that gives nothing away", CSS["hint"], self.hint)
         self.reveal_button = button("Show the trace", "The answer, step by step", CSS["trace"], self.reveal)
@@ -456,19 +461,19 @@ class Practice(Shown):
         if self.prediction.value is None:
             self.feedback.value = error_html("choose a prediction first.")
             return self.feedback_text
-        fb = predict.check(self.seed.value, self.prediction.value)
+        self.attempts += 1
+        fb = predict.check(self.seed.value, self.prediction.value, self.attempts)
         self._counted(None, Verdict(fb.correct, fb.message))   # type: ignore[arg-type]
         self.result = fb
-        self.feedback.value = _feedback_html(fb)
+        self.feedback.value = verdict_html(fb)
+        if fb.correct:
+            self.hint_box.value = ""
         return self.feedback_text
 
     def hint(self) -> str:
         if self.view is not None:
             return self.view.hint()
-        trace = simulate(predict.problem(self.seed.value))
-        asked = "a service stop" if trace.state.get("mandatory") else "not a service stop"
-        self.hint_box.value = note_html("Hint:", f"First ask: is this request mandatory ({asked} here)? Then "
-                                        "find the first thing in the list that could stop the unload.")
+        self.hint_box.value = note_html("Hint:", predict.nudge(simulate(predict.problem(self.seed.value))))
         return plain(self.hint_box.value)
 
     def reveal(self) -> str:
@@ -514,6 +519,7 @@ class Diagnosis(Shown):
         self.choice = W.Dropdown(options=[("(choose)", None)] + [(d.key, d.key) for d in DIAGNOSES],
                                  description=f"Diagnosis for {self.case.name}", style=STYLE, layout=WIDE)
         self.choice.add_class(CSS["choice"])
+        self.choice.observe(lambda _: setattr(self.feedback, "value", ""), names="value")   # no stale verdict
         self.button = button(f"Check {self.case.name}", "Check your diagnosis", CSS["check"], self.check)
         self.feedback = W.HTML()
         self.feedback.add_class(CSS["feedback"])
