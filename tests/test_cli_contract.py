@@ -2,6 +2,9 @@
 many knobs (valid runs with --json and --c, and bad input), the exit status, stdout and
 stderr must stay what they were when the golden file was written (commit 9773611, before
 the knobs were declared once). Outputs are stored as SHA-256 digests; error lines in full.
+Two error lines changed on purpose since: a bad --trigger (minifilter) or --filters value is
+now reported in the scenario's words ("--filters: 'nope' is not one of: ..."), like every
+other enum knob, instead of argparse's "invalid choice".
 
 Regenerate only when a change of output is intended (say so in the commit):
 ``python tests/test_cli_contract.py``."""

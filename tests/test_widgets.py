@@ -366,7 +366,7 @@ def test_tabs_are_titled_and_rendered_only_when_shown():
 def test_unknown_knobs_and_models_are_clear_errors():
     with pytest.raises(ValueError, match="unknown knob"):
         Panel("minifilter", show=("trigger", "nope"))
-    with pytest.raises(ValueError, match="model 'nope'"):
+    with pytest.raises(ValueError, match="family 'nope'"):
         Panel("nope")
     with pytest.raises(ValueError, match="not shown"):
         Panel("minifilter", show=("trigger",)).set(instances=3)

@@ -2,16 +2,20 @@
 a set of checkboxes, a status with a hex field) and the widgets that read it back."""
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import ipywidgets as W
 
-from .. import minifilter
-from ..windows import ScenarioError, parse_status
+from ..windows import NtStatus, ScenarioError, parse_status
+from ..windows.knob import Knob, field_types, rows_by_name, statuses
 
-__all__ = ["OTHER", "STYLE", "WIDE", "Choice", "Flag", "FlagSet", "Count", "StatusChoice", "MINIFILTER_KNOBS",
-           "callout_knobs", "chosen_flags", "control", "watched"]
+if TYPE_CHECKING:
+    from ..windows.family import Family
+
+__all__ = ["OTHER", "STYLE", "WIDE", "Choice", "Flag", "FlagSet", "Count", "StatusChoice", "specs", "chosen_flags",
+           "control", "watched"]
 
 OTHER = "other (hex)"
 
@@ -46,99 +50,23 @@ class StatusChoice:
     names: tuple[str, ...]                 # common statuses offered by name; OTHER adds a hex field
 
 
-def _status_label(name: str) -> str:
-    return f"{name} ({parse_status(name).severity.value})"
+def specs(family: Family) -> dict[str, Any]:
+    """How each of the family's knobs is shown, in field order, derived from its type (the
+    scenario class) and its row (label, choices, the panel's limits)."""
+    rows = rows_by_name(family.knobs)
+    return {name: _spec(rows[name], kind) for name, kind in field_types(family.scenario).items()}
 
 
-_CALLBACK_STATUSES = ("STATUS_SUCCESS", "STATUS_FLT_DO_NOT_DETACH", "STATUS_OBJECT_NAME_EXISTS",
-                      "STATUS_DEVICE_BUSY", "STATUS_UNSUCCESSFUL", "STATUS_ACCESS_DENIED")
-_ENTRY_STATUSES = ("STATUS_SUCCESS", "STATUS_OBJECT_NAME_EXISTS", "STATUS_DEVICE_BUSY",
-                   "STATUS_INSUFFICIENT_RESOURCES", "STATUS_FLT_NOT_INITIALIZED", "STATUS_UNSUCCESSFUL")
-_TRIGGER_LABELS = {
-    "FilterUnload": "FilterUnload (application)", "FltUnloadFilter": "FltUnloadFilter (driver)",
-    "fltmc-unload": "fltmc unload", "sc-stop": "sc stop", "net-stop": "net stop",
-    "ControlService": "ControlService(SERVICE_CONTROL_STOP)", "shutdown": "system shutdown",
-}
-
-def _options(members: Any, labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """Dropdown options from a model enum, each with the learner's label. A member without a
-    label raises KeyError, so a new model value cannot silently miss the panel."""
-    return tuple((labels[m.value], m.value) for m in members)
-
-
-def _set_options(members: Any, labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """Checkbox options for a set-valued knob: (the learner's label, the model's value)."""
-    return tuple((labels[m.value], m.value) for m in members)
-
-
-MINIFILTER_KNOBS: dict[str, Any] = {
-    "trigger": Choice("Trigger", _options(minifilter.Trigger, _TRIGGER_LABELS)),
-    "unload_callback": Flag("FilterUnloadCallback registered"),
-    "callback_returns": StatusChoice("Callback returns", _CALLBACK_STATUSES),
-    "refuse_only_if_not_mandatory": Flag("Refuse only if not mandatory"),
-    "flags": FlagSet("FLT_REGISTRATION.Flags", tuple((f.name, f.value) for f in minifilter.RegistrationFlag)),
-    "driver_entry_returns": StatusChoice("DriverEntry returns", _ENTRY_STATUSES),
-    "shutdown_preop": Flag("IRP_MJ_SHUTDOWN pre-operation"),
-    "instances": Count("Instances", 0, len(minifilter.VOLUMES)),
-    "teardown_callbacks": Flag("Instance teardown callbacks"),
-    "pended_io": Flag("Pended I/O never completed"),
-    "server_port": Choice("Server port", _options(minifilter.ServerPort, {
-        "none": "none", "closed-before-unregister": "closed before FltUnregisterFilter", "left-open": "left open"})),
-    "calls_unregister": Flag("Calls FltUnregisterFilter"),
-    "caller_privileged": Flag("Caller is an administrator"),
-    "leaks": FlagSet("Never given back", _set_options(minifilter.Leak, {
-        "context": "context reference", "name-information": "file name information",
-        "object-reference": "FltObjectReference", "open-file": "FltCreateFileEx handle",
-        "work-item": "queued generic work item"})),
-    "send_message_wait": Flag("FltSendMessage without a timeout"),
-    "drains_pended_io": Flag("TeardownStart drains pended I/O"),
-    "control_device": Choice("Control device", _options(minifilter.ControlDevice, {
-        "none": "none", "created": "created, no handle open", "handle-open": "a handle is open"})),
-    "refuse_only_if_control_device_open": Flag("Refuse only while a handle is open"),
-    "global_resources": Flag("Timer, thread, notify routine, pool"),
-    "cleanup_mistakes": FlagSet("Global cleanup forgets", _set_options(minifilter.CleanupMistake, {
-        "timer-not-cancelled": "to cancel the timer", "thread-not-waited": "to wait for the thread",
-        "notify-routine-left": "to remove the notify routine", "pool-not-freed": "to free the pool"})),
-    "driver_verifier": Flag("Driver Verifier on"),
-    "dependent_services": Flag("Another service depends on it"),
-    "fast_startup": Flag("Fast Startup (hybrid shutdown)"),
-}
-
-
-def callout_knobs() -> dict[str, Any]:
-    from ..callout import (MAX_CALLOUTS, CalloutTrigger, ContextRemoval, DriverModel, FilterRemoval, FlowRemoval,
-                           UnregisterPlace)
-    return {
-        "model": Choice("Driver model", _options(DriverModel, {
-            "wdm": "WDM (DriverUnload)", "wdf": "KMDF non-PnP (EvtDriverUnload)", "wdf-pnp": "KMDF PnP (contrast)"})),
-        "trigger": Choice("Trigger", _options(CalloutTrigger, {
-            **_TRIGGER_LABELS, "device-removal": "last device removed (KMDF PnP only)"})),
-        "unload_function": Flag("Unload function set"),
-        "unregisters": Flag("Unregisters its callouts"),
-        "check_unregister_result": Flag("Checks the unregister result"),
-        "flows_with_context": Count("Flows with a context", 0, 8),  # the model allows more; 8 shows every path
-        "remove_flow_contexts": Choice("Flow contexts", _options(ContextRemoval, {
-            "none": "left in place", "before-unregister": "removed before unregistering",
-            "on-device-busy": "removed on STATUS_DEVICE_BUSY, then retry",
-            "before-and-on-busy": "removed before, and on STATUS_DEVICE_BUSY"})),
-        "flow_removal": Choice("Flow context removal", _options(FlowRemoval, {
-            "synchronous": "synchronous", "pending": "pending"})),
-        "waits_for_flow_deletes": Flag("Waits for every flowDeleteFn"),
-        "callouts": Count("Callouts", 1, MAX_CALLOUTS),
-        "driver_entry_returns": StatusChoice("DriverEntry returns", _ENTRY_STATUSES),
-        "filters": Choice("Filters", _options(FilterRemoval, {
-            "dynamic-session": "dynamic session closed first", "deleted-by-key": "deleted by key first",
-            "after-unregister": "removed after unregistering", "left-in-place": "left in place"})),
-        "permit_if_unregistered": Flag("Filters permit if callout unregistered"),
-        "classify_in_progress": Flag("A classify is still running"),
-        "drains_before_unregister": Flag("Drains work before unregistering"),
-        "unregister_at_apc_level": Flag("Unregisters under a fast mutex (APC_LEVEL)"),
-        "unregister_in": Choice("Unregisters in", _options(UnregisterPlace, {
-            "unload-function": "the unload function",
-            "self-managed-io-cleanup": "EvtDeviceSelfManagedIoCleanup (PnP)"})),
-        "caller_privileged": Flag("Caller is an administrator"),
-        "dependent_services": Flag("Another service depends on it"),
-    }
+def _spec(row: Knob, kind: Any) -> Any:
+    if kind is bool:
+        return Flag(row.label)
+    if kind is int:
+        return Count(row.label, *row.panel_limits)
+    if kind is NtStatus:
+        return StatusChoice(row.label, tuple(name for name, _ in row.choices))
+    if typing.get_origin(kind) is frozenset:
+        return FlagSet(row.label, tuple((label, value) for value, label in row.choices))
+    return Choice(row.label, tuple((label, value) for value, label in row.choices))
 
 
 # --- the controls ---------------------------------------------------------------------------------
@@ -157,7 +85,7 @@ class _StatusControl:
     def __init__(self, spec: StatusChoice, initial: Any):
         st = parse_status(initial)
         known = st.name in spec.names
-        self.dropdown = W.Dropdown(options=[(_status_label(n), n) for n in spec.names] + [(OTHER, OTHER)],
+        self.dropdown = W.Dropdown(options=[*((label, n) for n, label in statuses(*spec.names)), (OTHER, OTHER)],
                                    value=st.name if known else OTHER, description=spec.label,
                                    style=_ABOVE, layout=_full())
         self.hex = W.Text(value="" if known else st.hex, description=f"{spec.label} (hex)",

@@ -15,69 +15,47 @@ that is still empty is not an error. Nothing is clamped.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import ipywidgets as W
 
-from .. import minifilter
+from ..families import NAMES, family
 from ..windows import ScenarioError, StatusError, Trace
-from .controls import (MINIFILTER_KNOBS, OTHER, Choice, Count, FlagSet, StatusChoice, callout_knobs, chosen_flags,
-                       control, watched)
+from .controls import OTHER, Choice, Count, FlagSet, StatusChoice, chosen_flags, control, specs, watched
 from .panel_html import (KEYBOARD_HINT, diagram_svg, error_html, notice_html, outcome_html, plain, pre,
                          rules_html, scroll, trace_html)
 from .shown import Shown
 from .text import show_value
 
-__all__ = ["Panel", "MODELS", "TABS"]
+__all__ = ["Panel", "TABS"]
 
 TABS = ("Trace", "Sequence diagram", "C code", "Rules")
-
-@dataclass(frozen=True)
-class Model:
-    """What a panel needs to know about one driver family."""
-
-    scenario: Callable[..., Any]
-    simulate: Callable[[Any], Trace]
-    knobs: dict[str, Any]
-    defaults: dict[str, Any]
-
-
-def _minifilter_model() -> Model:
-    return Model(minifilter.MinifilterScenario, minifilter.simulate, MINIFILTER_KNOBS,
-                 {"trigger": "FilterUnload"})
-
-
-def _callout_model() -> Model:
-    from .. import callout
-    return Model(callout.CalloutScenario, callout.simulate, callout_knobs(), {})
-
-
-MODELS: dict[str, Callable[[], Model]] = {"minifilter": _minifilter_model, "callout": _callout_model}
 
 # --- the panel --------------------------------------------------------------------------------------
 class Panel(Shown):
     """Controls for a scenario's knobs, the outcome in words, and the tabbed views."""
 
-    def __init__(self, model: str = "minifilter", /, show: Sequence[str] | None = None, **initial: Any):
-        # model is positional-only: the callout family has a knob called model too.
-        if model not in MODELS:
-            raise ValueError(f"model {model!r} is not one of: {', '.join(MODELS)}")
-        self.model = MODELS[model]()
-        unknown = (set(show or ()) | set(initial)) - set(self.model.knobs)
+    def __init__(self, family_name: str = "minifilter", /, show: Sequence[str] | None = None, **initial: Any):
+        # the family is positional-only: the callout family has a knob called model.
+        if family_name not in NAMES:
+            raise ValueError(f"family {family_name!r} is not one of: {', '.join(NAMES)}")
+        self.family = family(family_name)
+        self.specs = specs(self.family)   # knob: how its control looks, in field order
+        unknown = (set(show or ()) | set(initial)) - set(self.specs)
         if unknown:
-            raise ValueError(f"unknown knob(s) {', '.join(sorted(unknown))}; known: {', '.join(self.model.knobs)}")
-        self.show = tuple(show) if show is not None else tuple(self.model.knobs)
-        defaults = {**self._scenario_defaults(), **self.model.defaults, **initial}
-        self.fixed = {k: v for k, v in {**self.model.defaults, **initial}.items() if k not in self.show}
+            raise ValueError(f"unknown knob(s) {', '.join(sorted(unknown))}; known: {', '.join(self.specs)}")
+        self.show = tuple(show) if show is not None else tuple(self.specs)
+        starts = {row.name: row.start for row in self.family.knobs if row.start is not None}
+        defaults = {**self._scenario_defaults(), **starts, **initial}
+        self.fixed = {k: v for k, v in {**starts, **initial}.items() if k not in self.show}
         self.controls: dict[str, tuple[W.Widget, ...]] = {}
         self._readers: dict[str, Callable[[], Any]] = {}
         self.messages: dict[str, W.HTML] = {}   # per knob: the error shown beside its control
         for name in self.show:
             try:
-                self.controls[name], self._readers[name] = control(self.model.knobs[name], defaults[name])
+                self.controls[name], self._readers[name] = control(self.specs[name], defaults[name])
             except (ScenarioError, StatusError) as e:   # a bad initial value: name the knob
-                raise ScenarioError(f"{name}: {e}") from None
+                raise ScenarioError(str(e), name) from None
             self.messages[name] = W.HTML(layout=W.Layout(display="none"))
         self.outcome = W.HTML()   # the banner
         self.notice = W.HTML(layout=W.Layout(display="none"))   # why the result is not the controls' own
@@ -121,13 +99,13 @@ class Panel(Shown):
         return panel
 
     def sentence(self) -> str:
-        labels = [self.model.knobs[name].label for name in self.show]
+        labels = [self.specs[name].label for name in self.show]
         opens = (f"{', '.join(labels)} → " if labels else "") + f"outcome, {', '.join(TABS)}"
         return f"Run this cell to open the panel: {opens}."
 
     def _scenario_defaults(self) -> dict[str, Any]:
         import dataclasses
-        return {f.name: f.default for f in dataclasses.fields(self.model.scenario)
+        return {f.name: f.default for f in dataclasses.fields(self.family.scenario)
                 if f.default is not dataclasses.MISSING}
 
     # --- reading and updating ----------------------------------------------------------------------
@@ -148,7 +126,7 @@ class Panel(Shown):
     def _set_one(self, name: str, value: Any) -> None:
         if name not in self.controls:
             raise ValueError(f"{name!r} is not shown in this panel; shown: {', '.join(self.show)}")
-        widgets, spec = self.controls[name], self.model.knobs[name]
+        widgets, spec = self.controls[name], self.specs[name]
         self._last_changed = name
         if isinstance(spec, StatusChoice):
             dropdown, hexbox = widgets
@@ -174,7 +152,7 @@ class Panel(Shown):
         problems = [f"{name}: {problem}" for name, problem in self._out_of_range(knobs).items()]
         if problems:
             raise ScenarioError(problems[0])
-        self._show(self.model.scenario(**knobs), knobs)
+        self._show(self.family.scenario(**knobs), knobs)
         self._report({}, set())
 
     def update(self) -> Trace | None:
@@ -183,7 +161,7 @@ class Panel(Shown):
         the notice says which value the result uses instead."""
         values = self.knobs()
         problems = self._out_of_range(values)
-        pending = {name for name, spec in self.model.knobs.items()
+        pending = {name for name, spec in self.specs.items()
                    if name in self._readers and isinstance(spec, StatusChoice) and values[name] == ""}
         for name in {*problems, *pending}:
             values[name] = self._valid[name]
@@ -197,7 +175,7 @@ class Panel(Shown):
     def _out_of_range(self, values: dict[str, Any]) -> dict[str, str]:
         """Counts outside what the panel offers (said in the model's words, never clamped)."""
         out = {}
-        for name, spec in self.model.knobs.items():
+        for name, spec in self.specs.items():
             if name in self._readers and isinstance(spec, Count) and not spec.low <= values[name] <= spec.high:
                 out[name] = f"expected a whole number {spec.low}..{spec.high}, got {values[name]}"
         return out
@@ -207,14 +185,15 @@ class Panel(Shown):
         value (recorded in ``problems``). None when no fallback mends it (see _failure)."""
         while True:
             try:
-                return self.model.scenario(**values)
+                return self.family.scenario(**values)
             except (ScenarioError, StatusError) as e:
-                knob, _, message = str(e).partition(": ")
+                knob, reason = getattr(e, "knob", ""), getattr(e, "reason", str(e))
+                said = f"{self._label(knob)}: {reason}" if knob in self.specs else str(e)
                 culprit = self._culprit(knob, values, problems)
                 if culprit is None:
-                    self._failure = f"{self._label(knob)}: {message}" if knob in self.model.knobs else str(e)
+                    self._failure = said
                     return None
-                problems[culprit] = message if culprit == knob else f"{self._label(knob)}: {message}"
+                problems[culprit] = reason if culprit == knob else said
                 values[culprit] = self._valid[culprit]
 
     def _culprit(self, knob: str, values: dict[str, Any], problems: dict[str, str]) -> str | None:
@@ -229,7 +208,7 @@ class Panel(Shown):
         self._valid = values
         if scenario == self.scenario:
             return
-        self.scenario, self.result = scenario, self.model.simulate(scenario)
+        self.scenario, self.result = scenario, self.family.simulate(scenario)
         self.outcome.value = outcome_html(self.result)
         self._stale = set(range(len(TABS)))
         self._render(self.tabs.selected_index or 0)
@@ -249,7 +228,7 @@ class Panel(Shown):
         _set_html(self.notice, notice_html(lines, error=bool(self._failure)) if lines else "")
 
     def _label(self, knob: str) -> str:
-        return self.model.knobs[knob].label if knob in self.model.knobs else knob
+        return self.specs[knob].label if knob in self.specs else knob
 
     def render_all(self) -> None:
         """Render every tab now (for benchmarks and tests; the panel itself is lazy)."""

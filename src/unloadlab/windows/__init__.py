@@ -6,6 +6,8 @@ from .lazy import lazy_exports
 
 __all__, __getattr__ = lazy_exports(__name__, {
     "example": ("Example",),
+    "family": ("Family",),
+    "knob": ("Knob", "Flag"),
     "ntstatus": ("KNOWN_STATUSES", "NtStatus", "Severity", "StatusError", "hresult_for_user_mode", "parse_status",
                  "status"),
     "sources": ("Rule", "RuleKind", "Source"),

@@ -13,7 +13,13 @@ __all__ = ["Actor", "Kind", "Mark", "Outcome", "Step", "Trace", "ScenarioError",
 
 
 class ScenarioError(ValueError):
-    """A scenario knob with a bad value; the message names it and what is accepted."""
+    """A scenario knob with a bad value. ``knob`` names it (or is "" when no one knob is to
+    blame), ``reason`` says what is wrong and what is accepted; the message is
+    "knob: reason" for a reader of the exception."""
+
+    def __init__(self, reason: str, knob: str = ""):
+        super().__init__(f"{knob}: {reason}" if knob else reason)
+        self.knob, self.reason = knob, reason
 
 
 def parse_choice(enum_cls: type[enum.Enum], value: Any, knob: str, hint: str = "") -> Any:
@@ -26,7 +32,7 @@ def parse_choice(enum_cls: type[enum.Enum], value: Any, knob: str, hint: str = "
         if raw == member.value:
             return member
     accepted = ", ".join(m.value for m in enum_cls)
-    raise ScenarioError(f"{knob}: {value!r} is not one of: {accepted}{hint}")
+    raise ScenarioError(f"{value!r} is not one of: {accepted}{hint}", knob)
 
 
 class Actor(enum.Enum):
