@@ -11,5 +11,5 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "ntstatus": ("KNOWN_STATUSES", "NtStatus", "Severity", "StatusError", "hresult_for_user_mode", "parse_status",
                  "status"),
     "sources": ("Rule", "RuleKind", "Source"),
-    "trace": ("Actor", "Kind", "Mark", "Outcome", "ScenarioError", "Step", "Trace", "parse_choice"),
+    "trace": ("Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "ScenarioError", "Step", "Trace", "parse_choice"),
 })

@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple, Protocol
 
-__all__ = ["Actor", "Kind", "Mark", "Outcome", "Step", "Trace", "ScenarioError", "parse_choice"]
+__all__ = ["Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "Step", "Trace", "ScenarioError", "parse_choice"]
 
 
 class ScenarioError(ValueError):
@@ -35,18 +35,25 @@ def parse_choice(enum_cls: type[enum.Enum], value: Any, knob: str, hint: str = "
     raise ScenarioError(f"{value!r} is not one of: {accepted}{hint}", knob)
 
 
-class Actor(enum.Enum):
-    """Who takes part in an unload: one lifeline each in a sequence diagram."""
+@dataclass(frozen=True)
+class Actor:
+    """Who takes part in an unload: one lifeline each in a sequence diagram. Open, unlike an
+    enum: a family brings its own actors (``Family.actors``) by making more of them."""
 
-    CALLER = "caller"
-    SCM = "service control manager"
-    IO_MANAGER = "I/O manager"
-    FILTER_MANAGER = "filter manager"
-    MINIFILTER = "minifilter"
-    INSTANCES = "instances"
-    FRAMEWORK = "KMDF framework"
-    CALLOUT_DRIVER = "callout driver"
-    FILTER_ENGINE = "filter engine"
+    name: str    # as a constant is named: "SCM"
+    value: str   # as a lifeline and the JSON say it: "service control manager"
+
+    def __repr__(self) -> str:
+        return f"Actor.{self.name}"
+
+
+for _name, _value in (("CALLER", "caller"), ("SCM", "service control manager"), ("IO_MANAGER", "I/O manager"),
+                      # the two families' actors (Family.actors orders them on a diagram)
+                      ("FILTER_MANAGER", "filter manager"), ("MINIFILTER", "minifilter"), ("INSTANCES", "instances"),
+                      ("FRAMEWORK", "KMDF framework"), ("CALLOUT_DRIVER", "callout driver"),
+                      ("FILTER_ENGINE", "filter engine")):
+    setattr(Actor, _name, Actor(_name, _value))
+SHARED_ACTORS: tuple[Actor, ...] = (Actor.CALLER, Actor.SCM, Actor.IO_MANAGER)   # any driver service's
 
 
 class Kind(enum.Enum):
