@@ -85,4 +85,28 @@ def test_family_of_rejects_a_stranger():
 
 
 def test_a_record_is_plain_data():
-    assert all(dataclasses.is_dataclass(f) and f.__dataclass_params__.frozen for f in FAMILIES)
+    assert all(isinstance(f, tuple) and hasattr(type(f), "_fields") for f in FAMILIES)   # a NamedTuple
+
+
+def test_build_is_the_scenario_class_faster():
+    """windows.family.build(cls, knobs) equals cls(**knobs) over the minifilter spaces, and a bad
+    or unknown knob raises the same error."""
+    from unloadlab.minifilter import craft_space, decision_space
+    from unloadlab.windows import ScenarioError
+    from unloadlab.windows.family import build
+    cls = family("minifilter").scenario
+    for sc in [*decision_space(), *craft_space()]:
+        knobs = {f.name: getattr(sc, f.name) for f in dataclasses.fields(sc)}
+        again = cls(**knobs)
+        assert sc == again and hash(sc) == hash(again) and repr(sc) == repr(again)
+    for bad in ({"trigger": "sc-stop", "instances": 9}, {"trigger": "nope"}, {"trigger": "sc-stop", "flags": "X"}):
+        with pytest.raises(ScenarioError) as built:
+            build(cls, bad)
+        with pytest.raises(ScenarioError) as made:
+            cls(**bad)
+        assert str(built.value) == str(made.value)
+    for bad in ({"trigger": "sc-stop", "no_such_knob": 1}, {}):
+        with pytest.raises(TypeError):
+            build(cls, bad)
+    assert build(cls, {"trigger": "sc-stop", "flags": "DO_NOT_SUPPORT_SERVICE_STOP"}) == cls(
+        "sc-stop", flags="DO_NOT_SUPPORT_SERVICE_STOP")

@@ -23,7 +23,7 @@ import pytest
 from unloadlab.cli import _parser, main
 from unloadlab.families import NAMES, families, family
 from unloadlab.windows import ScenarioError
-from unloadlab.windows.knob import default_of, field_types
+from unloadlab.windows.family import default_of, field_types
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILIES = families()

@@ -6,6 +6,7 @@ accepted; never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from dataclasses import MISSING
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
 
 from .families import NAMES as FAMILY_NAMES
 from .families import family
-from .windows.knob import Flag, default_of
+from .windows.family import Flag, Knob
 from .windows.ntstatus import NtStatus, StatusError
 from .windows.trace import ScenarioError, Trace
 
@@ -32,82 +33,78 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-# --- a family's subcommand, derived from its knob rows (windows.knob) ------------------------------
+# --- a family's subcommand, derived from its knob rows (windows.family) ------------------------------
 # One option per scenario field, in field order: a bool is --<knob>/--no-<knob>, any other
 # knob takes a value (``Knob.option`` where --<knob> is taken); a row's ``flags`` add the
 # flags the README documents (--skip-unregister, --retry-on-busy, ...). Options default to
 # nothing, so a knob not given keeps the scenario class's own default.
-def _option(knob: str) -> str:
-    return "--" + knob.replace("_", "-")
+# An option: (option, knob, how, help, required); how is "bool", "count", "status", "set",
+# "choice", or a Flag (the flag sets its value). Plain tuples: built at every start.
+Option = tuple[str, str, Any, str, bool]
 
 
-def _options(family: Family) -> list[tuple[str, str, Any]]:
-    """(option, knob, how to read it) for every option of the family, in declaration order;
-    how: "bool", "count", "text", or a Flag (a flag that sets a value)."""
-    from .windows.knob import field_types, rows_by_name
-    rows, out = rows_by_name(family.knobs), []
-    for name, kind in field_types(family.scenario).items():
-        row = rows[name]
-        how = "bool" if kind is bool else "count" if kind is int else "text"
-        out += [(row.option or _option(name), name, how), *((f.option, name, f) for f in row.flags)]
+def _how(default: Any) -> str:
+    """What kind of option a knob needs, from its default, which is of the knob's type (cheaper
+    at start-up than reading the types). A knob every scenario sets is a choice (--trigger)."""
+    if default is MISSING:
+        return "choice"
+    if type(default) in (bool, int):
+        return "bool" if type(default) is bool else "count"
+    return "status" if isinstance(default, NtStatus) else "set" if isinstance(default, frozenset) else "choice"
+
+
+def _options(family: Family) -> list[Option]:
+    """Every option of the family's subcommand, in field order, each knob's flags after it."""
+    rows, out = {r.name: r for r in family.knobs}, []
+    for f in dataclasses.fields(family.scenario):
+        row, default = rows[f.name], f.default
+        how = _how(default)
+        out.append((row.option or "--" + f.name.replace("_", "-"), f.name, how, _help(row, how, default),
+                    default is MISSING))
+        out += [(fl.option, f.name, fl, fl.help + (" (the default)" if fl.value == default else ""), False)
+                for fl in row.flags]
     return out
 
 
-def _help(family: Family, knob: str, how: Any) -> str:
+def _help(row: Knob, how: str, default: Any) -> str:
     """The option's help: the row's line, what is accepted, and the default."""
-    from .windows.knob import field_types, rows_by_name
-    row, default = rows_by_name(family.knobs)[knob], default_of(family.scenario, knob)
-    if isinstance(how, Flag):
-        return how.help + (" (the default)" if how.value == default else "")
-    kind, shown = field_types(family.scenario)[knob], getattr(default, "value", default)
     if how == "bool":
         return f"{row.help} (default: {'yes' if default else 'no'})"
     if how == "count":
         return f"{row.help}, {row.limits[0]}..{row.limits[1]} (default {default})"
-    if kind is NtStatus:
+    if how == "status":
         return f"{row.help}: a name or 0x-hex (default {default.name or default.hex})"
     values = f"{row.help}: {', '.join(str(v) for v, _ in row.choices)}"
-    return values if default is MISSING or isinstance(default, frozenset) else f"{values} (default {shown})"
+    return values if how == "set" or default is MISSING else f"{values} (default {getattr(default, 'value', default)})"
 
 
-def _metavar(family: Family, knob: str, how: str) -> str:
-    from .windows.knob import field_types
-    kind = field_types(family.scenario)[knob]
-    if how == "count":
-        return "N"
-    if kind is NtStatus:
-        return "STATUS"
-    return "NAME[,NAME]" if isinstance(default_of(family.scenario, knob), frozenset) else knob.upper()
+_METAVARS = {"count": "N", "status": "STATUS", "set": "NAME[,NAME]"}
 
 
 def _add_family(sub: argparse._SubParsersAction, family: Family) -> None:
     p = sub.add_parser(family.name, help=family.help)
-    for option, knob, how in _options(family):
-        dest = option
+    options = _options(family)
+    for option, knob, how, help, required in options:   # one not given stays unset: the default applies
         if how == "bool":
-            p.add_argument(option, dest=dest, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
-                           help=_help(family, knob, how))
+            p.add_argument(option, dest=option, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
+                           help=help)
         elif isinstance(how, Flag):
-            p.add_argument(option, dest=dest, action="store_true", default=argparse.SUPPRESS,
-                           help=_help(family, knob, how))
+            p.add_argument(option, dest=option, action="store_true", default=argparse.SUPPRESS, help=help)
         else:
-            required = default_of(family.scenario, knob) is MISSING
-            metavar = _metavar(family, knob, how)
-            p.add_argument(option, dest=dest, metavar=metavar, default=argparse.SUPPRESS, required=required,
-                           help=_help(family, knob, how))
+            p.add_argument(option, dest=option, metavar=_METAVARS.get(how, knob.upper()), default=argparse.SUPPRESS,
+                           required=required, help=help)
     _add_output_options(p)
-    p.set_defaults(run=lambda args: _run_family(family, args))
+    p.set_defaults(run=lambda args: _run_family(family, options, args))
 
 
-def _knobs(family: Family, args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, str]]:
+def _knobs(family: Family, options: list[Option], args: argparse.Namespace) -> tuple[dict, dict[str, str]]:
     """The knobs given on the command line, and for each the option that gave it (the last of
     several); a knob given by several of its row's flags gets the row's ``join`` of them."""
-    from .windows.knob import rows_by_name
-    rows, given = rows_by_name(family.knobs), vars(args)
+    rows, given = {r.name: r for r in family.knobs}, vars(args)
     knobs: dict[str, Any] = {}
     joined: dict[str, set] = {}
     by: dict[str, str] = {}
-    for option, knob, how in _options(family):
+    for option, knob, how, _, _ in options:
         if option not in given:
             continue
         by[knob] = option
@@ -116,21 +113,19 @@ def _knobs(family: Family, args: argparse.Namespace) -> tuple[dict[str, Any], di
                 joined.setdefault(knob, set()).add(how.value)
             else:
                 knobs[knob] = how.value
-        elif how == "count":
-            knobs[knob] = _whole_number(given[option], option)
         else:
-            knobs[knob] = given[option]
+            knobs[knob] = _whole_number(given[option], option) if how == "count" else given[option]
     for knob, values in joined.items():   # the knob's own option, when given too, wins
         knobs.setdefault(knob, rows[knob].join(frozenset(values)))
     return knobs, by
 
 
-def _run_family(family: Family, args: argparse.Namespace) -> Trace | str:
-    knobs, by = _knobs(family, args)
+def _run_family(family: Family, options: list[Option], args: argparse.Namespace) -> Trace | str:
+    knobs, by = _knobs(family, options, args)
     try:
         scenario = family.scenario(**knobs)
     except ScenarioError as e:
-        option = by.get(e.knob) or next((o for o, k, _ in _options(family) if k == e.knob), "")
+        option = by.get(e.knob) or next((o[0] for o in options if o[1] == e.knob), "")
         raise UsageError(f"{option}: {e.reason}" if option else str(e)) from None
     if args.c:   # the C the driver would contain, instead of the trace
         return family.c_view(scenario).rstrip("\n")

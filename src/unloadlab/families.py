@@ -13,12 +13,12 @@ __all__ = ["NAMES", "family", "families", "family_of"]
 
 
 def _minifilter() -> Family:
-    from .minifilter.family import FAMILY
+    from .minifilter.knobs import FAMILY
     return FAMILY
 
 
 def _callout() -> Family:
-    from .callout.family import FAMILY
+    from .callout.knobs import FAMILY
     return FAMILY
 
 

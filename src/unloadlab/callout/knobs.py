@@ -1,5 +1,5 @@
 """Each callout driver knob declared once: its label, help, choices, words, and where a value
-is a mistake, its cause and fix. Type and default live in ``CalloutScenario``. The shells
+is a mistake, its cause and fix; then the family's record (``FAMILY``). Type and default live in ``CalloutScenario``. The shells
 (the CLI, the panel, the exercises) read these rows; ``tests/test_knobs.py`` checks that
 they name exactly the scenario's fields. Words that read several knobs are functions here:
 the unregister sentence reads seven.
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..windows.knob import Flag, Knob, default_of, statuses
-from ..windows.words import (SERVICE_REQUESTS, SERVICE_TRIGGER_LABELS, caller, dependents, driver_entry,
-                             driver_entry_mistakes, request_text)
+from ..windows.family import Family, Flag, Knob, default_of, statuses
+from ..windows.service import (SERVICE_REQUESTS, SERVICE_TRIGGER_LABELS, caller, dependents, driver_entry,
+                               driver_entry_mistakes, request_text)
+from ..windows.trace import Actor
 from .scenario import (MAX_CALLOUTS, MAX_FLOWS, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval,
                        DriverModel, FilterRemoval, FlowRemoval, UnregisterPlace)
 
-__all__ = ["KNOBS", "REQUESTS", "request", "context_removal"]
+__all__ = ["KNOBS", "FAMILY", "REQUESTS", "request", "context_removal"]
 
 REQUESTS = {**SERVICE_REQUESTS, "device-removal": "an administrator removes the last device of {}"}
 
@@ -284,3 +285,34 @@ KNOBS: tuple[Knob, ...] = (
                      "FwpsFlowRemoveContext0 returns STATUS_PENDING (flowDeleteFn runs later)"),),
          words=_flow_removal),
 )
+
+
+# --- the family's record (windows.family.Family): what the shells need ---------------------------
+def _simulate(scenario: Any) -> Any:
+    from .model import simulate
+    return simulate(scenario)
+
+
+def _c_view(scenario: Any) -> str:
+    from .c_view import callout_c
+    return callout_c(scenario)
+
+
+def _examples() -> Any:
+    from .scenarios import CALLOUT_EXAMPLES
+    return CALLOUT_EXAMPLES
+
+
+def _rules() -> Any:
+    from .rules import CALLOUT_RULES
+    return CALLOUT_RULES
+
+
+def _decision_space() -> Any:
+    from .model import decision_space
+    return decision_space()
+
+
+FAMILY = Family("callout", "WFP callout driver", CalloutScenario, KNOBS, SERVICE_NAME,
+                (Actor.FRAMEWORK, Actor.CALLOUT_DRIVER, Actor.FILTER_ENGINE), _simulate, _c_view, _examples, _rules,
+                _decision_space, help="simulate a WFP callout driver unload", requests=REQUESTS)

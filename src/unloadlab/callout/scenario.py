@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from ..windows import service
-from ..windows.knob import echo
+from ..windows.family import echo
 from ..windows.ntstatus import NtStatus, StatusError, parse_status, status
 from ..windows.trace import ScenarioError, parse_choice
 
@@ -156,7 +156,7 @@ class CalloutScenario:
                                 "depending on it runs when its DriverEntry failed", "dependent_services")
 
     def knobs(self) -> dict[str, Any]:
-        """The knobs, JSON-able, for echoing (windows.knob.echo: in field order)."""
+        """The knobs, JSON-able, for echoing (windows.family.echo: in field order)."""
         return echo(self)
 
     @property

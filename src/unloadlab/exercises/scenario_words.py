@@ -17,8 +17,8 @@ import dataclasses
 from typing import Any
 
 from ..families import family_of
-from ..windows.knob import Knob, default_of
-from ..windows.words import request_text
+from ..windows.family import Knob, default_of
+from ..windows.service import request_text
 
 __all__ = ["described", "assumptions", "request_sentence", "non_default_knobs"]
 

@@ -1,17 +1,20 @@
 """Each minifilter knob declared once: its label, help, choices, words, and where a value is
-a mistake, its cause and fix. Type and default live in ``MinifilterScenario``. The shells
+a mistake, its cause and fix; then the family's record (``FAMILY``). Type and default live in ``MinifilterScenario``. The shells
 (the CLI, the panel, the exercises) read these rows; ``tests/test_knobs.py`` checks that
 they name exactly the scenario's fields. Words that read several knobs are functions here.
 """
 from __future__ import annotations
 
-from ..windows.knob import Flag, Knob, statuses
-from ..windows.words import (SERVICE_REQUESTS, SERVICE_TRIGGER_LABELS, caller, dependents, driver_entry,
-                             driver_entry_mistakes, request_text)
+from typing import Any
+
+from ..windows.family import Family, Flag, Knob, statuses
+from ..windows.service import (SERVICE_REQUESTS, SERVICE_TRIGGER_LABELS, caller, dependents, driver_entry,
+                               driver_entry_mistakes, request_text)
+from ..windows.trace import Actor
 from .scenario import (SERVICE_NAME, VOLUMES, CleanupMistake, ControlDevice, Leak, MinifilterScenario, RegistrationFlag,
                        ServerPort, Trigger)
 
-__all__ = ["KNOBS", "REQUESTS", "TRIGGER_LABELS", "request"]
+__all__ = ["KNOBS", "FAMILY", "REQUESTS", "TRIGGER_LABELS", "request"]
 
 # trigger value: how the request is made (the service name goes in {})
 REQUESTS = {
@@ -245,3 +248,34 @@ KNOBS: tuple[Knob, ...] = (
                      "no SERVICE_STOP access under a service's default security"),),
          words=caller, said_with=("trigger",)),
 )
+
+
+# --- the family's record (windows.family.Family): what the shells need ---------------------------
+def _simulate(scenario: Any) -> Any:
+    from .model import simulate
+    return simulate(scenario)
+
+
+def _c_view(scenario: Any) -> str:
+    from .c_view import minifilter_c
+    return minifilter_c(scenario)
+
+
+def _examples() -> Any:
+    from .scenarios import MINIFILTER_EXAMPLES
+    return MINIFILTER_EXAMPLES
+
+
+def _rules() -> Any:
+    from .rules import MINIFILTER_RULES
+    return MINIFILTER_RULES
+
+
+def _decision_space() -> Any:
+    from .scenarios import decision_space
+    return decision_space()
+
+
+FAMILY = Family("minifilter", "minifilter", MinifilterScenario, KNOBS, SERVICE_NAME,
+                (Actor.FILTER_MANAGER, Actor.MINIFILTER, Actor.INSTANCES), _simulate, _c_view, _examples, _rules,
+                _decision_space, help="simulate a minifilter unload request", requests=REQUESTS)

@@ -8,7 +8,7 @@ import enum
 from dataclasses import dataclass, fields
 from typing import Any, Iterable
 
-from ..windows.knob import echo
+from ..windows.family import echo
 from ..windows.ntstatus import NtStatus, StatusError, parse_status, status
 from ..windows.service import CONTROL_SERVICE, NET_STOP, SC_STOP, SHUTDOWN
 from ..windows.trace import ScenarioError, parse_choice
@@ -216,7 +216,7 @@ class MinifilterScenario:
             raise ScenarioError(problem[1], problem[0])
 
     def knobs(self) -> dict[str, Any]:
-        """The knobs, JSON-able, for echoing (windows.knob.echo: in field order)."""
+        """The knobs, JSON-able, for echoing (windows.family.echo: in field order)."""
         return echo(self)
 
     @property

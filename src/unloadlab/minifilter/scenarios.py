@@ -10,6 +10,7 @@ import itertools
 from typing import Any, Iterator
 
 from ..windows.example import Example
+from ..windows.family import build
 from ..windows.ntstatus import status
 from ..windows.trace import Outcome
 from .model import BUGCHECK_0XC4, BUGCHECK_0XCE, BUGCHECK_0XD4, simulate
@@ -261,8 +262,8 @@ def decision_space() -> Iterator[MinifilterScenario]:
     for trig, cb, flags, de, preop, priv, port, td in itertools.product(
             Trigger, callbacks, (frozenset(), frozenset({RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP})),
             driver_entry, (False, True), (True, False), ServerPort, teardown):
-        yield MinifilterScenario(trigger=trig, flags=flags, driver_entry_returns=de, shutdown_preop=preop,
-                                 caller_privileged=priv, server_port=port, **cb, **td)
+        yield build(MinifilterScenario, dict(trigger=trig, flags=flags, driver_entry_returns=de, shutdown_preop=preop,
+                                             caller_privileged=priv, server_port=port, **cb, **td))
 
 
 # The second grid: the craft knobs, each family of them crossed with every request, caller
@@ -291,8 +292,8 @@ def craft_space() -> Iterator[MinifilterScenario]:
     each mistake, with and without Driver Verifier), plus Fast Startup at shutdown."""
     for trig, priv, deps, (returns, device, cdo), variant in itertools.product(
             Trigger, (True, False), (False, True), _REFUSALS, _CRAFT_VARIANTS):
-        yield MinifilterScenario(trigger=trig, caller_privileged=priv, dependent_services=deps,
-                                 callback_returns=status(returns), control_device=device,
-                                 refuse_only_if_control_device_open=cdo, **variant)
+        yield build(MinifilterScenario, dict(trigger=trig, caller_privileged=priv, dependent_services=deps,
+                                             callback_returns=status(returns), control_device=device,
+                                             refuse_only_if_control_device_open=cdo, **variant))
     for preop in (False, True):
         yield MinifilterScenario(trigger=Trigger.SHUTDOWN, shutdown_preop=preop, fast_startup=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import ipywidgets as W
 
 from ..windows import NtStatus, ScenarioError, parse_status
-from ..windows.knob import Knob, field_types, rows_by_name, statuses
+from ..windows.family import Knob, field_types, rows_by_name, statuses
 
 if TYPE_CHECKING:
     from ..windows.family import Family

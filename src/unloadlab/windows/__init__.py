@@ -6,8 +6,7 @@ from .lazy import lazy_exports
 
 __all__, __getattr__ = lazy_exports(__name__, {
     "example": ("Example",),
-    "family": ("Family",),
-    "knob": ("Knob", "Flag"),
+    "family": ("Family", "Knob", "Flag"),
     "ntstatus": ("KNOWN_STATUSES", "NtStatus", "Severity", "StatusError", "hresult_for_user_mode", "parse_status",
                  "status"),
     "sources": ("Rule", "RuleKind", "Source"),

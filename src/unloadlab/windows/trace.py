@@ -1,13 +1,13 @@
 """The outcome of one scenario: ordered steps, each citing rules, and the final state.
 
 Pure data. ``Trace.to_dict`` gives it as JSON-able data; ``unloadlab.views.text``
-renders it as text.
+renders it as text. Annotations are evaluated here (no ``from __future__ import
+annotations``): a NamedTuple would compile each string annotation at every CLI start.
 """
-from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping, NamedTuple, Protocol
+from typing import Any, Mapping, NamedTuple
 
 __all__ = ["Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "Step", "Trace", "ScenarioError", "parse_choice"]
 
@@ -35,8 +35,7 @@ def parse_choice(enum_cls: type[enum.Enum], value: Any, knob: str, hint: str = "
     raise ScenarioError(f"{value!r} is not one of: {accepted}{hint}", knob)
 
 
-@dataclass(frozen=True)
-class Actor:
+class Actor(NamedTuple):
     """Who takes part in an unload: one lifeline each in a sequence diagram. Open, unlike an
     enum: a family brings its own actors (``Family.actors``) by making more of them."""
 
@@ -113,16 +112,10 @@ class Step(NamedTuple):
         }
 
 
-class Knobbed(Protocol):
-    """A scenario: anything whose knobs can be echoed."""
-
-    def knobs(self) -> dict[str, Any]: ...
-
-
 @dataclass(frozen=True)
 class Trace:
     model: str                          # "minifilter" or "callout"
-    scenario: Knobbed                   # what was simulated
+    scenario: Any                       # what was simulated: a scenario, whose knobs() echoes it
     steps: tuple[Step, ...]
     outcome: Outcome
     headline: str                       # the outcome in one sentence
