@@ -190,24 +190,25 @@ class MinifilterScenario:
 
     def __post_init__(self) -> None:
         put = object.__setattr__  # the dataclass is frozen
+        d = self.__dict__         # read through the dict: a decision space checks thousands of scenarios
         for name, enum_cls in (("trigger", Trigger), ("server_port", ServerPort),
                                ("control_device", ControlDevice)):
-            if not isinstance(getattr(self, name), enum_cls):
-                put(self, name, parse_choice(enum_cls, getattr(self, name), name))
-        if not _is_set_of(self.flags, RegistrationFlag):
-            put(self, "flags", _parse_flags(self.flags))
+            if d[name].__class__ is not enum_cls:
+                put(self, name, parse_choice(enum_cls, d[name], name))
+        if not _is_set_of(d["flags"], RegistrationFlag):
+            put(self, "flags", _parse_flags(d["flags"]))
         for name, enum_cls in (("leaks", Leak), ("cleanup_mistakes", CleanupMistake)):
-            if not _is_set_of(getattr(self, name), enum_cls):
-                put(self, name, _parse_set(enum_cls, getattr(self, name), name))
+            if not _is_set_of(d[name], enum_cls):
+                put(self, name, _parse_set(enum_cls, d[name], name))
         for name in ("callback_returns", "driver_entry_returns"):
-            if not isinstance(getattr(self, name), NtStatus):
+            if d[name].__class__ is not NtStatus:
                 try:
-                    put(self, name, parse_status(getattr(self, name)))
+                    put(self, name, parse_status(d[name]))
                 except StatusError as e:
                     raise ScenarioError(str(e), name) from None
         for name in _BOOL_KNOBS:
-            if type(getattr(self, name)) is not bool:
-                raise ScenarioError(f"expected True or False, got {getattr(self, name)!r}", name)
+            if d[name].__class__ is not bool:
+                raise ScenarioError(f"expected True or False, got {d[name]!r}", name)
         n = self.instances
         if type(n) is not int or not 0 <= n <= len(VOLUMES):
             raise ScenarioError(f"expected a whole number 0..{len(VOLUMES)}, got {n!r}", "instances")
@@ -266,3 +267,4 @@ def _combination_problem(sc: MinifilterScenario) -> tuple[str, str] | None:
     if sc.control_device is ControlDevice.HANDLE_OPEN and not sc.driver_entry_returns.nt_success:
         return "control_device", "no handle can be open to the device of a driver whose DriverEntry failed"
     return None
+
