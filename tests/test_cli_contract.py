@@ -110,7 +110,8 @@ def test_the_golden_file_covers_at_least_100_runs_of_both_families():
     assert len(ok) >= 100
 
 
-@pytest.mark.parametrize("expected", json.loads(GOLDEN.read_text(encoding="utf-8")), ids=lambda g: " ".join(g["argv"]))
+@pytest.mark.parametrize("expected", json.loads(GOLDEN.read_text(encoding="utf-8")),
+                         ids=lambda g: " ".join(g["argv"]))
 def test_the_cli_output_is_unchanged(expected):
     assert run(expected["argv"]) == expected
 

@@ -10,16 +10,13 @@ import dataclasses
 import json
 import sys
 from dataclasses import MISSING
-from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
+from typing import Any, Callable, NoReturn, Sequence
 
 from .families import NAMES as FAMILY_NAMES
 from .families import family
-from .windows.family import Flag, Knob
+from .windows.family import Family, Flag, Knob
 from .windows.ntstatus import NtStatus, StatusError
 from .windows.trace import ScenarioError, Trace
-
-if TYPE_CHECKING:
-    from .windows.family import Family
 
 __all__ = ["main"]
 
@@ -37,9 +34,9 @@ class _Parser(argparse.ArgumentParser):
 # One option per scenario field, in field order: a bool is --<knob>/--no-<knob>, any other
 # knob takes a value (``Knob.option`` where --<knob> is taken); a row's ``flags`` add the
 # flags the README documents (--skip-unregister, --retry-on-busy, ...). Options default to
-# nothing, so a knob not given keeps the scenario class's own default.
-# An option: (option, knob, how, help, required); how is "bool", "count", "status", "set",
-# "choice", or a Flag (the flag sets its value). Plain tuples: built at every start.
+# nothing, so a knob not given keeps the scenario class's own default, whatever it is.
+# An option is a plain tuple (option, knob, how, help, required), built at every start; how
+# is "bool", "count", "status", "set", "choice", or a Flag (the flag sets its value).
 Option = tuple[str, str, Any, str, bool]
 
 

@@ -1,8 +1,8 @@
 """Each callout driver knob declared once: its label, help, choices, words, and where a value
-is a mistake, its cause and fix; then the family's record (``FAMILY``). Type and default live in ``CalloutScenario``. The shells
-(the CLI, the panel, the exercises) read these rows; ``tests/test_knobs.py`` checks that
-they name exactly the scenario's fields. Words that read several knobs are functions here:
-the unregister sentence reads seven.
+is a mistake, its cause and fix; then the family's record (``FAMILY``). Type and default
+live in ``CalloutScenario``. The shells (the CLI, the panel, the exercises) read these rows;
+``tests/test_knobs.py`` checks that they name exactly the scenario's fields. Words that
+read several knobs are functions here: the unregister sentence reads seven.
 """
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ def context_removal(parts: frozenset) -> ContextRemoval:
     before, busy = ContextRemoval.BEFORE_UNREGISTER in parts, ContextRemoval.ON_DEVICE_BUSY in parts
     if before and busy:
         return ContextRemoval.BEFORE_AND_ON_BUSY
-    return ContextRemoval.BEFORE_UNREGISTER if before else ContextRemoval.ON_DEVICE_BUSY if busy else ContextRemoval.NONE
+    if before:
+        return ContextRemoval.BEFORE_UNREGISTER
+    return ContextRemoval.ON_DEVICE_BUSY if busy else ContextRemoval.NONE
 
 
 # --- words that read several knobs --------------------------------------------------------------
@@ -136,7 +138,8 @@ _UNREGISTER_ALL = "call FwpsCalloutUnregisterById0 for every callout in the unlo
 KNOBS: tuple[Knob, ...] = (
     Knob("model", "Driver model",
          "how the driver is built: WDM Unload, KMDF non-PnP EvtDriverUnload, or the KMDF PnP contrast",
-         choices=((DriverModel.WDM.value, "WDM (DriverUnload)"), (DriverModel.WDF.value, "KMDF non-PnP (EvtDriverUnload)"),
+         choices=((DriverModel.WDM.value, "WDM (DriverUnload)"),
+                  (DriverModel.WDF.value, "KMDF non-PnP (EvtDriverUnload)"),
                   (DriverModel.WDF_PNP.value, "KMDF PnP (contrast)")),
          words={
              DriverModel.WDM: "A WDM callout driver.",
@@ -165,8 +168,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("unregister_in", "Unregisters in", "where a KMDF PnP driver takes its callouts down",
          choices=((UnregisterPlace.UNLOAD_FUNCTION.value, "the unload function"),
                   (UnregisterPlace.SELF_MANAGED_IO_CLEANUP.value, "EvtDeviceSelfManagedIoCleanup (PnP)")),
-         words={UnregisterPlace.SELF_MANAGED_IO_CLEANUP: "It takes its callouts down in EvtDeviceSelfManagedIoCleanup, "
-                                                         "which its EvtDriverDeviceAdd names, not in EvtDriverUnload."}),
+         words={UnregisterPlace.SELF_MANAGED_IO_CLEANUP:
+                "It takes its callouts down in EvtDeviceSelfManagedIoCleanup, which its EvtDriverDeviceAdd names, "
+                "not in EvtDriverUnload."}),
     Knob("callouts", "Callouts", "callouts registered", limits=(1, MAX_CALLOUTS), words=_callouts),
     Knob("filters", "Filters", "how the driver's filters leave the engine",
          choices=((FilterRemoval.DYNAMIC_SESSION.value, "dynamic session closed first"),

@@ -1,7 +1,8 @@
 """Each minifilter knob declared once: its label, help, choices, words, and where a value is
-a mistake, its cause and fix; then the family's record (``FAMILY``). Type and default live in ``MinifilterScenario``. The shells
-(the CLI, the panel, the exercises) read these rows; ``tests/test_knobs.py`` checks that
-they name exactly the scenario's fields. Words that read several knobs are functions here.
+a mistake, its cause and fix; then the family's record (``FAMILY``). Type and default live
+in ``MinifilterScenario``. The shells (the CLI, the panel, the exercises) read these rows;
+``tests/test_knobs.py`` checks that they name exactly the scenario's fields. Words that
+read several knobs are functions here.
 """
 from __future__ import annotations
 

@@ -262,8 +262,9 @@ def decision_space() -> Iterator[MinifilterScenario]:
     for trig, cb, flags, de, preop, priv, port, td in itertools.product(
             Trigger, callbacks, (frozenset(), frozenset({RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP})),
             driver_entry, (False, True), (True, False), ServerPort, teardown):
-        yield build(MinifilterScenario, dict(trigger=trig, flags=flags, driver_entry_returns=de, shutdown_preop=preop,
-                                             caller_privileged=priv, server_port=port, **cb, **td))
+        yield build(MinifilterScenario, dict(trigger=trig, flags=flags, driver_entry_returns=de,
+                                             shutdown_preop=preop, caller_privileged=priv, server_port=port,
+                                             **cb, **td))
 
 
 # The second grid: the craft knobs, each family of them crossed with every request, caller
