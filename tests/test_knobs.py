@@ -174,7 +174,8 @@ def test_the_flow_context_flags_work_for_any_default():
     assert _run("callout", "--remove-flow-contexts")["remove_flow_contexts"] == "before-unregister"
     assert _run("callout", "--retry-on-busy")["remove_flow_contexts"] == "on-device-busy"
     for value in ("none", "before-unregister", "on-device-busy", "before-and-on-busy"):
-        assert _run("callout", "--flow-contexts", value)["remove_flow_contexts"] == value
+        waits = "--no-wait-for-flow-deletes" if value == "none" else "--wait-for-flow-deletes"   # nothing to wait for
+        assert _run("callout", "--flow-contexts", value, waits)["remove_flow_contexts"] == value
 
 
 def test_an_error_names_the_option_the_learner_typed(capsys):

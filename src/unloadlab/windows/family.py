@@ -24,6 +24,7 @@ from .ntstatus import NtStatus, parse_status
 
 __all__ = ["Knob", "Flag", "Family", "statuses", "rows_by_name", "field_types", "echo", "default_of", "build"]
 
+
 # Annotations are plain types and the shapes are in comments: subscripted typing annotations
 # cost a NamedTuple more at every CLI start than the rows themselves.
 class Flag(NamedTuple):
