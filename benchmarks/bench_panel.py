@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from unloadlab.catalogue import example
 from unloadlab.minifilter import Trigger
 from unloadlab.views.plots import sequence_diagram
-from unloadlab.views.widgets import Panel
+from unloadlab.views.panel import Panel
 
 
 def _p95(xs):

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "unloadlab"
-LAYER = {"windows": 0, "minifilter": 1, "callout": 1, "catalogue": 2, "symptoms": 2.5, "views": 3, "exercises": 4,
-         "cli": 5, "__main__": 5, "__init__": 0}
-PURE = {"windows", "minifilter", "callout", "catalogue", "symptoms"}   # stdlib only, nothing printed
+LAYER = {"windows": 0, "minifilter": 1, "callout": 1, "families": 2, "catalogue": 2, "symptoms": 2.5, "views": 3,
+         "exercises": 4, "cli": 5, "__main__": 5, "__init__": 0}
+PURE = {"windows", "minifilter", "callout", "families", "catalogue", "symptoms"}   # stdlib only, nothing printed
 
 
 def _modules() -> list[tuple[str, Path]]:

@@ -38,9 +38,11 @@ def test_diagram_benchmark_prints_svg_and_png_against_a_blank_figure():
     assert "svg/blank png/blank png/svg" in out
 
 
-def test_cli_start_benchmark_prints_the_ratio_to_bare_python():
+def test_cli_start_benchmark_prints_the_ratio_to_the_standard_library_floor():
     out = _run("bench_cli_start.py", "3")
-    assert re.search(r"python -c pass median [\d.]+ ms; CLI median [\d.]+ ms", out)
-    assert re.search(r"ratio CLI/floor [\d.]+x \(goal <= 2.5x: (met|NOT met)\)", out)
+    assert re.search(r"floor \(runpy, argparse, json, dataclasses, typing\) median [\d.]+ ms; CLI median [\d.]+ ms",
+                     out)
+    assert re.search(r"ratio CLI/floor [\d.]+x \(goal <= 1.25x: (met|NOT met)\)", out)
+    assert "matplotlib, ipywidgets, IPython imported: none" in out
     assert re.search(r"why 1052 \(symptom index built on first use\) median [\d.]+ ms: ratio why/floor [\d.]+x "
-                     r"\(goal <= 2.5x: (met|NOT met)\), why/CLI [\d.]+x", out)
+                     r"\(goal <= 1.25x: (met|NOT met)\), why/CLI [\d.]+x", out)

@@ -746,8 +746,10 @@ def test_decision_space_size_and_coverage(space_callout):
     assert {t.outcome for _, t in space_callout} == CALLOUT_OUTCOMES
     assert {(s.model, s.trigger) for s, _ in space_callout} >= {(m, t) for m in DriverModel for t in SERVICE_STOPS}
     for knob, values in (("remove_flow_contexts", ContextRemoval), ("filters", FilterRemoval),
-                         ("unregister_in", UnregisterPlace), ("flow_removal", FlowRemoval)):
+                         ("unregister_place", UnregisterPlace), ("flow_removal", FlowRemoval)):
         assert {getattr(s, knob) for s, _ in space_callout} == set(values), knob
+    # unregister_in is left unset (None) wherever the place is the model's right one
+    assert {s.unregister_in for s, _ in space_callout} == {None, UnregisterPlace.UNLOAD_FUNCTION}
     for knob in ("permit_if_unregistered", "classify_in_progress", "drains_before_unregister",
                  "unregister_at_apc_level", "waits_for_flow_deletes", "caller_privileged", "dependent_services"):
         assert {getattr(s, knob) for s, _ in space_callout} == {False, True}, knob

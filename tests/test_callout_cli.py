@@ -142,7 +142,7 @@ BAD_INPUTS = [
     (["--driver-entry-returns", "status_success"], dict(driver_entry_returns="status_success"), "status_success"),
     (["--no-remove-flow-contexts", "--ignore-unregister-result"],
      dict(remove_flow_contexts="on-device-busy", check_unregister_result=False), "on-device-busy"),
-    (["--ignore-unregister-result"], dict(check_unregister_result=False), "--no-retry-on-busy"),
+    (["--ignore-unregister-result"], dict(check_unregister_result=False), "--flow-contexts"),
     (["--pending-removal", "--no-remove-flow-contexts", "--no-retry-on-busy", "--no-wait-for-flow-deletes"],
      dict(flow_removal="pending", remove_flow_contexts="none", waits_for_flow_deletes=False), "pending"),
     (["--no-remove-flow-contexts", "--no-retry-on-busy"], dict(remove_flow_contexts="none"),
@@ -173,7 +173,7 @@ def test_the_same_bad_input_through_the_api(argv, knobs, named):
     with pytest.raises(ScenarioError) as e:
         CalloutScenario(**knobs)
     knob_name = {"--no-wait-for-flow-deletes": "waits_for_flow_deletes",
-                 "--no-retry-on-busy": "remove_flow_contexts"}.get(named, named)
+                 "--flow-contexts": "remove_flow_contexts"}.get(named, named)
     knob_name = knob_name.lstrip("-").replace("-", "_") if knob_name.startswith("--") else knob_name
     assert knob_name in str(e.value) and "\n" not in str(e.value)
 
@@ -235,7 +235,8 @@ def test_the_bare_command_prints_the_canonical_teardown(capsys, model):
     d = as_json(capsys, "--model", model)
     assert "Its code holds" not in d["headline"]
     assert (d["remove_flow_contexts"], d["waits_for_flow_deletes"]) == ("before-and-on-busy", True)
-    assert d["unregister_in"] == ("self-managed-io-cleanup" if model == "wdf-pnp" else "unload-function")
+    assert d["unregister_in"] is None   # not given: the right place for the model, which the C shows
+    assert ("VOID\nEvtDeviceSelfManagedIoCleanup" in out or "EvtDeviceSelfManagedIoCleanup(" in out) == (model == "wdf-pnp")
 
 
 @pytest.mark.parametrize("argv, bug_rule", [

@@ -8,7 +8,7 @@ import pytest
 from unloadlab.exercises import lessons, make
 from unloadlab.exercises.widgets import (CSS, Complete, Diagnosis, DiagnosisPractice, ExerciseView, FindBug,
                                          LessonQuiz, Order, Practice)
-from unloadlab.views.widgets import plain
+from unloadlab.views.panel_html import plain
 
 
 def lesson(prefix):

@@ -564,7 +564,7 @@ def test_decision_grid_rejects_its_own_axes_as_knobs():
 # the panel shows the diagram as inline SVG, named
 # ------------------------------------------------------------------------------------------------
 def test_the_panel_diagram_is_inline_svg_with_its_alt_text():
-    from unloadlab.views.widgets import Panel
+    from unloadlab.views.panel import Panel
 
     p = Panel("minifilter", trigger="sc-stop")
     p.render_all()

@@ -25,7 +25,7 @@ from unloadlab.views.text import format_trace
 from unloadlab.exercises.widgets import Diagnosis, Practice
 from unloadlab.exercises import check
 from unloadlab.exercises.exercise import rules_named as exercise_rules
-from unloadlab.views.widgets import plain
+from unloadlab.views.panel_html import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUCTOR = ROOT / "docs" / "instructor.md"

@@ -232,7 +232,7 @@ def _scenario(k):
         try:
             return MinifilterScenario(**k)
         except ScenarioError as e:
-            knob = str(e).split(":")[0]
+            knob = e.knob
             assert knob in k, e
             if k[knob] == defaults.get(knob, k[knob]):
                 break

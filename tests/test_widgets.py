@@ -14,8 +14,11 @@ import pytest
 from unloadlab.catalogue import CATALOGUE
 from unloadlab.exercises.widgets import Diagnosis, LessonQuiz, Practice
 from unloadlab.minifilter import MinifilterScenario, simulate
-from unloadlab.views import widgets as views
-from unloadlab.views.widgets import OTHER, TABS, Panel, pre
+from unloadlab.views import panel_html as views
+from unloadlab.views.controls import OTHER
+from unloadlab.views.panel import TABS, Panel
+from unloadlab.views.panel_html import pre
+from unloadlab.views.shown import style_sheet
 from unloadlab.windows import Outcome, ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,7 +134,7 @@ def test_out_of_range_counts_are_reported_never_clamped(model, knob, low, high):
     for value in (high + 1, 99, low - 1):
         box.value = value
         assert box.value == value   # the control keeps what was typed
-        assert p.error_text == f"{views.Panel(model)._label(knob)}: expected a whole number {low}..{high}, got {value}"
+        assert p.error_text == f"{Panel(model)._label(knob)}: expected a whole number {low}..{high}, got {value}"
         assert p.result is before and shown(p.messages[knob])
     box.value = high
     assert p.error_text == "" and p.result[knob] == high
@@ -195,8 +198,8 @@ def test_controls_sit_beside_the_result():
 
 
 def test_every_outcome_has_its_own_icon_and_colour():
-    assert set(views._LOOK) == set(Outcome)
-    assert len(set(views._LOOK.values())) == len(Outcome)   # no two outcomes look alike
+    assert set(views.LOOK) == set(Outcome)
+    assert len(set(views.LOOK.values())) == len(Outcome)   # no two outcomes look alike
 
 
 def _one_example_per_outcome():
@@ -207,9 +210,9 @@ def _one_example_per_outcome():
 def test_the_outcome_is_a_banner_with_words_an_icon_and_a_colour(ex):
     trace = ex.run()
     outcome = trace.outcome
-    banner = views._outcome_html(trace)
+    banner = views.outcome_html(trace)
     assert f"unloadlab-outcome-{outcome.name.lower().replace('_', '-')}" in banner and "role='status'" in banner
-    icon, colour = views._LOOK[outcome]
+    icon, colour = views.LOOK[outcome]
     assert f"<span class='unloadlab-icon' aria-hidden='true' style='color:{colour}" in banner and icon in banner
     assert f"border-left:6px solid {colour}" in banner
     text = views.plain(banner)
@@ -218,7 +221,7 @@ def test_the_outcome_is_a_banner_with_words_an_icon_and_a_colour(ex):
 
 def test_the_panel_shows_its_outcome_as_the_banner():
     p = Panel("callout", model="wdf", flows_with_context=2)   # "model" is a callout knob too
-    assert p.result["model"] == "wdf" and p.outcome.value == views._outcome_html(p.result)
+    assert p.result["model"] == "wdf" and p.outcome.value == views.outcome_html(p.result)
 
 
 def test_the_settings_echo_is_folded_away():
@@ -239,7 +242,7 @@ def test_panels_say_how_to_open_a_dropdown_from_the_keyboard():
 
 
 def test_the_style_sheet_gives_fields_a_visible_focus_ring():
-    css = views.style_sheet().value
+    css = style_sheet().value
     assert re.search(r"\.unloadlab select:focus, \.unloadlab input:focus[^{]*\{\s*outline: 2px solid #1a56db", css)
 
     def luminance(hex_colour):
@@ -264,7 +267,7 @@ def test_monospace_blocks_wrap_only_between_words():
         assert "word-break:normal" in view.value and "break-all" not in view.value
         assert "class='unloadlab-scroll' role='region'" in view.value and "tabindex='0'" in view.value
     # printed traces in the notebook too: JupyterLab's own output style breaks anywhere
-    assert ".jp-Notebook:has(.unloadlab) .jp-OutputArea-output pre" in views.style_sheet().value
+    assert ".jp-Notebook:has(.unloadlab) .jp-OutputArea-output pre" in style_sheet().value
 
 
 def test_sources_are_links_that_look_like_links_each_listed_once():
@@ -363,7 +366,7 @@ def test_tabs_are_titled_and_rendered_only_when_shown():
 def test_unknown_knobs_and_models_are_clear_errors():
     with pytest.raises(ValueError, match="unknown knob"):
         Panel("minifilter", show=("trigger", "nope"))
-    with pytest.raises(ValueError, match="model 'nope'"):
+    with pytest.raises(ValueError, match="family 'nope'"):
         Panel("nope")
     with pytest.raises(ValueError, match="not shown"):
         Panel("minifilter", show=("trigger",)).set(instances=3)

@@ -1,15 +1,12 @@
 """The one catalogue of both driver families: every rule a trace may cite, and every named
 scenario the tests replay and the notebooks show.
 
-It sits above the families (``minifilter``, ``callout``) and the shared ``windows`` base,
-which never import it: a family decides, the catalogue only lists.
+It sits above the families (each by its record, ``families``) and the shared ``windows``
+base, which never import it: a family decides, the catalogue only lists.
 """
 from __future__ import annotations
 
-from .callout.rules import CALLOUT_RULES
-from .callout.scenarios import CALLOUT_EXAMPLES
-from .minifilter.rules import MINIFILTER_RULES
-from .minifilter.scenarios import MINIFILTER_EXAMPLES
+from .families import families
 from .windows.example import Example
 from .windows.rules import WINDOWS_RULES
 from .windows.sources import Rule
@@ -19,7 +16,7 @@ __all__ = [
     "CATALOGUE", "BY_NAME", "example", "for_lesson", "format_lesson",
 ]
 
-RULES: tuple[Rule, ...] = WINDOWS_RULES + MINIFILTER_RULES + CALLOUT_RULES
+RULES: tuple[Rule, ...] = WINDOWS_RULES + tuple(r for f in families() for r in f.rules())
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 if len(RULES_BY_ID) != len(RULES):  # an id used twice would make citations ambiguous
     raise RuntimeError("duplicate rule id in the catalogue")
@@ -41,7 +38,7 @@ def rule(rule_id: str) -> Rule:
             f"unknown rule id {rule_id!r}; 'python -m unloadlab rules' lists all {len(RULES)}") from None
 
 
-CATALOGUE: tuple[Example, ...] = MINIFILTER_EXAMPLES + CALLOUT_EXAMPLES
+CATALOGUE: tuple[Example, ...] = tuple(e for f in families() for e in f.examples())
 BY_NAME: dict[str, Example] = {e.name: e for e in CATALOGUE}
 
 

@@ -6,11 +6,16 @@ accepted; never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
-from typing import Callable, NoReturn, Sequence
+from dataclasses import MISSING
+from typing import Any, Callable, NoReturn, Sequence
 
-from .windows.ntstatus import StatusError
+from .families import NAMES as FAMILY_NAMES
+from .families import family
+from .windows.family import Family, Flag, Knob
+from .windows.ntstatus import NtStatus, StatusError
 from .windows.trace import ScenarioError, Trace
 
 __all__ = ["main"]
@@ -25,61 +30,110 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-# Each subcommand imports what it needs when it is chosen, so a run starts fast.
-def _add_minifilter(sub: argparse._SubParsersAction) -> None:
-    from . import minifilter
-    p = sub.add_parser("minifilter", help="simulate a minifilter unload request")
-    p.add_argument("--trigger", required=True, choices=[t.value for t in minifilter.Trigger],
-                   help="who asks for the unload")
-    p.add_argument("--no-unload-callback", action="store_true", help="register no FilterUnloadCallback")
-    p.add_argument("--callback-returns", default="STATUS_SUCCESS", metavar="STATUS",
-                   help="what FilterUnloadCallback returns: a name or 0x-hex (default STATUS_SUCCESS)")
-    p.add_argument("--refuse-only-if-not-mandatory", action="store_true",
-                   help="the callback returns --callback-returns only when Flags lacks MANDATORY")
-    p.add_argument("--flags", default="", metavar="NAME[,NAME]",
-                   help="FLT_REGISTRATION.Flags, e.g. DO_NOT_SUPPORT_SERVICE_STOP (a name given twice counts "
-                        "once)")
-    p.add_argument("--driver-entry-returns", default="STATUS_SUCCESS", metavar="STATUS",
-                   help="what DriverEntry returns (default STATUS_SUCCESS)")
-    p.add_argument("--shutdown-preop", action="store_true", help="register an IRP_MJ_SHUTDOWN pre-operation")
-    p.add_argument("--instances", default="1", metavar="N",
-                   help=f"volumes the filter is attached to, 0..{len(minifilter.VOLUMES)} (default 1)")
-    p.add_argument("--no-teardown-callbacks", action="store_true",
-                   help="register no InstanceTeardownStart/Complete callbacks")
-    p.add_argument("--pended-io", action="store_true", help="an instance holds a pended operation never completed")
-    p.add_argument("--server-port", default="none", choices=[s.value for s in minifilter.ServerPort],
-                   help="a communication server port and when the unload routine closes it")
-    p.add_argument("--skip-unregister", action="store_true", help="the unload routine never calls FltUnregisterFilter")
-    p.add_argument("--no-privilege", action="store_true",
-                   help="the caller is not an administrator: no SeLoadDriverPrivilege, and no SERVICE_STOP "
-                        "access under a service's default security")
-    leaks = ", ".join(leak.value for leak in minifilter.Leak)
-    p.add_argument("--leaks", default="", metavar="NAME[,NAME]",
-                   help=f"references the minifilter never gives back: {leaks} (a name given twice counts once)")
-    p.add_argument("--send-message-wait", action="store_true",
-                   help="the unload routine calls FltSendMessage with no timeout; the service never replies "
-                        "(needs --server-port)")
-    p.add_argument("--drains-pended-io", action="store_true",
-                   help="InstanceTeardownStart disables its cancel-safe queue and completes the pended operations")
-    p.add_argument("--control-device", default="none", choices=[c.value for c in minifilter.ControlDevice],
-                   help="a control device object, and whether a handle to it is open")
-    p.add_argument("--refuse-only-if-control-device-open", action="store_true",
-                   help="the cdo sample's refusal: --callback-returns only when a handle to the control device "
-                        "is open and the unload is not mandatory")
-    p.add_argument("--global-resources", action="store_true",
-                   help="the driver runs a timer with a DPC, a system thread, a process-notify routine and pool")
-    mistakes = ", ".join(m.value for m in minifilter.CleanupMistake)
-    p.add_argument("--cleanup-mistakes", default="", metavar="NAME[,NAME]",
-                   help=f"what global cleanup forgets (needs --global-resources): {mistakes} (a name given twice "
-                        "counts once)")
-    p.add_argument("--driver-verifier", action="store_true",
-                   help="Driver Verifier watches the minifilter; modelled: its checks at unload for pool never "
-                        "freed (0xC4) and for a timer left behind (0xC7), no others")
-    p.add_argument("--dependent-services", action="store_true", help="another running service depends on this one")
-    p.add_argument("--fast-startup", action="store_true",
-                   help="shutdown with Fast Startup: a hybrid shutdown (trigger shutdown only)")
+# --- a family's subcommand, derived from its knob rows (windows.family) ------------------------------
+# One option per scenario field, in field order: a bool is --<knob>/--no-<knob>, any other
+# knob takes a value (``Knob.option`` where --<knob> is taken); a row's ``flags`` add the
+# flags the README documents (--skip-unregister, --retry-on-busy, ...). Options default to
+# nothing, so a knob not given keeps the scenario class's own default, whatever it is.
+# An option is a plain tuple (option, knob, how, help, required), built at every start; how
+# is "bool", "count", "status", "set", "choice", or a Flag (the flag sets its value).
+Option = tuple[str, str, Any, str, bool]
+
+
+def _how(default: Any) -> str:
+    """What kind of option a knob needs, from its default, which is of the knob's type (cheaper
+    at start-up than reading the types). A knob every scenario sets is a choice (--trigger)."""
+    if default is MISSING:
+        return "choice"
+    if type(default) in (bool, int):
+        return "bool" if type(default) is bool else "count"
+    return "status" if isinstance(default, NtStatus) else "set" if isinstance(default, frozenset) else "choice"
+
+
+def _options(family: Family) -> list[Option]:
+    """Every option of the family's subcommand, in field order, each knob's flags after it."""
+    rows, out = {r.name: r for r in family.knobs}, []
+    for f in dataclasses.fields(family.scenario):
+        row, default = rows[f.name], f.default
+        how = _how(default)
+        out.append((row.option or "--" + f.name.replace("_", "-"), f.name, how, _help(row, how, default),
+                    default is MISSING))
+        out += [(fl.option, f.name, fl, fl.help + (" (the default)" if fl.value == default else ""), False)
+                for fl in row.flags]
+    return out
+
+
+def _help(row: Knob, how: str, default: Any) -> str:
+    """The option's help: the row's line, what is accepted, and the default."""
+    if how == "bool":
+        return f"{row.help} (default: {'yes' if default else 'no'})"
+    if how == "count":
+        return f"{row.help}, {row.limits[0]}..{row.limits[1]} (default {default})"
+    if how == "status":
+        return f"{row.help}: a name or 0x-hex (default {default.name or default.hex})"
+    values = f"{row.help}: {', '.join(str(v) for v, _ in row.choices if v is not None)}"
+    if how == "set":
+        return f"{values} (a name given twice counts once)"
+    if default is MISSING:
+        return values
+    return f"{values} (default {'the right one for the driver model' if default is None else getattr(default, 'value', default)})"
+
+
+_METAVARS = {"count": "N", "status": "STATUS", "set": "NAME[,NAME]"}
+
+
+def _add_family(sub: argparse._SubParsersAction, family: Family) -> None:
+    p = sub.add_parser(family.name, help=family.help)
+    options = _options(family)
+    for option, knob, how, help, required in options:   # one not given stays unset: the default applies
+        if how == "bool":
+            p.add_argument(option, dest=option, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS,
+                           help=help)
+        elif isinstance(how, Flag):
+            p.add_argument(option, dest=option, action="store_true", default=argparse.SUPPRESS, help=help)
+        else:
+            p.add_argument(option, dest=option, metavar=_METAVARS.get(how, knob.upper()), default=argparse.SUPPRESS,
+                           required=required, help=help)
     _add_output_options(p)
-    p.set_defaults(run=_run_minifilter)
+    p.set_defaults(run=lambda args: _run_family(family, options, args))
+
+
+def _knobs(family: Family, options: list[Option], args: argparse.Namespace) -> tuple[dict, dict[str, str]]:
+    """The knobs given on the command line, and for each the option that gave it (the last of
+    several); a knob given by several of its row's flags gets the row's ``join`` of them."""
+    rows, given = {r.name: r for r in family.knobs}, vars(args)
+    knobs: dict[str, Any] = {}
+    joined: dict[str, set] = {}
+    by: dict[str, str] = {}
+    for option, knob, how, _, _ in options:
+        if option not in given:
+            continue
+        by[knob] = option
+        if isinstance(how, Flag):
+            if rows[knob].join:
+                joined.setdefault(knob, set()).add(how.value)
+            else:
+                knobs[knob] = how.value
+        else:
+            knobs[knob] = _whole_number(given[option], option) if how == "count" else given[option]
+    for knob, values in joined.items():   # the knob's own option, when given too, wins
+        knobs.setdefault(knob, rows[knob].join(frozenset(values)))
+    return knobs, by
+
+
+def _run_family(family: Family, options: list[Option], args: argparse.Namespace) -> Trace | str:
+    knobs, by = _knobs(family, options, args)
+    try:
+        scenario = family.scenario(**knobs)
+    except ScenarioError as e:
+        option = by.get(e.knob) or next((o[0] for o in options if o[1] == e.knob), "")
+        reason = e.reason
+        if reason.endswith("; set it to False") and option.startswith("--") and not option.startswith("--no-"):
+            reason = f"{reason.removesuffix('; set it to False')}; add --no-{option[2:]}"   # the model's advice, as an option
+        raise UsageError(f"{option}: {reason}" if option else str(e)) from None
+    if args.c:   # the C the driver would contain, instead of the trace
+        return family.c_view(scenario).rstrip("\n")
+    return family.simulate(scenario)
 
 
 def _whole_number(text: str, option: str) -> int:
@@ -94,166 +148,6 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON object")
     out.add_argument("--c", action="store_true", help="print the driver's C for these knobs instead of the trace")
-
-
-def _c_or_trace(args: argparse.Namespace, scenario: object, simulate: Callable[[object], Trace]) -> Trace | str:
-    """The trace, or with --c the C the driver would contain (views.code renders it)."""
-    if args.c:
-        from .views.code import driver_c
-        return driver_c(scenario).rstrip("\n")
-    return simulate(scenario)
-
-
-def _as_option(error: ScenarioError) -> UsageError:
-    """'callback_returns: ...' from the model becomes '--callback-returns: ...' for the CLI."""
-    knob, _, rest = str(error).partition(": ")
-    return UsageError(f"--{knob.replace('_', '-')}: {rest}" if rest and knob.isidentifier() else str(error))
-
-
-def _run_minifilter(args: argparse.Namespace) -> Trace | str:
-    from . import minifilter
-    try:
-        scenario = minifilter.MinifilterScenario(**_minifilter_knobs(args))
-    except ScenarioError as e:
-        raise _as_option(e) from None
-    return _c_or_trace(args, scenario, minifilter.simulate)
-
-
-def _minifilter_knobs(args: argparse.Namespace) -> dict:
-    return dict(
-        trigger=args.trigger,
-        unload_callback=not args.no_unload_callback,
-        callback_returns=args.callback_returns,
-        refuse_only_if_not_mandatory=args.refuse_only_if_not_mandatory,
-        flags=args.flags,
-        driver_entry_returns=args.driver_entry_returns,
-        shutdown_preop=args.shutdown_preop,
-        instances=_whole_number(args.instances, "--instances"),
-        teardown_callbacks=not args.no_teardown_callbacks,
-        pended_io=args.pended_io,
-        server_port=args.server_port,
-        calls_unregister=not args.skip_unregister,
-        caller_privileged=not args.no_privilege,
-        leaks=args.leaks,
-        send_message_wait=args.send_message_wait,
-        drains_pended_io=args.drains_pended_io,
-        control_device=args.control_device,
-        refuse_only_if_control_device_open=args.refuse_only_if_control_device_open,
-        global_resources=args.global_resources,
-        cleanup_mistakes=args.cleanup_mistakes,
-        driver_verifier=args.driver_verifier,
-        dependent_services=args.dependent_services,
-        fast_startup=args.fast_startup,
-    )
-
-
-def _add_callout(sub: argparse._SubParsersAction) -> None:
-    from . import callout
-    models = ", ".join(m.value for m in callout.DriverModel)
-    triggers = ", ".join(t.value for t in callout.CalloutTrigger)
-    p = sub.add_parser("callout", help="simulate a WFP callout driver unload")
-    # --model and --trigger are checked by the model, whose message says what is accepted
-    # (and, for a minifilter trigger such as FilterUnload, why it does not apply).
-    p.add_argument("--model", default="wdm", metavar="MODEL",
-                   help=f"{models}: WDM Unload, KMDF non-PnP EvtDriverUnload, or the KMDF PnP contrast "
-                        "(default wdm)")
-    p.add_argument("--trigger", default="sc-stop", metavar="TRIGGER",
-                   help=f"{triggers} (device-removal: wdf-pnp only; default sc-stop)")
-    p.add_argument("--no-unload-function", action="store_true", help="DriverEntry names no Unload/EvtDriverUnload")
-    p.add_argument("--skip-unregister", action="store_true", help="the teardown never unregisters the callouts")
-    p.add_argument("--ignore-unregister-result", action="store_true",
-                   help="the teardown ignores what FwpsCalloutUnregisterById0 returns (give --no-retry-on-busy too: "
-                        "there is nothing to retry on)")
-    p.add_argument("--flows-with-context", default="0", metavar="N",
-                   help=f"flows still carrying a context at unload, 0..{callout.MAX_FLOWS} (default 0)")
-    # The defaults are the canonical teardown; --no-... gives each mistake.
-    p.add_argument("--remove-flow-contexts", action=argparse.BooleanOptionalAction, default=True,
-                   help="remove every flow context before unregistering, as ddproxy and msnmntr do (default on)")
-    p.add_argument("--retry-on-busy", action=argparse.BooleanOptionalAction, default=True,
-                   help="on STATUS_DEVICE_BUSY remove the callout's contexts and unregister again, the documented "
-                        "recovery (default on)")
-    p.add_argument("--pending-removal", action="store_true",
-                   help="FwpsFlowRemoveContext0 returns STATUS_PENDING (flowDeleteFn runs later)")
-    p.add_argument("--wait-for-flow-deletes", action=argparse.BooleanOptionalAction, default=True,
-                   help="after removing contexts, wait until every flowDeleteFn has run (default on; "
-                        "--no-wait-for-flow-deletes when no context is removed)")
-    p.add_argument("--callouts", default="2", metavar="N",
-                   help=f"callouts registered, 1..{callout.MAX_CALLOUTS} (default 2)")
-    p.add_argument("--driver-entry-returns", default="STATUS_SUCCESS", metavar="STATUS",
-                   help="what DriverEntry returns (default STATUS_SUCCESS)")
-    p.add_argument("--filters", default=callout.FilterRemoval.DYNAMIC_SESSION.value,
-                   choices=[f.value for f in callout.FilterRemoval],
-                   help="how the driver's filters leave the engine (default dynamic-session: closing the "
-                        "session first)")
-    p.add_argument("--permit-if-unregistered", action="store_true",
-                   help="the filters carry FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED")
-    p.add_argument("--classify-in-progress", action="store_true",
-                   help="a classifyFn of callout 0 is still running when the teardown starts")
-    p.add_argument("--drain-after-unregister", action="store_true",
-                   help="the teardown waits for work in flight only after unregistering")
-    p.add_argument("--unregister-at-apc-level", action="store_true",
-                   help="the teardown unregisters while holding a fast mutex (APC_LEVEL)")
-    p.add_argument("--unregister-in", default=None, choices=[u.value for u in callout.UnregisterPlace],
-                   help="where a KMDF PnP driver takes its callouts down (default self-managed-io-cleanup for "
-                        "wdf-pnp, else unload-function)")
-    p.add_argument("--no-privilege", action="store_true",
-                   help="the caller lacks SERVICE_STOP access to the service (not an administrator)")
-    p.add_argument("--dependent-services", action="store_true", help="another running service depends on this one")
-    _add_output_options(p)
-    p.set_defaults(run=_run_callout)
-
-
-# Callout knobs whose option is not simply --<knob>; the rest go through _as_option.
-_CALLOUT_OPTIONS = {"remove_flow_contexts": "--retry-on-busy", "flow_removal": "--pending-removal",
-                    "waits_for_flow_deletes": "--wait-for-flow-deletes", "caller_privileged": "--no-privilege",
-                    "drains_before_unregister": "--drain-after-unregister"}
-# What to add when a default of the canonical teardown contradicts a mistake asked for.
-_CALLOUT_FIX = {"remove_flow_contexts": "add --no-retry-on-busy",
-                "waits_for_flow_deletes": "add --no-wait-for-flow-deletes"}
-
-
-def _context_removal(args: argparse.Namespace) -> str:
-    """--remove-flow-contexts and --retry-on-busy, alone or together."""
-    from .callout import ContextRemoval
-    if args.remove_flow_contexts and args.retry_on_busy:
-        return ContextRemoval.BEFORE_AND_ON_BUSY.value
-    if args.remove_flow_contexts:
-        return ContextRemoval.BEFORE_UNREGISTER.value
-    return ContextRemoval.ON_DEVICE_BUSY.value if args.retry_on_busy else ContextRemoval.NONE.value
-
-
-def _run_callout(args: argparse.Namespace) -> Trace | str:
-    from . import callout
-    try:
-        scenario = callout.CalloutScenario(
-            model=args.model,
-            trigger=args.trigger,
-            unload_function=not args.no_unload_function,
-            unregisters=not args.skip_unregister,
-            check_unregister_result=not args.ignore_unregister_result,
-            flows_with_context=_whole_number(args.flows_with_context, "--flows-with-context"),
-            remove_flow_contexts=_context_removal(args),
-            flow_removal=(callout.FlowRemoval.PENDING if args.pending_removal else callout.FlowRemoval.SYNCHRONOUS),
-            waits_for_flow_deletes=args.wait_for_flow_deletes,
-            callouts=_whole_number(args.callouts, "--callouts"),
-            driver_entry_returns=args.driver_entry_returns,
-            filters=args.filters,
-            permit_if_unregistered=args.permit_if_unregistered,
-            classify_in_progress=args.classify_in_progress,
-            drains_before_unregister=not args.drain_after_unregister,
-            unregister_at_apc_level=args.unregister_at_apc_level,
-            unregister_in=args.unregister_in,
-            caller_privileged=not args.no_privilege,
-            dependent_services=args.dependent_services,
-        )
-    except ScenarioError as e:
-        knob, _, rest = str(e).partition(": ")
-        if knob in _CALLOUT_OPTIONS:
-            if knob in _CALLOUT_FIX:   # the model's advice names knobs; say it in options
-                rest = f"{rest.split('; ')[0]}; {_CALLOUT_FIX[knob]}"
-            raise UsageError(f"{_CALLOUT_OPTIONS[knob]}: {rest}") from None
-        raise _as_option(e) from None
-    return _c_or_trace(args, scenario, callout.simulate)
 
 
 def _add_rules(sub: argparse._SubParsersAction) -> None:
@@ -377,8 +271,8 @@ def _run_why(args: argparse.Namespace) -> str:
 
 
 SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
-    "minifilter": _add_minifilter, "callout": _add_callout, "rules": _add_rules, "scenarios": _add_scenarios,
-    "quiz": _add_quiz, "why": _add_why}
+    **{name: (lambda sub, name=name: _add_family(sub, family(name))) for name in FAMILY_NAMES},
+    "rules": _add_rules, "scenarios": _add_scenarios, "quiz": _add_quiz, "why": _add_why}
 
 
 def _parser(argv: Sequence[str]) -> _Parser:

@@ -956,7 +956,7 @@ def _perform(page, actions: list[dict], run: NotebookRun, screenshot_dir: Path) 
 
 # --------------------------------------------------------------------------- the lab's own widgets
 # Issue 14: what a learner sees at 1280x720 after Run All. These checks key on the classes
-# unloadlab.views.widgets gives its widgets (unloadlab, unloadlab-panel, unloadlab-banner,
+# unloadlab.views (panel, shown) gives its widgets (unloadlab, unloadlab-panel, unloadlab-banner,
 # unloadlab-error, unloadlab-notice) and on what every widget output shows.
 
 VIEWPORT = {"width": 1280, "height": 720}

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 REL = "_panel_selftest/panel.ipynb"
 CELLS = [
-    ("code", "%matplotlib inline\nfrom unloadlab.views.widgets import Panel\n"
+    ("code", "%matplotlib inline\nfrom unloadlab.views.panel import Panel\n"
              "from unloadlab.exercises.widgets import LessonQuiz"),
     ("markdown", "## Try it"),
     ("code", 'panel = Panel("minifilter", show=("trigger", "callback_returns", "unload_callback", "instances"),\n'
@@ -183,7 +183,7 @@ def test_keyboard_only_walk_through_a_panel(opened, page, screenshot_dir):
 
 PLANTED = r'''
 import ipywidgets as W
-from unloadlab.views.widgets import Panel
+from unloadlab.views.panel import Panel
 first = Panel("minifilter", show=("trigger", "callback_returns"))
 first.set(callback_returns="0xZZ")       # the first panel opens on an error
 display(first)

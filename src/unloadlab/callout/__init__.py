@@ -4,6 +4,7 @@ Each name below is imported from its submodule when first used."""
 from ..windows.lazy import lazy_exports
 
 __all__, __getattr__ = lazy_exports(__name__, {
+    "knobs": ("KNOBS", "FAMILY"),
     "scenario": ("MAX_CALLOUTS", "MAX_FLOWS", "SERVICE_NAME", "CalloutScenario", "CalloutTrigger", "ContextRemoval",
                  "DriverModel", "FilterRemoval", "FlowRemoval", "UnregisterPlace", "CANONICAL"),
     "model": ("NOT_DOCUMENTED", "STATUS_NOT_SUPPORTED", "decision_space", "simulate"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from ..windows import service
+from ..windows.family import echo
 from ..windows.ntstatus import NtStatus, StatusError, parse_status, status
 from ..windows.trace import ScenarioError, parse_choice
 
@@ -73,7 +74,7 @@ class UnregisterPlace(str, enum.Enum):
 
 def _whole(value: Any, knob: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ScenarioError(f"{knob}: expected a whole number {low}..{high}, got {value!r}")
+        raise ScenarioError(f"expected a whole number {low}..{high}, got {value!r}", knob)
     return value
 
 
@@ -117,17 +118,15 @@ class CalloutScenario:
         put("remove_flow_contexts", parse_choice(ContextRemoval, self.remove_flow_contexts, "remove_flow_contexts"))
         put("flow_removal", parse_choice(FlowRemoval, self.flow_removal, "flow_removal"))
         put("filters", parse_choice(FilterRemoval, self.filters, "filters"))
-        if self.unregister_in is None:
-            put("unregister_in", UnregisterPlace.SELF_MANAGED_IO_CLEANUP if self.model is DriverModel.WDF_PNP
-                else UnregisterPlace.UNLOAD_FUNCTION)
-        put("unregister_in", parse_choice(UnregisterPlace, self.unregister_in, "unregister_in"))
+        if self.unregister_in is not None:   # None stays None: the place follows the model (unregister_place)
+            put("unregister_in", parse_choice(UnregisterPlace, self.unregister_in, "unregister_in"))
         try:
             put("driver_entry_returns", parse_status(self.driver_entry_returns))
         except StatusError as e:
-            raise ScenarioError(f"driver_entry_returns: {e}") from None
+            raise ScenarioError(str(e), "driver_entry_returns") from None
         for f in fields(self):
             if f.type == "bool" and not isinstance(getattr(self, f.name), bool):
-                raise ScenarioError(f"{f.name}: expected True or False, got {getattr(self, f.name)!r}")
+                raise ScenarioError(f"expected True or False, got {getattr(self, f.name)!r}", f.name)
         _whole(self.flows_with_context, "flows_with_context", 0, MAX_FLOWS)
         _whole(self.callouts, "callouts", 1, MAX_CALLOUTS)
         self._check_combination()
@@ -135,51 +134,34 @@ class CalloutScenario:
     def _check_combination(self) -> None:
         """Knob values that contradict each other."""
         if self.trigger is CalloutTrigger.DEVICE_REMOVAL and self.model is not DriverModel.WDF_PNP:
-            raise ScenarioError(f"trigger: 'device-removal' needs model 'wdf-pnp'; a {self.model.value} callout "
-                                "driver is not PnP and is unloaded by a service stop")
+            raise ScenarioError(f"'device-removal' needs model 'wdf-pnp'; a {self.model.value} callout "
+                                "driver is not PnP and is unloaded by a service stop", "trigger")
         if self.retries_on_failure and not self.check_unregister_result:
-            raise ScenarioError(f"remove_flow_contexts: {self.remove_flow_contexts.value!r} cannot go with ignoring "
-                                "the unregister result: the retry starts from seeing STATUS_DEVICE_BUSY; with "
-                                "check_unregister_result False, use 'none' or 'before-unregister'")
+            raise ScenarioError(f"{self.remove_flow_contexts.value!r} cannot go with ignoring "
+                                "the unregister result: the retry starts from seeing STATUS_DEVICE_BUSY; with the "
+                                "result ignored, choose 'none' or 'before-unregister' (no retry)",
+                                "remove_flow_contexts")
         if self.flow_removal is FlowRemoval.PENDING and self.remove_flow_contexts is ContextRemoval.NONE:
-            raise ScenarioError("flow_removal: 'pending' says how flow contexts get removed, but this driver "
-                                "removes none (remove_flow_contexts is 'none')")
+            raise ScenarioError("'pending' says how flow contexts get removed, but this driver "
+                                "removes none (remove_flow_contexts is 'none')", "flow_removal")
         if self.waits_for_flow_deletes and self.remove_flow_contexts is ContextRemoval.NONE:
-            raise ScenarioError("waits_for_flow_deletes: there is nothing to wait for, this driver removes no "
-                                "flow context (remove_flow_contexts is 'none'); set it to False")
+            raise ScenarioError("there is nothing to wait for, this driver removes no "
+                                "flow context (remove_flow_contexts is 'none'); set it to False",
+                                "waits_for_flow_deletes")
         if self.unregister_at_apc_level and not self.unregisters:
-            raise ScenarioError("unregister_at_apc_level: this driver never unregisters its callouts "
-                                "(unregisters is False)")
+            raise ScenarioError("this driver never unregisters its callouts "
+                                "(unregisters is False)", "unregister_at_apc_level")
         if self.unregister_in is UnregisterPlace.SELF_MANAGED_IO_CLEANUP and self.model is not DriverModel.WDF_PNP:
-            raise ScenarioError(f"unregister_in: 'self-managed-io-cleanup' needs model 'wdf-pnp'; a "
-                                f"{self.model.value} callout driver takes its callouts down in its unload function")
+            raise ScenarioError(f"'self-managed-io-cleanup' needs model 'wdf-pnp'; a "
+                                f"{self.model.value} callout driver takes its callouts down in its unload function",
+                                "unregister_in")
         if self.dependent_services and not self.driver_entry_returns.nt_success:
-            raise ScenarioError("dependent_services: the SCM starts a service's dependencies first, so nothing "
-                                "depending on it runs when its DriverEntry failed")
+            raise ScenarioError("the SCM starts a service's dependencies first, so nothing "
+                                "depending on it runs when its DriverEntry failed", "dependent_services")
 
     def knobs(self) -> dict[str, Any]:
-        """The knobs, JSON-able, for echoing."""
-        return {
-            "model": self.model.value,
-            "trigger": self.trigger.value,
-            "unload_function": self.unload_function,
-            "unregisters": self.unregisters,
-            "check_unregister_result": self.check_unregister_result,
-            "flows_with_context": self.flows_with_context,
-            "remove_flow_contexts": self.remove_flow_contexts.value,
-            "flow_removal": self.flow_removal.value,
-            "waits_for_flow_deletes": self.waits_for_flow_deletes,
-            "callouts": self.callouts,
-            "driver_entry_returns": self.driver_entry_returns.describe(),
-            "filters": self.filters.value,
-            "permit_if_unregistered": self.permit_if_unregistered,
-            "classify_in_progress": self.classify_in_progress,
-            "drains_before_unregister": self.drains_before_unregister,
-            "unregister_at_apc_level": self.unregister_at_apc_level,
-            "unregister_in": self.unregister_in.value,
-            "caller_privileged": self.caller_privileged,
-            "dependent_services": self.dependent_services,
-        }
+        """The knobs, JSON-able, for echoing (windows.family.echo: in field order)."""
+        return echo(self)
 
     @property
     def driver_unload_set(self) -> bool:
@@ -200,8 +182,16 @@ class CalloutScenario:
         return self.remove_flow_contexts in (ContextRemoval.ON_DEVICE_BUSY, ContextRemoval.BEFORE_AND_ON_BUSY)
 
     @property
+    def unregister_place(self) -> UnregisterPlace:
+        """Where the callouts are taken down: ``unregister_in``, or the right place for the model."""
+        if self.unregister_in is not None:
+            return self.unregister_in
+        return (UnregisterPlace.SELF_MANAGED_IO_CLEANUP if self.model is DriverModel.WDF_PNP
+                else UnregisterPlace.UNLOAD_FUNCTION)
+
+    @property
     def tears_down_in_cleanup(self) -> bool:
-        return self.unregister_in is UnregisterPlace.SELF_MANAGED_IO_CLEANUP
+        return self.unregister_place is UnregisterPlace.SELF_MANAGED_IO_CLEANUP
 
     @property
     def contexts_per_callout(self) -> tuple[int, ...]:

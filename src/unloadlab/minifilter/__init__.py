@@ -4,6 +4,7 @@ scenario catalogue and the C a minifilter would contain. Pure Python; it imports
 from ..windows.lazy import lazy_exports
 
 __all__, __getattr__ = lazy_exports(__name__, {
+    "knobs": ("KNOBS", "FAMILY"),
     "scenario": ("FLTFL_FILTER_UNLOAD_MANDATORY", "SERVICE_NAME", "VOLUMES", "MinifilterScenario", "RegistrationFlag",
                  "ServerPort", "Trigger", "Leak", "CleanupMistake", "ControlDevice"),
     "model": ("cache_clear", "simulate", "BUGCHECK_0XCE", "BUGCHECK_0XD4", "BUGCHECK_0XC4",

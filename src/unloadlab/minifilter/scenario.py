@@ -8,6 +8,7 @@ import enum
 from dataclasses import dataclass, fields
 from typing import Any, Iterable
 
+from ..windows.family import echo
 from ..windows.ntstatus import NtStatus, StatusError, parse_status, status
 from ..windows.service import CONTROL_SERVICE, NET_STOP, SC_STOP, SHUTDOWN
 from ..windows.trace import ScenarioError, parse_choice
@@ -78,7 +79,7 @@ class RegistrationFlag(enum.Enum):
         if key in cls.__members__:
             return cls[key]
         names = ", ".join(f.value for f in cls)
-        raise ScenarioError(f"unknown registration flag {text!r}; accepted: {names}")
+        raise ScenarioError(f"unknown registration flag {text!r}; accepted: {names}", "flags")
 
 
 for _f, _bit in zip(RegistrationFlag, (0x1, 0x2, 0x4, 0x8)):
@@ -137,7 +138,7 @@ def _items(value: Any, knob: str, accepted: str) -> Any:
         return []
     items = [v.strip() for v in value.split(",")]
     if "" in items:
-        raise ScenarioError(f"{knob}: an empty name in {value!r}; give comma-separated names from: {accepted}")
+        raise ScenarioError(f"an empty name in {value!r}; give comma-separated names from: {accepted}", knob)
     return items
 
 
@@ -145,14 +146,14 @@ def _parse_set(enum_cls: type[enum.Enum], value: Any, knob: str) -> frozenset:
     """A set knob from members, their values, or one comma-separated string of values."""
     value = _items(value, knob, ", ".join(m.value for m in enum_cls))
     if isinstance(value, enum.Enum) or not isinstance(value, Iterable):
-        raise ScenarioError(f"{knob}: expected a list of names, got {type(value).__name__}")
+        raise ScenarioError(f"expected a list of names, got {type(value).__name__}", knob)
     return frozenset(parse_choice(enum_cls, item, knob) for item in value)
 
 
 def _parse_flags(value: Any) -> frozenset[RegistrationFlag]:
     value = _items(value, "flags", ", ".join(f.value for f in RegistrationFlag))
     if not isinstance(value, Iterable):
-        raise ScenarioError(f"flags: expected flag names, got {type(value).__name__}")
+        raise ScenarioError(f"expected flag names, got {type(value).__name__}", "flags")
     out = set()
     for item in value:
         if isinstance(item, RegistrationFlag):
@@ -160,7 +161,7 @@ def _parse_flags(value: Any) -> frozenset[RegistrationFlag]:
         elif isinstance(item, str):
             out.add(RegistrationFlag.parse(item))
         else:
-            raise ScenarioError(f"flags: {item!r} is not a flag name")
+            raise ScenarioError(f"{item!r} is not a flag name", "flags")
     return frozenset(out)
 
 
@@ -200,58 +201,35 @@ class MinifilterScenario:
 
     def __post_init__(self) -> None:
         put = object.__setattr__  # the dataclass is frozen
+        d = self.__dict__         # read through the dict: a decision space checks thousands of scenarios
         for name, enum_cls in (("trigger", Trigger), ("server_port", ServerPort),
                                ("control_device", ControlDevice)):
-            if not isinstance(getattr(self, name), enum_cls):
-                put(self, name, parse_choice(enum_cls, getattr(self, name), name))
-        if not _is_set_of(self.flags, RegistrationFlag):
-            put(self, "flags", _parse_flags(self.flags))
+            if d[name].__class__ is not enum_cls:
+                put(self, name, parse_choice(enum_cls, d[name], name))
+        if not _is_set_of(d["flags"], RegistrationFlag):
+            put(self, "flags", _parse_flags(d["flags"]))
         for name, enum_cls in (("leaks", Leak), ("cleanup_mistakes", CleanupMistake)):
-            if not _is_set_of(getattr(self, name), enum_cls):
-                put(self, name, _parse_set(enum_cls, getattr(self, name), name))
+            if not _is_set_of(d[name], enum_cls):
+                put(self, name, _parse_set(enum_cls, d[name], name))
         for name in ("callback_returns", "driver_entry_returns"):
-            if not isinstance(getattr(self, name), NtStatus):
+            if d[name].__class__ is not NtStatus:
                 try:
-                    put(self, name, parse_status(getattr(self, name)))
+                    put(self, name, parse_status(d[name]))
                 except StatusError as e:
-                    raise ScenarioError(f"{name}: {e}") from None
+                    raise ScenarioError(str(e), name) from None
         for name in _BOOL_KNOBS:
-            if type(getattr(self, name)) is not bool:
-                raise ScenarioError(f"{name}: expected True or False, got {getattr(self, name)!r}")
+            if d[name].__class__ is not bool:
+                raise ScenarioError(f"expected True or False, got {d[name]!r}", name)
         n = self.instances
         if type(n) is not int or not 0 <= n <= len(VOLUMES):
-            raise ScenarioError(f"instances: expected a whole number 0..{len(VOLUMES)}, got {n!r}")
+            raise ScenarioError(f"expected a whole number 0..{len(VOLUMES)}, got {n!r}", "instances")
         problem = _combination_problem(self)
         if problem:
-            raise ScenarioError(problem)
+            raise ScenarioError(problem[1], problem[0])
 
     def knobs(self) -> dict[str, Any]:
-        """The knobs, JSON-able, for echoing (the first thirteen in their original order)."""
-        return {
-            "trigger": self.trigger.value,
-            "unload_callback": self.unload_callback,
-            "callback_returns": self.callback_returns.describe(),
-            "refuse_only_if_not_mandatory": self.refuse_only_if_not_mandatory,
-            "flags": sorted(f.value for f in self.flags),
-            "driver_entry_returns": self.driver_entry_returns.describe(),
-            "shutdown_preop": self.shutdown_preop,
-            "instances": self.instances,
-            "teardown_callbacks": self.teardown_callbacks,
-            "pended_io": self.pended_io,
-            "server_port": self.server_port.value,
-            "calls_unregister": self.calls_unregister,
-            "caller_privileged": self.caller_privileged,
-            "leaks": sorted(leak.value for leak in self.leaks),
-            "send_message_wait": self.send_message_wait,
-            "drains_pended_io": self.drains_pended_io,
-            "control_device": self.control_device.value,
-            "refuse_only_if_control_device_open": self.refuse_only_if_control_device_open,
-            "global_resources": self.global_resources,
-            "cleanup_mistakes": sorted(m.value for m in self.cleanup_mistakes),
-            "driver_verifier": self.driver_verifier,
-            "dependent_services": self.dependent_services,
-            "fast_startup": self.fast_startup,
-        }
+        """The knobs, JSON-able, for echoing (windows.family.echo: in field order)."""
+        return echo(self)
 
     @property
     def driver_unload_set(self) -> bool:
@@ -263,40 +241,41 @@ class MinifilterScenario:
 _BOOL_KNOBS = tuple(f.name for f in fields(MinifilterScenario) if f.type == "bool")
 
 
-def _combination_problem(sc: MinifilterScenario) -> str:
-    """The first pair of knobs that cannot meet, as 'knob: why', or '' when they all can."""
+def _combination_problem(sc: MinifilterScenario) -> tuple[str, str] | None:
+    """The first pair of knobs that cannot meet, as (knob, why), or None when they all can."""
     if sc.pended_io and sc.instances == 0:
-        return "pended_io: needs at least one instance (instances is 0)"
+        return "pended_io", "needs at least one instance (instances is 0)"
     if sc.leaks:
         on_volume = sorted(leak.value for leak in sc.leaks if leak.needs_instance)
         if on_volume and sc.instances == 0:
             if len(on_volume) == 1:
-                return f"leaks: {on_volume[0]} needs an instance to exist, and instances is 0"
+                return "leaks", f"{on_volume[0]} needs an instance to exist, and instances is 0"
             names = f"{', '.join(on_volume[:-1])} and {on_volume[-1]}"
-            return f"leaks: {names} need an instance to exist, and instances is 0"
+            return "leaks", f"{names} need an instance to exist, and instances is 0"
         if not sc.calls_unregister:
-            return ("leaks: the lab shows each leak as what FltUnregisterFilter waits for, but this unload "
+            return ("leaks", "the lab shows each leak as what FltUnregisterFilter waits for, but this unload "
                     "routine never calls FltUnregisterFilter; drop the leaks or let it call FltUnregisterFilter")
     if sc.send_message_wait and sc.server_port is ServerPort.NONE:
-        return "send_message_wait: FltSendMessage needs a communication port (server_port is none)"
+        return "send_message_wait", "FltSendMessage needs a communication port (server_port is none)"
     if sc.drains_pended_io and not sc.teardown_callbacks:
-        return "drains_pended_io: the queue is drained in InstanceTeardownStart, and teardown_callbacks is False"
+        return "drains_pended_io", "the queue is drained in InstanceTeardownStart, and teardown_callbacks is False"
     if sc.refuse_only_if_control_device_open:
         if sc.refuse_only_if_not_mandatory:
-            return ("refuse_only_if_control_device_open: choose one refusal, not both "
+            return ("refuse_only_if_control_device_open", "choose one refusal, not both "
                     "(refuse_only_if_not_mandatory is also set)")
         if sc.control_device is ControlDevice.NONE:
-            return "refuse_only_if_control_device_open: needs a control device (control_device is none)"
+            return "refuse_only_if_control_device_open", "needs a control device (control_device is none)"
         if sc.callback_returns.nt_success:
-            return (f"refuse_only_if_control_device_open: the refusal status must be a warning or error; "
+            return ("refuse_only_if_control_device_open", f"the refusal status must be a warning or error; "
                     f"callback_returns is {sc.callback_returns.describe()}")
     if sc.cleanup_mistakes and not sc.global_resources:
-        return "cleanup_mistakes: the driver owns nothing to forget (global_resources is False)"
+        return "cleanup_mistakes", "the driver owns nothing to forget (global_resources is False)"
     if sc.fast_startup and sc.trigger is not Trigger.SHUTDOWN:
-        return f"fast_startup: applies to trigger shutdown only, not {sc.trigger.value}"
+        return "fast_startup", f"applies to trigger shutdown only, not {sc.trigger.value}"
     if sc.dependent_services and not sc.driver_entry_returns.nt_success:
-        return ("dependent_services: the SCM starts a service's dependencies first, so nothing depending on "
+        return ("dependent_services", "the SCM starts a service's dependencies first, so nothing depending on "
                 "it can run when its DriverEntry failed")
     if sc.control_device is ControlDevice.HANDLE_OPEN and not sc.driver_entry_returns.nt_success:
-        return "control_device: no handle can be open to the device of a driver whose DriverEntry failed"
-    return ""
+        return "control_device", "no handle can be open to the device of a driver whose DriverEntry failed"
+    return None
+

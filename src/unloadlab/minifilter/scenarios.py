@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from ..windows.confirm import (ANALYZE, BREAK_ON_UNLOAD, FLTKD_FILTER, FLTMC_FILTERS, FLTMC_INSTANCES, SC_QUERY,
                                STACKS_SEND_MESSAGE, STACKS_UNREGISTER, VERIFIER_POOL, VERIFIER_QUERY)
 from ..windows.example import Diagnosis, Example, diagnosed
+from ..windows.family import build
 from ..windows.ntstatus import status
 from ..windows.trace import Outcome
 from .model import BUGCHECK_0XC4, BUGCHECK_0XC7, BUGCHECK_0XCE, BUGCHECK_0XD4, simulate
@@ -460,8 +461,9 @@ def decision_space() -> Iterator[MinifilterScenario]:
     for trig, cb, flags, de, preop, priv, port, td in itertools.product(
             Trigger, callbacks, (frozenset(), frozenset({RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP})),
             driver_entry, (False, True), (True, False), ServerPort, teardown):
-        yield MinifilterScenario(trigger=trig, flags=flags, driver_entry_returns=de, shutdown_preop=preop,
-                                 caller_privileged=priv, server_port=port, **cb, **td)
+        yield build(MinifilterScenario, dict(trigger=trig, flags=flags, driver_entry_returns=de,
+                                             shutdown_preop=preop, caller_privileged=priv, server_port=port,
+                                             **cb, **td))
 
 
 # The second grid: the craft knobs, each family of them crossed with every request, caller
@@ -490,8 +492,8 @@ def craft_space() -> Iterator[MinifilterScenario]:
     each mistake, with and without Driver Verifier), plus Fast Startup at shutdown."""
     for trig, priv, deps, (returns, device, cdo), variant in itertools.product(
             Trigger, (True, False), (False, True), _REFUSALS, _CRAFT_VARIANTS):
-        yield MinifilterScenario(trigger=trig, caller_privileged=priv, dependent_services=deps,
-                                 callback_returns=status(returns), control_device=device,
-                                 refuse_only_if_control_device_open=cdo, **variant)
+        yield build(MinifilterScenario, dict(trigger=trig, caller_privileged=priv, dependent_services=deps,
+                                             callback_returns=status(returns), control_device=device,
+                                             refuse_only_if_control_device_open=cdo, **variant))
     for preop in (False, True):
         yield MinifilterScenario(trigger=Trigger.SHUTDOWN, shutdown_preop=preop, fast_startup=True)

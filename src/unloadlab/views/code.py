@@ -1,19 +1,14 @@
-"""The driver's C for either family: the views' one entry point to the two C views."""
+"""The driver's C for any family: the views' one entry point to the families' C views."""
 from __future__ import annotations
 
-from ..callout import CalloutScenario, callout_c
-from ..minifilter import MinifilterScenario, minifilter_c
+from ..families import family_of
 
 __all__ = ["driver_c", "c_function"]
 
 
-def driver_c(scenario: MinifilterScenario | CalloutScenario) -> str:
-    """The C for either family, dispatching on the scenario's type."""
-    if isinstance(scenario, MinifilterScenario):
-        return minifilter_c(scenario)
-    if isinstance(scenario, CalloutScenario):
-        return callout_c(scenario)
-    raise TypeError(f"driver_c() needs a MinifilterScenario or CalloutScenario, got {type(scenario).__name__}")
+def driver_c(scenario: object) -> str:
+    """The C for a scenario of any family (its record's C view)."""
+    return family_of(scenario).c_view(scenario)
 
 
 def c_function(c_text: str, name: str) -> str:

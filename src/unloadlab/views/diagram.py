@@ -15,7 +15,8 @@ from typing import Any, Mapping, Sequence
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
-from ..windows import Actor, Kind, Mark, Step, Trace
+from ..families import families
+from ..windows import SHARED_ACTORS, Actor, Kind, Mark, Step, Trace
 from .figures import (BODY_TOP, FIGURE_WIDTH, GREY, INK, PAD, PAGE_WIDTH, Page, Picture, picture_style,
                       pixel_height)
 from .loops import Loop, find_loops, loop_label
@@ -28,11 +29,8 @@ __all__ = [
 
 _LIFELINE = "#9a9a9a"
 
-# Lifelines, left to right; actors the enum gains later are appended in enum order.
-ACTOR_ORDER: tuple[Actor, ...] = (
-    Actor.CALLER, Actor.SCM, Actor.IO_MANAGER, Actor.FILTER_MANAGER, Actor.MINIFILTER,
-    Actor.INSTANCES, Actor.FRAMEWORK, Actor.CALLOUT_DRIVER, Actor.FILTER_ENGINE,
-)
+# Lifelines, left to right: any driver service's actors, then each family's, in its order.
+ACTOR_ORDER: tuple[Actor, ...] = SHARED_ACTORS + tuple(a for f in families() for a in f.actors)
 
 
 @dataclass(frozen=True)
@@ -164,8 +162,8 @@ def sequence_diagram(trace: Trace) -> Picture:
 
 def _lifelines(trace: Trace) -> tuple[Actor, ...]:
     present = {s.actor for s in trace.steps} | {s.target for s in trace.steps if s.target}
-    order = ACTOR_ORDER + tuple(a for a in Actor if a not in ACTOR_ORDER)
-    return tuple(a for a in order if a in present)
+    unknown = sorted(present - set(ACTOR_ORDER), key=lambda a: a.value)   # a family's record forgot one
+    return tuple(a for a in ACTOR_ORDER + tuple(unknown) if a in present)
 
 
 # --- layout: rows on a grid of line slots ------------------------------------------------------------

@@ -10,8 +10,8 @@ from typing import Any, Mapping, Sequence
 
 from matplotlib.patches import Rectangle
 
-from .. import minifilter
-from ..minifilter import STATUS_CLASSES, MinifilterScenario, RegistrationFlag, Trigger
+from ..families import family
+from ..minifilter import STATUS_CLASSES, RegistrationFlag, Trigger
 from ..windows import Outcome, ScenarioError, Trace
 from .figures import (BODY_TOP, FIGURE_WIDTH, GREY, PAD, PAGE_WIDTH, Page, Picture, picture_style,
                       pixel_height)
@@ -36,6 +36,7 @@ OUTCOME_FILLS: dict[Outcome, str] = {
     Outcome.HAZARD: "#f6c3da", Outcome.UNLOAD_PENDING: "#fff3b0", Outcome.BUGCHECK: "#bdbdbd",
 }
 
+_MINIFILTER = family("minifilter")   # the grid draws this family's decision space
 _DNSS = RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP
 GRID_PANELS: dict[str, frozenset[RegistrationFlag]] = {
     "DO_NOT_SUPPORT_SERVICE_STOP off": frozenset(),
@@ -73,8 +74,8 @@ def _grid_traces(knobs: Mapping[str, Any]) -> dict[tuple[str, Trigger, str], Tra
         raise ScenarioError(f"{', '.join(clash)}: set by the grid's rows, columns and panels; "
                             "pass only the other MinifilterScenario knobs")
     return {
-        (panel, trigger, column): minifilter.simulate(
-            MinifilterScenario(trigger=trigger, flags=flags, **cell, **knobs))
+        (panel, trigger, column): _MINIFILTER.simulate(
+            _MINIFILTER.scenario(trigger=trigger, flags=flags, **cell, **knobs))
         for panel, flags in GRID_PANELS.items()
         for trigger in Trigger
         for column, cell in GRID_COLUMNS.items()

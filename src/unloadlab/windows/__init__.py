@@ -6,8 +6,9 @@ from .lazy import lazy_exports
 
 __all__, __getattr__ = lazy_exports(__name__, {
     "example": ("Example",),
+    "family": ("Family", "Knob", "Flag"),
     "ntstatus": ("KNOWN_STATUSES", "NtStatus", "Severity", "StatusError", "hresult_for_user_mode", "parse_status",
                  "status"),
     "sources": ("Rule", "RuleKind", "Source"),
-    "trace": ("Actor", "Kind", "Mark", "Outcome", "ScenarioError", "Step", "Trace", "parse_choice"),
+    "trace": ("Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "ScenarioError", "Step", "Trace", "parse_choice"),
 })

@@ -1,19 +1,25 @@
 """The outcome of one scenario: ordered steps, each citing rules, and the final state.
 
 Pure data. ``Trace.to_dict`` gives it as JSON-able data; ``unloadlab.views.text``
-renders it as text.
+renders it as text. Annotations are evaluated here (no ``from __future__ import
+annotations``): a NamedTuple would compile each string annotation at every CLI start.
 """
-from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping, NamedTuple, Protocol
+from typing import Any, Mapping, NamedTuple
 
-__all__ = ["Actor", "Kind", "Mark", "Outcome", "Step", "Trace", "ScenarioError", "parse_choice"]
+__all__ = ["Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "Step", "Trace", "ScenarioError", "parse_choice"]
 
 
 class ScenarioError(ValueError):
-    """A scenario knob with a bad value; the message names it and what is accepted."""
+    """A scenario knob with a bad value. ``knob`` names it (or is "" when no one knob is to
+    blame), ``reason`` says what is wrong and what is accepted; the message is
+    "knob: reason" for a reader of the exception."""
+
+    def __init__(self, reason: str, knob: str = ""):
+        super().__init__(f"{knob}: {reason}" if knob else reason)
+        self.knob, self.reason = knob, reason
 
 
 def parse_choice(enum_cls: type[enum.Enum], value: Any, knob: str, hint: str = "") -> Any:
@@ -26,21 +32,27 @@ def parse_choice(enum_cls: type[enum.Enum], value: Any, knob: str, hint: str = "
         if raw == member.value:
             return member
     accepted = ", ".join(m.value for m in enum_cls)
-    raise ScenarioError(f"{knob}: {value!r} is not one of: {accepted}{hint}")
+    raise ScenarioError(f"{value!r} is not one of: {accepted}{hint}", knob)
 
 
-class Actor(enum.Enum):
-    """Who takes part in an unload: one lifeline each in a sequence diagram."""
+class Actor(NamedTuple):
+    """Who takes part in an unload: one lifeline each in a sequence diagram. Open, unlike an
+    enum: a family brings its own actors (``Family.actors``) by making more of them."""
 
-    CALLER = "caller"
-    SCM = "service control manager"
-    IO_MANAGER = "I/O manager"
-    FILTER_MANAGER = "filter manager"
-    MINIFILTER = "minifilter"
-    INSTANCES = "instances"
-    FRAMEWORK = "KMDF framework"
-    CALLOUT_DRIVER = "callout driver"
-    FILTER_ENGINE = "filter engine"
+    name: str    # as a constant is named: "SCM"
+    value: str   # as a lifeline and the JSON say it: "service control manager"
+
+    def __repr__(self) -> str:
+        return f"Actor.{self.name}"
+
+
+for _name, _value in (("CALLER", "caller"), ("SCM", "service control manager"), ("IO_MANAGER", "I/O manager"),
+                      # the two families' actors (Family.actors orders them on a diagram)
+                      ("FILTER_MANAGER", "filter manager"), ("MINIFILTER", "minifilter"), ("INSTANCES", "instances"),
+                      ("FRAMEWORK", "KMDF framework"), ("CALLOUT_DRIVER", "callout driver"),
+                      ("FILTER_ENGINE", "filter engine")):
+    setattr(Actor, _name, Actor(_name, _value))
+SHARED_ACTORS: tuple[Actor, ...] = (Actor.CALLER, Actor.SCM, Actor.IO_MANAGER)   # any driver service's
 
 
 class Kind(enum.Enum):
@@ -100,16 +112,10 @@ class Step(NamedTuple):
         }
 
 
-class Knobbed(Protocol):
-    """A scenario: anything whose knobs can be echoed."""
-
-    def knobs(self) -> dict[str, Any]: ...
-
-
 @dataclass(frozen=True)
 class Trace:
     model: str                          # "minifilter" or "callout"
-    scenario: Knobbed                   # what was simulated
+    scenario: Any                       # what was simulated: a scenario, whose knobs() echoes it
     steps: tuple[Step, ...]
     outcome: Outcome
     headline: str                       # the outcome in one sentence
