@@ -12,7 +12,7 @@ from unloadlab.callout import CalloutScenario
 from unloadlab.catalogue import CATALOGUE
 from unloadlab.exercises import make
 from unloadlab.exercises.diagnosis import cause_and_fix, commanded_clean, faults
-from unloadlab.exercises.mistakes import MISTAKES, TRAITS, key_of, mistake
+from unloadlab.exercises.words import MISTAKES, TRAITS, key_of, mistake
 from unloadlab.exercises.reading import blocks, dead_branches, listing, load_items, teardown_items
 from unloadlab.exercises.space import clean, domain, draw, family, listing_of, start, trace_of, walk
 from unloadlab.minifilter import MinifilterScenario

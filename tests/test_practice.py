@@ -15,7 +15,7 @@ from unloadlab.exercises import predict, simulate
 from unloadlab.exercises.diagnosis import (CASES, DIAGNOSES, DIAGNOSES_BY_KEY, TAKEAWAYS, case_exercise,
                                           case_scenario, check_diagnosis, diagnose, symptoms)
 from unloadlab.exercises.reading import deciding_rule
-from unloadlab.exercises.scenario_words import assumptions
+from unloadlab.exercises.words import assumptions
 from unloadlab.cli import main
 from unloadlab.exercises import OUTCOME_CHOICES
 from unloadlab.catalogue import RULES_BY_ID

@@ -214,7 +214,7 @@ def _seed(text: str) -> int:
 def _run_quiz(args: argparse.Namespace) -> str:
     from .exercises import OUTCOME_CHOICES, predict, simulate
     from .exercises.reading import deciding_rule
-    from .exercises.scenario_words import assumptions
+    from .exercises.words import assumptions
     seed = _seed(args.seed)
     if args.kind != "predict":
         return _run_exercise(args.kind, seed, args)

@@ -31,9 +31,9 @@ from ..views.text import format_trace, show_value
 from ..windows import Actor, Example, Kind, Outcome, ScenarioError, Trace
 from .exercise import OUTCOME_CHOICES, Choice, Exercise, Feedback, compare, parse_outcome, prediction_text, rule_line
 from .reading import call_name, deciding_rule, driver_actor, request_index, telling_rule
-from .scenario_words import assumptions
 from .space import (FAMILIES, FAMILY_WEIGHTS, KEEP_ONE_KNOB, Scenario, choose, deciding_knob, family, index, kept,
                     pick, rng_for, shuffled, simulate, validate_seed)
+from .words import assumptions
 
 __all__ = [
     "problem", "describe", "question", "answer", "nudge", "check", "check_answer",

@@ -150,6 +150,7 @@ class Family(NamedTuple):
     decision_space: Callable   # () -> an iterator of scenarios
     help: str             # the CLI subcommand's one-line help
     requests: Mapping     # {trigger value: how it is asked for, in words ({} the service)}
+    cache_clear: Callable = lambda: None   # forgets what its model keeps between runs (for benchmarks)
 
     def owns(self, scenario: Any) -> bool:
         return type(scenario) is self.scenario
