@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from unloadlab import cli
-from unloadlab.callout.model import decision_space as callout_space
+from unloadlab.callout.scenarios import decision_space as callout_space
 from unloadlab.callout.model import simulate as callout_simulate
 from unloadlab.catalogue import CATALOGUE
 from unloadlab.minifilter import model as minifilter_model

@@ -9,13 +9,13 @@ import functools
 from dataclasses import dataclass, field
 
 from ..windows.flaws import sentence
-from ..windows.ntstatus import NtStatus, hresult_for_user_mode, status
+from ..windows.ntstatus import SUCCESS, NtStatus, hresult_for_user_mode, status
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
                                ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
                                dependents_running_steps, unload_pending_steps)
-from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
+from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Steps, Trace
 from .flaws import flaws
-from .scenario import (FLTFL_FILTER_UNLOAD_MANDATORY, SERVICE_NAME, SUCCESS, VOLUMES, CleanupMistake, ControlDevice,
+from .scenario import (FLTFL_FILTER_UNLOAD_MANDATORY, SERVICE_NAME, VOLUMES, CleanupMistake, ControlDevice,
                        Leak, MinifilterScenario, RegistrationFlag, ServerPort, Trigger)
 
 __all__ = ["simulate", "cache_clear", "BUGCHECK_0XCE", "BUGCHECK_0XD4", "BUGCHECK_0XC4", "BUGCHECK_0XC7"]
@@ -177,7 +177,7 @@ def cache_clear() -> None:
 
 # ----------------------------------------------------------------------------------
 @dataclass(slots=True)
-class _Run:
+class _Run(Steps):
     """One simulation's working state; local to simulate(), never shared."""
 
     sc: MinifilterScenario
@@ -195,10 +195,6 @@ class _Run:
     bugcheck_or: str = ""    # the other code the pages leave possible, where none settles which
     image_gone: bool = False
     cleaned: frozenset[CleanupMistake] = frozenset()   # global resources the unload routine cleaned up
-
-    def step(self, actor: Actor, kind: Kind, action: str, detail: str, rules: tuple[str, ...],
-             target: Actor | None = None, status: str | None = None, mark: Mark | None = None) -> None:
-        self.steps.append(Step(actor, kind, action, detail, rules, target, status, mark))
 
     # --- the whole run ------------------------------------------------------------
     def run(self) -> Trace:

@@ -9,7 +9,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
-__all__ = ["Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "Step", "Trace", "ScenarioError", "parse_choice"]
+__all__ = ["Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "Step", "Steps", "Trace", "ScenarioError",
+           "parse_choice"]
 
 
 class ScenarioError(ValueError):
@@ -110,6 +111,18 @@ class Step(NamedTuple):
             "status": self.status, "mark": self.mark.value if self.mark else None,
             "rules": list(self.rules),
         }
+
+
+class Steps:
+    """How a family's simulation adds a step to its trace: each family's run derives from it,
+    so both add steps the same way (rules as a tuple of rule ids)."""
+
+    __slots__ = ()
+    steps: list[Step]
+
+    def step(self, actor: Actor, kind: Kind, action: str, detail: str, rules: tuple[str, ...],
+             target: Actor | None = None, status: str | None = None, mark: Mark | None = None) -> None:
+        self.steps.append(Step(actor, kind, action, detail, rules, target, status, mark))
 
 
 @dataclass(frozen=True)
