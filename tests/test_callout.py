@@ -724,7 +724,7 @@ def check_invariants(s: CalloutScenario, t: Trace) -> None:
     else:
         assert traffic is None, s
     # the trace itself
-    assert t.model == "callout" and t.inputs == s.knobs() and t["mandatory"] is (s.trigger in SERVICE_STOPS)
+    assert t.family == "callout" and t.inputs == s.knobs() and t["mandatory"] is (s.trigger in SERVICE_STOPS)
     for st in t.steps:
         assert st.rules and all(r in RULES_BY_ID for r in st.rules), st
         assert (st.target is not None) is (st.kind in (Kind.CALL, Kind.RETURN)), st
@@ -820,7 +820,7 @@ def test_invariants_hold_for_arbitrary_knobs(model, trigger, fn, unregisters, ch
 # --- the catalogue ------------------------------------------------------------------------------
 @pytest.mark.parametrize("example", CALLOUT_EXAMPLES, ids=lambda e: e.name)
 def test_catalogue_entry_replays(example):
-    assert example.model == "callout" and example.lesson in ("08-wfp-callout", "08b-wfp-teardown")
+    assert example.family == "callout" and example.lesson in ("08-wfp-callout", "08b-wfp-teardown")
     assert all(r in RULES_BY_ID for r in example.rules)
     trace = example.run()
     assert example.mismatches(trace) == []

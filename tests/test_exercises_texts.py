@@ -81,7 +81,7 @@ def _family_calls():
     names = {"minifilter": set(), "callout": set()}
     for e in CATALOGUE:
         t = e.run()
-        names[e.model] |= {i.name for i in teardown_items(t) + load_items(t)}
+        names[e.family] |= {i.name for i in teardown_items(t) + load_items(t)}
     for n in range(80):
         rng = random.Random(f"calls {n}")
         for fam in names:

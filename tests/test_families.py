@@ -63,11 +63,11 @@ def test_a_record_is_its_family(f):
     assert f.scenario.__module__ == f"unloadlab.{f.name}.scenario"
     assert family(f.name) is f and f.name in NAMES
     examples = f.examples()
-    assert examples and all(e.model == f.name and type(e.scenario()) is f.scenario for e in examples)
+    assert examples and all(e.family == f.name and type(e.scenario()) is f.scenario for e in examples)
     first = next(iter(f.decision_space()))
     assert family_of(first) is f
     trace = f.simulate(first)
-    assert isinstance(trace, Trace) and trace.model == f.name
+    assert isinstance(trace, Trace) and trace.family == f.name
     assert "DriverEntry" in f.c_view(first)
     assert f.rules() and f.service_name and f.help
     actors = {a for e in examples for s in e.run().steps for a in (s.actor, s.target) if a}

@@ -95,7 +95,7 @@ class _Run(Teardown, Steps):
             outcome = self.unload_request()
             # None where no source says whether the image goes (rule wfp-silent-registered-at-unload)
             unloaded = {Outcome.UNLOADED: True, Outcome.HAZARD: None}.get(outcome, False)
-        return Trace(model="callout", scenario=sc, steps=tuple(self.steps), outcome=outcome,
+        return Trace(family="callout", scenario=sc, steps=tuple(self.steps), outcome=outcome,
                      headline=self.headline(outcome), state=self.final_state(outcome, unloaded))
 
     def final_state(self, outcome: Outcome, unloaded: bool) -> dict[str, Any]:

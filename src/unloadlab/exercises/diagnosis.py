@@ -454,7 +454,7 @@ def case_exercise(case_name: str) -> Exercise:
         choices.append(Choice(d.key, f"{d.explanation} Fix: {d.fix}",
                               f"'{d.key}' does not fit {c.name}: {why} The rule that decides {c.name} is "
                               f"{rid}: {RULES_BY_ID[rid].statement}", (rid, *absent), hint))
-    return Exercise(kind="capstone", seed=None, family=trace.model, title=f"Why won't my driver stop? {c.name}",
+    return Exercise(kind="capstone", seed=None, family=trace.family, title=f"Why won't my driver stop? {c.name}",
                     prompt="Which diagnosis (the cause and its fix) fits this evidence?",
                     shown=symptoms(case_name), choices=tuple(choices), answer=(c.diagnosis,), solution=solution,
                     rules=(rid,), hint=hint, staged=True)

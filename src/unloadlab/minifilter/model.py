@@ -210,7 +210,7 @@ class _Run(Steps):
             outcome = self.later(outcome)
         unloaded = outcome in (Outcome.UNLOADED, Outcome.DRIVER_ENTRY_FAILED) or self.image_gone
         return Trace(
-            model="minifilter", scenario=sc, steps=tuple(self.steps), outcome=outcome,
+            family="minifilter", scenario=sc, steps=tuple(self.steps), outcome=outcome,
             headline=self.headline(outcome),
             state={
                 "mandatory": sc.trigger.mandatory,

@@ -142,7 +142,7 @@ def replayed() -> Index:
         d = e.diagnosis or Diagnosis(e.title, (), "", "")   # tests require one for every scenario listed
         rules = tuple((r, RULES_BY_ID[r].kind.value) for r in e.rules)
         for o in ob.observe(trace):
-            found.setdefault(o.key, []).append(Cause(e.name, e.model, str(trace.get("trigger")), o.seen, d.cause,
+            found.setdefault(o.key, []).append(Cause(e.name, e.family, str(trace.get("trigger")), o.seen, d.cause,
                                                      e.lesson, d.section, d.confirm, d.fix, rules))
             if o.code:
                 codes.setdefault(o.key, o.code)

@@ -127,7 +127,7 @@ class Steps:
 
 @dataclass(frozen=True)
 class Trace:
-    model: str                          # "minifilter" or "callout"
+    family: str                         # "minifilter" or "callout" (the JSON's "family")
     scenario: Any                       # what was simulated: a scenario, whose knobs() echoes it
     steps: tuple[Step, ...]
     outcome: Outcome
@@ -151,7 +151,7 @@ class Trace:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "family": self.model, **self.inputs, **self.state,
+            "family": self.family, **self.inputs, **self.state,
             "outcome": self.outcome.value, "headline": self.headline,
             "rules": list(self.rules), "steps": [s.to_dict() for s in self.steps],
         }
