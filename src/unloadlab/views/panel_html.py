@@ -19,7 +19,7 @@ __all__ = ["CSS", "FRONT_END", "TWO_COLUMNS", "LOOK", "pre", "plain", "outcome_h
 _FOCUS = "#1a56db"       # 6.2:1 against white; JupyterLab's own focus border is 2.2:1
 _ERROR = "#b91c1c"
 _LINK = f"color:{_FOCUS}; text-decoration:underline"
-TWO_COLUMNS = 1100       # px of panel width from which the controls sit beside the result
+TWO_COLUMNS = 1140       # px of panel width from which the controls sit beside the result
 # The layout follows the width the widget gets (a container query on .unloadlab), not the
 # window's: controls beside the result only where the result keeps room for a diagram at a
 # readable size; otherwise the result goes under the controls, at full width, and the
@@ -28,12 +28,12 @@ CSS = f"""
 .unloadlab {{ container-type: inline-size; }}
 .unloadlab .unloadlab-panel.widget-box {{ display: flex; flex-flow: column nowrap; align-items: stretch;
   gap: 8px 24px; overflow: visible; }}
-.unloadlab .unloadlab-controls.widget-box {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
+.unloadlab .unloadlab-controls.widget-box {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr));
   gap: 0 24px; align-items: start; overflow: visible; }}
 .unloadlab .unloadlab-result.widget-box {{ min-width: 0; overflow: visible; }}
 @container (min-width: {TWO_COLUMNS}px) {{
   .unloadlab .unloadlab-panel.widget-box {{ flex-direction: row; align-items: flex-start; }}
-  .unloadlab .unloadlab-controls.widget-box {{ display: flex; flex-direction: column; flex: 0 0 320px; }}
+  .unloadlab .unloadlab-controls.widget-box {{ display: flex; flex-direction: column; flex: 0 0 340px; }}
   .unloadlab .unloadlab-result.widget-box {{ flex: 1 1 0; }}
 }}
 .unloadlab-controls .widget-box {{ overflow: visible; }}
