@@ -1246,12 +1246,16 @@ el => ({focused: document.activeElement === el, index: el.selectedIndex,
 def check_dropdown_keys(page) -> list[str]:
     """Every visible dropdown in an output, closed: ArrowDown (ArrowUp on the last option) changes
     its value and keeps the focus on it, JupyterLab's active cell unchanged; the opposite
-    arrow puts the value back."""
+    arrow puts the value back. Looked up afresh after each (a change may redraw a widget)."""
     problems = []
-    for d in page.evaluate(JS_DROPDOWNS):
+    for i in range(len(page.evaluate(JS_DROPDOWNS))):
+        found = page.evaluate(JS_DROPDOWNS)
+        if i >= len(found):
+            break
+        d = found[i]
         if d["count"] < 2:
             continue
-        loc = page.locator(f'[data-unloadlab-key="{d["i"]}"]')
+        loc = page.locator(f'[data-unloadlab-key="{i}"]')
         loc.focus()
         before = loc.evaluate(JS_KEY_STATE)
         there, back = ("ArrowDown", "ArrowUp") if d["index"] < d["count"] - 1 else ("ArrowUp", "ArrowDown")
@@ -1261,13 +1265,12 @@ def check_dropdown_keys(page) -> list[str]:
         if not after["focused"] or after["cell"] != before["cell"]:
             problems.append(f"{name}: {there} left it (the focus went to JupyterLab; active cell "
                             f"{before['cell']} -> {after['cell']})")
-            loc.focus()
         elif after["index"] == before["index"]:
             problems.append(f"{name}: {there} did not change its value")
-            continue
-        page.keyboard.press(back)
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    _wait_idle(page)
+        else:
+            page.keyboard.press(back)
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        _wait_idle(page)
     return problems
 
 
