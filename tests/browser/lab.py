@@ -1227,7 +1227,7 @@ JS_DROPDOWNS = _JS_COMMON + r"""
 () => {
   document.querySelectorAll('[data-unloadlab-key]').forEach(e => e.removeAttribute('data-unloadlab-key'));
   if (!PANEL) return [];
-  const sel = [...PANEL.querySelectorAll('.jp-OutputArea-output select')].filter(s => visible(s) && !s.disabled && s.size <= 1);
+  const sel = [...PANEL.querySelectorAll('.jp-OutputArea-output .unloadlab select')].filter(s => visible(s) && !s.disabled && s.size <= 1);
   return sel.map((s, i) => {
     s.setAttribute('data-unloadlab-key', String(i));
     const label = s.closest('.jupyter-widgets')?.querySelector(':scope > .widget-label');
@@ -1244,7 +1244,7 @@ el => ({focused: document.activeElement === el, index: el.selectedIndex,
 
 
 def check_dropdown_keys(page) -> list[str]:
-    """Every visible dropdown in an output, closed: ArrowDown (ArrowUp on the last option) changes
+    """Every visible dropdown of the lab's widgets, closed: ArrowDown (ArrowUp on the last option) changes
     its value and keeps the focus on it, JupyterLab's active cell unchanged; the opposite
     arrow puts the value back. Looked up afresh after each (a change may redraw a widget)."""
     problems = []

@@ -6,8 +6,12 @@ every control has a visible label and is reachable with the Tab key, that no con
 text is cut, that the first panel shows its outcome banner and no error or notice (the
 state its prose describes), that monospace blocks break only between words and links are
 underlined, audit it with axe-core (every tab of every panel selected in turn; 0 critical
-and 0 serious violations outside JupyterLab's known chrome), then perform the interactions
-declared for it in tests/browser/interactions.py.  One screenshot per notebook, in
+and 0 serious violations outside JupyterLab's known chrome, landmark-unique included), measure
+what a learner sees with each tab of every panel selected (the file browser open, scrollbars
+shown: pictures no wider than their box unless their text would drop under 11 px, and then
+their scrollbar in view; no sideways scrollbar in a lab widget; no text under 12 px;
+dropdowns keep their arrow keys), then perform the interactions declared for it in
+tests/browser/interactions.py.  One screenshot per notebook, in
 tests/browser/artifacts/; paths are printed and listed at the end of the run.
 """
 from __future__ import annotations
