@@ -1203,6 +1203,11 @@ JS_LEARNER_VIEW = _JS_COMMON + r"""
         say(`${where(el)}: a horizontal scrollbar in ${what(el)}: ${el.scrollWidth} px of content in ${el.clientWidth} px`);
       }
     }
+    // banners and error lines: their words stay inside (a long name wraps)
+    for (const el of o.querySelectorAll('.unloadlab-banner, .unloadlab-error')) {
+      if (visible(el) && el.scrollWidth > el.clientWidth + 1)
+        say(`${where(el)}: text runs out of ${what(el)} (${el.scrollWidth} px in ${el.clientWidth} px)`);
+    }
     // 3. text at minText px or more (SVG text: see 1)
     const walker = document.createTreeWalker(o, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {

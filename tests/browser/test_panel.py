@@ -200,7 +200,9 @@ display(W.HTML("<div class='unloadlab'><pre style='word-break:break-all'>FilterU
                "<text x='10' y='40' style='font-size:16px'>shrinkable</text></svg></div>"
                "<div style='overflow-x:auto' role='group' tabindex='0' aria-label='b'><svg width='1800' height='1500' viewBox='0 0 1800 1500'>"
                "<text x='10' y='40' style='font-size:12px'>too tall to reach</text></svg></div>"
-               "<div role='region' aria-label='Trace'>one</div><div role='region' aria-label='Trace'>two</div></div>"))
+               "<div role='region' aria-label='Trace'>one</div><div role='region' aria-label='Trace'>two</div>"
+               "<div class='unloadlab-banner' style='width:200px; overflow-wrap:normal'>"
+               "KERNEL_APC_PENDING_DURING_EXIT_DRIVER_UNLOADED_WITHOUT_CANCELLING</div></div>"))
 '''
 
 
@@ -225,6 +227,7 @@ def test_the_lab_checks_report_planted_problems(lab_server, page, screenshot_dir
         "its scrollbar": "px of content in",
         "scrollbar out of reach": "whose horizontal scrollbar is out of view",
         "region names": "axe landmark-unique (moderate) in cell 0",
+        "cut banner": 'text runs out of <div class="unloadlab-banner">',
     }
     missing = {k: v for k, v in expected.items() if v not in report}
     assert not missing, f"not reported: {missing}\n{report}"
