@@ -68,7 +68,7 @@ def test_the_playground_fits_the_width_it_gets(viewport, beside, browser, lab_se
     file browser open both times: controls beside the result only where the panel is wide
     enough (1920), the result under them at full width where it is not (1280)."""
     width, height = viewport
-    context = lab_server and browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(viewport={"width": width, "height": height})
     context.set_default_timeout(30_000)
     try:
         page = context.new_page()
