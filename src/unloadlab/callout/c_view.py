@@ -383,7 +383,8 @@ def _unload(sc: CalloutScenario) -> list[str]:
     if _keeps_on_failure(sc):
         body += [f"{IND}if (gCalloutsLeft) {{",
                  f"{I2}/* a callout is still registered, and no page says what an unload function can do now",
-                 f"{I2}   (rule wfp-silent-unregister-failure); this one keeps the device it was registered with",
+                 f"{I2}   (rule wfp-silent-unregister-failure): returning is no documented right either. This",
+                 f"{I2}   one at least keeps the device it was registered with",
                  f"{I2}   (rule wfp-unregister-before-device-delete) and the injection handle */",
                  f"{I2}return;", f"{IND}}}"]
     body.append(f"{IND}FwpsInjectionHandleDestroy0(gInjectionHandle);  /* 6. rule wfp-injection-destroy-waits */")
