@@ -9,15 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..windows.family import Family, Flag, Knob, default_of, statuses
-from ..windows.service import (SERVICE_REQUESTS, SERVICE_TRIGGER_LABELS, caller, dependents, driver_entry,
-                               driver_entry_mistakes, request_text)
+from ..windows.service import caller, dependents, driver_entry, driver_entry_mistakes, request_text
 from ..windows.trace import Actor
 from .scenario import (MAX_CALLOUTS, MAX_FLOWS, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval,
-                       DriverModel, FilterRemoval, FlowRemoval, UnregisterPlace)
+                       DriverModel, FilterRemoval, FlowRemoval, TRIGGERS, UnregisterPlace)
 
 __all__ = ["KNOBS", "FAMILY", "REQUESTS", "request", "context_removal"]
 
-REQUESTS = {**SERVICE_REQUESTS, "device-removal": "an administrator removes the last device of {}"}
+# trigger value: how the request is made, in words (read from the trigger facts)
+REQUESTS = {value: facts.words for value, facts in TRIGGERS.items()}
 
 
 def request(sc: CalloutScenario) -> str:
@@ -173,8 +173,7 @@ KNOBS: tuple[Knob, ...] = (
                  "wdf": "is a KMDF driver, whose framework deletes the device it created",
                  "wdf-pnp": "is a KMDF driver, whose framework deletes the device it created"}),
     Knob("trigger", "Trigger", "who asks for the unload (device-removal: wdf-pnp only)",
-         choices=tuple((t.value, {**SERVICE_TRIGGER_LABELS, "device-removal": "last device removed (KMDF PnP only)"}
-                        [t.value]) for t in CalloutTrigger),
+         choices=tuple((t.value, t.facts.label) for t in CalloutTrigger),
          words=request),
     Knob("dependent_services", "Another service depends on it", "another running service depends on this one",
          words=lambda sc: dependents(sc, SERVICE_NAME)),

@@ -26,7 +26,8 @@ from typing import Any, Iterable, Iterator
 from ..windows.ntstatus import NtStatus, status
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
                                ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
-                               dependents_running_steps)
+                               dependents_running_steps, nt_status_got, nt_unload_call, nt_unload_fails,
+                               nt_unload_not_loaded)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
 from .scenario import (CANONICAL, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval, DriverModel,
                        FilterRemoval, FlowRemoval, UnregisterPlace)
@@ -36,15 +37,6 @@ from .teardown import NOT_DOCUMENTED, STATUS_NOT_SUPPORTED, SUCCESS, Teardown, p
 
 __all__ = ["simulate", "decision_space", "NOT_DOCUMENTED", "STATUS_NOT_SUPPORTED"]
 
-_SERVICE_STOPS = frozenset({CalloutTrigger.SC_STOP, CalloutTrigger.NET_STOP, CalloutTrigger.CONTROL_SERVICE})
-_CALLERS = {  # trigger: (the caller's lifeline, who starts it, the call it makes)
-    CalloutTrigger.SC_STOP: ("sc.exe", "an administrator at a command prompt", f"sc stop {SERVICE_NAME}"),
-    CalloutTrigger.NET_STOP: ("net.exe", "an administrator at a command prompt", f"net stop {SERVICE_NAME}"),
-    CalloutTrigger.CONTROL_SERVICE: ("application (advapi32)", "a user-mode application",
-                                     "ControlService(hService, SERVICE_CONTROL_STOP, &Status)"),
-    CalloutTrigger.SHUTDOWN: ("system", "the system", "system shutdown"),
-    CalloutTrigger.DEVICE_REMOVAL: ("administrator", "an administrator", "remove the driver's last device"),
-}
 
 
 def simulate(scenario: CalloutScenario) -> Trace:
@@ -107,8 +99,8 @@ class _Run(Teardown):
         sc = self.sc
         image = {Outcome.UNLOADED: True, Outcome.DRIVER_ENTRY_FAILED: True, Outcome.HAZARD: None}
         return {
-            "mandatory": sc.trigger in _SERVICE_STOPS,
-            "caller": _CALLERS[sc.trigger][0],
+            "mandatory": sc.trigger.facts.mandatory,
+            "caller": sc.trigger.facts.caller,
             "driver_unload_set": sc.driver_unload_set,
             "driver_unload_called": self.driver_unload_called,
             "unload_function_called": self.unload_function_called,
@@ -164,9 +156,12 @@ class _Run(Teardown):
     def failed_headline(self) -> str:
         sc = self.sc
         who = sc.trigger.value
+        direct = sc.trigger is CalloutTrigger.NT_UNLOAD_DRIVER
         if not sc.caller_privileged:
-            return f"{who}: the caller lacks SERVICE_STOP access; the SCM refused and nothing of the driver ran."
-        if sc.dependent_services:
+            return (f"{who}: the caller lacks SeLoadDriverPrivilege; the kernel refused and nothing of the driver ran."
+                    if direct else
+                    f"{who}: the caller lacks SERVICE_STOP access; the SCM refused and nothing of the driver ran.")
+        if sc.dependent_services and not direct:
             return f"{who}: other running services depend on this one; the SCM did not pass the stop on."
         if sc.model is DriverModel.WDF_PNP:
             return f"{who}: a PnP driver cannot be unloaded by a service stop; nothing of it was called."
@@ -382,6 +377,11 @@ class _Run(Teardown):
                      "The driver never finished loading, so it has no device to remove and nothing of it runs.",
                      ["callout-no-unload-after-failed-entry"])
             self.returned = "nothing to remove: the driver is not loaded"
+        elif t is CalloutTrigger.NT_UNLOAD_DRIVER:
+            self.steps.extend(nt_unload_call(SERVICE_NAME, self.sc.caller_privileged))
+            if self.sc.caller_privileged:
+                self.steps.append(nt_unload_not_loaded())
+            self.returned = nt_status_got(self.steps[-1].status)
         elif self.ask_scm():
             self.add(Actor.SCM, Kind.RETURN, "the stop fails: the service is not running",
                      "The service is not running, because its DriverEntry failed.",
@@ -413,7 +413,7 @@ class _Run(Teardown):
         """The stop request reaches the SCM; False when the SCM refuses it outright."""
         sc = self.sc
         t = sc.trigger
-        who, call = _CALLERS[t][1], _CALLERS[t][2]
+        who, call = t.facts.who, t.facts.request
         self.add(Actor.CALLER, Kind.CALL, call, f"{who.capitalize()} asks the service control manager to stop "
                  "the driver's service.", ["mandatory-triggers"], Actor.SCM)
         if not sc.caller_privileged:
@@ -430,14 +430,25 @@ class _Run(Teardown):
         """A service stop, or (PnP) the removal of the driver's last device."""
         sc = self.sc
         by_removal = sc.trigger is CalloutTrigger.DEVICE_REMOVAL
+        direct = sc.trigger is CalloutTrigger.NT_UNLOAD_DRIVER
         if by_removal:
             self.remove_device()
         else:
-            if not self.ask_scm():
-                return Outcome.FAILED
-            self.add(Actor.SCM, Kind.CALL, rf"NtUnloadDriver(\Registry\Machine\System\CurrentControlSet\Services"
-                     rf"\{SERVICE_NAME})", "The SCM enables SeLoadDriverPrivilege in its own process and asks the "
-                     "kernel to unload the driver.", ["scm-ntunloaddriver"], Actor.IO_MANAGER)
+            if direct:
+                self.steps.extend(nt_unload_call(SERVICE_NAME, sc.caller_privileged))
+                if not sc.caller_privileged:
+                    self.returned = nt_status_got("STATUS_PRIVILEGE_NOT_HELD")
+                    return Outcome.FAILED
+                if sc.dependent_services:
+                    self.add(Actor.IO_MANAGER, Kind.NOTE, "dependent services not consulted",
+                             "Other services depend on this one, but only the SCM checks that, and this call does "
+                             "not go through it.", ["ntunload-no-scm"])
+            else:
+                if not self.ask_scm():
+                    return Outcome.FAILED
+                self.add(Actor.SCM, Kind.CALL, rf"NtUnloadDriver(\Registry\Machine\System\CurrentControlSet\Services"
+                         rf"\{SERVICE_NAME})", "The SCM enables SeLoadDriverPrivilege in its own process and asks the "
+                         "kernel to unload the driver.", ["scm-ntunloaddriver"], Actor.IO_MANAGER)
             if sc.model is DriverModel.WDF_PNP:
                 return self.refuse("The driver has an AddDevice routine, so the kernel counts it as PnP and will "
                                    "not unload it by name; nothing of the driver is called.",
@@ -456,7 +467,11 @@ class _Run(Teardown):
             self.add(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver returns",
                      "The driver is unloaded." if not hazard else
                      "The request is over and reported as a success; whether the image really left memory is the "
-                     "open question above.", ["unload-in-system-thread"], Actor.SCM, SUCCESS)
+                     "open question above.", ["unload-in-system-thread"], Actor.CALLER if direct else Actor.SCM,
+                     SUCCESS)
+        if direct:
+            self.returned = nt_status_got(SUCCESS)
+        elif not by_removal:
             self.add(Actor.SCM, Kind.RETURN, "the service is stopped",
                      "ControlService succeeds; what 'sc stop' prints then is not covered by our sources.",
                      ["silent-sc-output"], Actor.CALLER, "success")
@@ -471,7 +486,11 @@ class _Run(Teardown):
         return Outcome.UNLOADED
 
     def refuse(self, why: str, rules: list[str]) -> Outcome:
-        """NtUnloadDriver fails with STATUS_INVALID_DEVICE_REQUEST; the caller sees 1052."""
+        """NtUnloadDriver fails with STATUS_INVALID_DEVICE_REQUEST; through the SCM the caller sees 1052."""
+        if self.sc.trigger is CalloutTrigger.NT_UNLOAD_DRIVER:
+            self.steps.append(nt_unload_fails("STATUS_INVALID_DEVICE_REQUEST", why, tuple(rules)))
+            self.returned = nt_status_got("STATUS_INVALID_DEVICE_REQUEST")
+            return Outcome.FAILED
         self.add(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver fails", why, rules, Actor.SCM,
                  "STATUS_INVALID_DEVICE_REQUEST", Mark.FAILED)
         self.add(Actor.SCM, Kind.RETURN, "the stop fails: NtUnloadDriver refused it",
@@ -497,7 +516,7 @@ class _Run(Teardown):
         """The PnP way: the device goes first; a driver that tears down in
         EvtDeviceSelfManagedIoCleanup takes its callouts down before the framework deletes it."""
         sc = self.sc
-        self.add(Actor.CALLER, Kind.CALL, _CALLERS[CalloutTrigger.DEVICE_REMOVAL][2],
+        self.add(Actor.CALLER, Kind.CALL, CalloutTrigger.DEVICE_REMOVAL.facts.request,
                  "An administrator removes the device; with none of its devices left, the PnP manager unloads the "
                  "driver.", ["callout-pnp-unload-after-removal"], Actor.IO_MANAGER)
         if sc.tears_down_in_cleanup:
@@ -721,6 +740,6 @@ def decision_space() -> Iterator[CalloutScenario]:
         yield CalloutScenario(model=model, trigger=trig, unregister_in=None if place is right[model] else place,
                               flows_with_context=flows, callouts=callouts, **knobs)
     for model, trig in _model_triggers():
-        if trig in _SERVICE_STOPS:
+        if trig.facts.mandatory:
             yield CalloutScenario(model=model, trigger=trig, caller_privileged=False)
             yield CalloutScenario(model=model, trigger=trig, dependent_services=True)

@@ -13,7 +13,7 @@ from ..windows.trace import ScenarioError, parse_choice
 
 __all__ = [
     "DriverModel", "CalloutTrigger", "ContextRemoval", "FlowRemoval", "FilterRemoval", "UnregisterPlace",
-    "CalloutScenario", "CANONICAL", "SERVICE_NAME", "MAX_FLOWS", "MAX_CALLOUTS",
+    "CalloutScenario", "CANONICAL", "SERVICE_NAME", "MAX_FLOWS", "MAX_CALLOUTS", "TRIGGERS",
 ]
 
 SERVICE_NAME = "SampleCallout"
@@ -30,13 +30,27 @@ class DriverModel(str, enum.Enum):
 
 
 class CalloutTrigger(str, enum.Enum):
-    """What asks for the unload. The service stops use the minifilter's trigger names."""
+    """What asks for the unload. The service stops use the minifilter's trigger names;
+    ``facts``: the trigger's ``windows.service.TriggerFacts``."""
 
     SC_STOP = service.SC_STOP
     NET_STOP = service.NET_STOP
     CONTROL_SERVICE = service.CONTROL_SERVICE
+    NT_UNLOAD_DRIVER = service.NT_UNLOAD_DRIVER
     SHUTDOWN = service.SHUTDOWN
     DEVICE_REMOVAL = "device-removal"   # the PnP way: the driver's last device goes (wdf-pnp only)
+
+    @property
+    def facts(self) -> service.TriggerFacts:
+        return TRIGGERS[self.value]
+
+
+TRIGGERS = service.triggers(
+    SERVICE_NAME,
+    device_removal=service.TriggerFacts("last device removed (KMDF PnP only)", False, False, "administrator",
+                                        "an administrator", "device removal", "remove the driver's last device",
+                                        "an administrator removes the last device of {}"),
+)
 
 
 class ContextRemoval(str, enum.Enum):

@@ -56,6 +56,20 @@ WINDOWS_RULES: tuple[Rule, ...] = (
     _r("fast-startup-hibernates", D, "With Fast Startup, 'Shut down' is a hybrid shutdown: applications close "
        "and users log off, then the kernel image with its loaded drivers is saved to Hiberfil.sys and "
        "restored at the next start instead of being loaded afresh.", fact(68)),
+    # --- a direct NtUnloadDriver, without the SCM (domain-facts #85, U3) ------------------------------
+    _r("ntunload-direct", D, "A loader tool can call NtUnloadDriver (ZwUnloadDriver in kernel mode) with the "
+       "service's registry path itself; it returns STATUS_SUCCESS or an error NTSTATUS such as "
+       "STATUS_INVALID_DEVICE_REQUEST. A file-system filter should use it for debugging only; a minifilter "
+       "should be unloaded with FltUnloadFilter instead.", fact(85), fact(4)),
+    _r("ntunload-no-scm", M, "Called directly, NtUnloadDriver involves no service control manager: no SERVICE_STOP "
+       "check, no check of dependent services, no translation of the NTSTATUS into a Win32 error such as 1052; "
+       "ReactOS's IopUnloadDriver checks only what the kernel knows.", fact(85, 5)),
+    _r("ntunload-privilege", M, "NtUnloadDriver first checks that the caller holds SeLoadDriverPrivilege, and fails "
+       "with STATUS_PRIVILEGE_NOT_HELD otherwise (ReactOS's IopUnloadDriver; no Microsoft page names the "
+       "status).", fact(5, 85)),
+    _r("ntunload-no-driver-object", M, "When no driver object of that name exists (the driver is not loaded), "
+       "NtUnloadDriver fails with the lookup's error, such as STATUS_OBJECT_NAME_NOT_FOUND (ReactOS's "
+       "IopUnloadDriver).", fact(5, 85)),
     _r("silent-fast-startup-shutdown", Q, "Whether drivers, or a minifilter's IRP_MJ_SHUTDOWN pre-operation, "
        "get a shutdown request during a hybrid (Fast Startup) shutdown is not documented.", fact(68)),
 )

@@ -8,15 +8,17 @@ requests (FilterUnload, FltUnloadFilter, ``fltmc unload``) exist for minifilters
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
+from .ntstatus import parse_status
 from .trace import Actor, Kind, Mark, Step
 
 __all__ = [
     "ERROR_INVALID_SERVICE_CONTROL", "ERROR_SERVICE_NOT_ACTIVE", "WIN32_MESSAGE_TEXT",
     "SC_STOP", "NET_STOP", "CONTROL_SERVICE", "SHUTDOWN", "SERVICE_STOPS", "FILTER_MANAGER_REQUESTS",
     "ERROR_ACCESS_DENIED", "ERROR_DEPENDENT_SERVICES_RUNNING", "access_denied_steps", "dependents_running_steps",
-    "unload_pending_steps", "WIN32_ERRORS", "WIN32_ERRORS_SOURCE", "SERVICE_REQUESTS", "SERVICE_TRIGGER_LABELS",
+    "unload_pending_steps", "WIN32_ERRORS", "WIN32_ERRORS_SOURCE", "NT_UNLOAD_DRIVER", "REGISTRY_PATH", "TriggerFacts",
+    "triggers", "nt_unload_call", "nt_unload_fails", "nt_unload_not_loaded", "nt_status_got",
     "request_text", "caller", "dependents", "driver_entry", "driver_entry_mistakes",
 ]
 
@@ -51,6 +53,8 @@ WIN32_ERRORS_SOURCE = ("https://learn.microsoft.com/windows/win32/debug/system-e
 
 # Request names, as the CLI and the scenarios spell them.
 SC_STOP, NET_STOP, CONTROL_SERVICE, SHUTDOWN = "sc-stop", "net-stop", "ControlService", "shutdown"
+NT_UNLOAD_DRIVER = "NtUnloadDriver"       # a loader tool's direct call, without the SCM
+REGISTRY_PATH = r"\Registry\Machine\System\CurrentControlSet\Services\{}"
 SERVICE_STOPS = (SC_STOP, NET_STOP, CONTROL_SERVICE)
 FILTER_MANAGER_REQUESTS = ("FilterUnload", "FltUnloadFilter", "fltmc-unload")
 
@@ -82,43 +86,117 @@ def dependents_running_steps(request: str) -> tuple[Step, ...]:
         f"ERROR_DEPENDENT_SERVICES_RUNNING ({ERROR_DEPENDENT_SERVICES_RUNNING})", Mark.FAILED),)
 
 
-def unload_pending_steps(device: str) -> tuple[Step, ...]:
+def unload_pending_steps(device: str, to: Actor = Actor.SCM) -> tuple[Step, ...]:
     """NtUnloadDriver meets a device object still referenced (a handle open to ``device``): the
-    I/O manager defers the unload and returns; the image stays loaded."""
-    return (
+    I/O manager defers the unload and returns to ``to`` (the SCM, or a caller that called it
+    directly); the image stays loaded."""
+    scm = to is Actor.SCM
+    steps = (
         Step(Actor.IO_MANAGER, Kind.ACTION, "device object still referenced: unload pending",
              f"A handle to {device} is still open, so the I/O manager marks the driver and its device "
              "objects Unload Pending and does not call DriverUnload yet.", ("unload-pending",),
              mark=Mark.PENDING),
         Step(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver returns",
              "It returns without unloading anything (ReactOS's IopUnloadDriver); the image stays loaded.",
-             ("unload-pending-returns",), Actor.SCM, "STATUS_SUCCESS", Mark.PENDING),
-        Step(Actor.SCM, Kind.RETURN, "the service is reported stopped",
-             "The SCM records the service as stopped although the driver is still loaded (ReactOS's SCM; "
-             "a field report agrees).", ("unload-pending-scm-state", "silent-sc-output"), Actor.CALLER,
-             "success", Mark.PENDING),
+             ("unload-pending-returns",), to, "STATUS_SUCCESS", Mark.PENDING),
+    )
+    if scm:
+        steps += (Step(Actor.SCM, Kind.RETURN, "the service is reported stopped",
+                       "The SCM records the service as stopped although the driver is still loaded (ReactOS's SCM; "
+                       "a field report agrees).", ("unload-pending-scm-state", "silent-sc-output"), Actor.CALLER,
+                       "success", Mark.PENDING),)
+    return steps + (
         Step(Actor.IO_MANAGER, Kind.NOTE, "the unload finishes when the last handle closes",
-             "Once no reference to the device remains, the I/O manager calls DriverUnload; what 'sc query' "
-             "shows in the meantime is not documented.", ("unload-pending", "silent-unload-pending-query"),
-             mark=Mark.SILENT),
+             "Once no reference to the device remains, the I/O manager calls DriverUnload"
+             + ("; what 'sc query' shows in the meantime is not documented." if scm else "."),
+             ("unload-pending", "silent-unload-pending-query") if scm else ("unload-pending",),
+             mark=Mark.SILENT if scm else Mark.PENDING),
     )
 
 
-# --- words any driver service shares, for the families' knob rows (nothing decided here) ---------
-# trigger value: how the request is made (the service name goes in {}); a family adds its own
-SERVICE_REQUESTS = {
-    "sc-stop": "an administrator types `sc stop {}`",
-    "net-stop": "an administrator types `net stop {}`",
-    "ControlService": "an application calls ControlService(SERVICE_CONTROL_STOP) on the {} service",
+# --- a direct NtUnloadDriver: the kernel's answers to a caller without the SCM (rules ntunload-*) ---
+def nt_unload_call(service: str, privileged: bool) -> tuple[Step, ...]:
+    """A loader tool calls NtUnloadDriver itself; without SeLoadDriverPrivilege it fails at once."""
+    steps = (Step(Actor.CALLER, Kind.CALL, f"NtUnloadDriver({REGISTRY_PATH.format(service)})",
+                  "The tool enables SeLoadDriverPrivilege and asks the kernel to unload the driver itself: no "
+                  "service control manager in between, so no SERVICE_STOP or dependency check and no Win32 error.",
+                  ("ntunload-direct", "ntunload-no-scm"), Actor.IO_MANAGER),)
+    if privileged:
+        return steps
+    return steps + (nt_unload_fails("STATUS_PRIVILEGE_NOT_HELD", "The caller does not hold SeLoadDriverPrivilege "
+                                    "(it is not an administrator), so the kernel refuses before it looks the driver "
+                                    "up; nothing of the driver is called.", ("ntunload-privilege",)),)
+
+
+def nt_unload_fails(name: str, why: str, rules: tuple[str, ...]) -> Step:
+    return Step(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver fails", why, rules, Actor.CALLER, name, Mark.FAILED)
+
+
+def nt_unload_not_loaded() -> Step:
+    return nt_unload_fails("STATUS_OBJECT_NAME_NOT_FOUND", "DriverEntry failed, so there is no driver object of "
+                           "that name any more: the lookup fails (ReactOS's IopUnloadDriver).",
+                           ("ntunload-no-driver-object", "failed-load-io-manager"))
+
+
+def nt_status_got(name: str) -> str:
+    """What a direct NtUnloadDriver caller got, as requester_got says it."""
+    return f"NTSTATUS {parse_status(name).describe()}"
+
+
+# --- the triggers, one shape for every family ------------------------------------------------
+
+
+class TriggerFacts(NamedTuple):
+    """What a family knows of one way an unload is asked for; ``{}`` stands for the service name.
+    Each family maps its trigger values to these (``<family>.scenario.TRIGGERS``); its enum's
+    ``facts`` reads them, and the knob rows and the exercises' words are read from them."""
+
+    label: str        # the learner's label: "sc stop"
+    mandatory: bool   # a mandatory unload (for a minifilter: Flags has FLTFL_FILTER_UNLOAD_MANDATORY)
+    via_scm: bool     # the service control manager handles it (a service stop)
+    caller: str       # the caller's lifeline
+    who: str          # who starts it, in words
+    call_name: str    # the API whose result the caller gets
+    request: str      # the call or command as the requester writes it
+    words: str        # how it is asked for, in a driver engineer's words
+
+    def named(self, service: str) -> "TriggerFacts":
+        return self._replace(request=self.request.format(service), words=self.words.format(service))
+
+
+_SHARED_TRIGGERS = {
+    SC_STOP: TriggerFacts("sc stop", True, True, "sc.exe", "an administrator at a command prompt", "ControlService",
+                          "sc stop {}", "an administrator types `sc stop {}`"),
+    NET_STOP: TriggerFacts("net stop", True, True, "net.exe", "an administrator at a command prompt",
+                           "ControlService", "net stop {}", "an administrator types `net stop {}`"),
+    CONTROL_SERVICE: TriggerFacts("ControlService(SERVICE_CONTROL_STOP)", True, True, "application (advapi32)",
+                                  "a user-mode application", "ControlService",
+                                  "ControlService(hService, SERVICE_CONTROL_STOP, &Status)",
+                                  "an application calls ControlService(SERVICE_CONTROL_STOP) on the {} service"),
+    # no SCM in between: the caller gets the NTSTATUS itself (docs/domain-facts.md #85)
+    NT_UNLOAD_DRIVER: TriggerFacts("NtUnloadDriver (loader tool)", True, False, "loader tool",
+                                   "an administrator running a loader tool", NT_UNLOAD_DRIVER,
+                                   f"NtUnloadDriver({REGISTRY_PATH})",
+                                   "an administrator runs a loader tool that calls NtUnloadDriver on the {} "
+                                   "service's registry key, without the service control manager"),
+    SHUTDOWN: TriggerFacts("system shutdown", False, False, "system", "the system", "shutdown", "system shutdown",
+                           "the system shuts down"),
 }
-# trigger value: the learner's label for it
-SERVICE_TRIGGER_LABELS = {"sc-stop": "sc stop", "net-stop": "net stop",
-                          "ControlService": "ControlService(SERVICE_CONTROL_STOP)", "shutdown": "system shutdown"}
+
+
+def triggers(service: str, **own: TriggerFacts) -> dict[str, TriggerFacts]:
+    """A family's triggers by value: the shared ones, and its own (keyword: the value, "_" for "-"),
+    which may also restate a shared one in its own terms."""
+    found = {name.replace("_", "-"): f for name, f in own.items()}
+    return {v: f.named(service) for v, f in {**_SHARED_TRIGGERS, **found}.items()}
+
+
 _ADMIN, _USER = "an administrator", "a user who is not an administrator"
 
 
 def request_text(trigger: Any, service: str, requests: Mapping[str, str], privileged: bool = True) -> str:
-    """'The request: an administrator types `sc stop X`.' (or the shutdown's sentence)."""
+    """'The request: an administrator types `sc stop X`.' (or the shutdown's sentence).
+    ``requests``: a family's {trigger value: words} (``Family.requests``, read from its TRIGGERS)."""
     if trigger.value == "shutdown":
         return "Nobody asks for an unload: the system shuts down."
     text = requests[trigger.value].format(service) if trigger.value in requests else f"{trigger.value} ({service})"
