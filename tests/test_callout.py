@@ -689,14 +689,19 @@ def check_invariants(s: CalloutScenario, t: Trace) -> None:
         assert t["driver_unload_called"] and s.unload_function, s
     if t["driver_unload_called"]:
         assert t["driver_unload_set"] and t["unloaded"] is not False, s
-    # a service stop fails exactly when the SCM refuses it, or there is no DriverUnload, or the driver is PnP
+    # a service stop fails exactly when the SCM refuses it, or there is no DriverUnload, or the driver is PnP;
+    # a direct NtUnloadDriver the same, with the kernel's privilege check in place of the SCM's
     stop = loaded and s.trigger in SERVICE_STOPS
-    refused = stop and (not s.caller_privileged or s.dependent_services or not s.driver_unload_set
-                        or s.model is DriverModel.WDF_PNP)
+    direct = loaded and s.trigger is CalloutTrigger.NT_UNLOAD_DRIVER
+    refused = (stop or direct) and (not s.caller_privileged or (stop and s.dependent_services)
+                                    or not s.driver_unload_set or s.model is DriverModel.WDF_PNP)
     assert (t.outcome is Outcome.FAILED) is refused, s
     if refused:
         assert not t["unloaded"] and t["callouts_registered"] == s.callouts, s
-        assert "Win32 error" in t["requester_got"] or "GetLastError" in t["requester_got"], s
+        if stop:
+            assert "Win32 error" in t["requester_got"] or "GetLastError" in t["requester_got"], s
+        else:
+            assert t["requester_got"].startswith("NTSTATUS STATUS_") and not t["printed"], s
     # bookkeeping: callouts and flow contexts are conserved (a PnP driver registers only once its
     # device is added, which a failed DriverEntry never gets to)
     registered_ever = 0 if s.model is DriverModel.WDF_PNP and not loaded else s.callouts
@@ -724,7 +729,8 @@ def check_invariants(s: CalloutScenario, t: Trace) -> None:
     else:
         assert traffic is None, s
     # the trace itself
-    assert t.model == "callout" and t.inputs == s.knobs() and t["mandatory"] is (s.trigger in SERVICE_STOPS)
+    assert t.model == "callout" and t.inputs == s.knobs() and t["mandatory"] is (s.trigger in SERVICE_STOPS
+                                                                              or s.trigger is CalloutTrigger.NT_UNLOAD_DRIVER)
     for st in t.steps:
         assert st.rules and all(r in RULES_BY_ID for r in st.rules), st
         assert (st.target is not None) is (st.kind in (Kind.CALL, Kind.RETURN)), st

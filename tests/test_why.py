@@ -29,6 +29,7 @@ SC_1052 = ("no-callback-sc-stop", "opt-out-sc-stop", "wfp-wdf-no-evtdriverunload
            "wfp-wdm-no-unload-function")
 CS_1052 = ("opt-out-controlservice", "wfp-controlservice-no-unload")
 ALL_1052 = SC_1052 + CS_1052
+NT_INVALID = ("ntunload-no-callback", "ntunload-opt-out", "wfp-ntunload-no-unload-function", "wfp-ntunload-pnp")
 DEPENDENTS = ("controlservice-dependents-1051", "net-stop-dependents", "wfp-dependents-running")
 ACCESS = ("sc-stop-access-denied", "wfp-sc-stop-access-denied")
 NOT_ACTIVE = ("driver-entry-error-sc-stop", "wfp-driver-entry-fails", "wfp-driver-entry-warning")
@@ -36,7 +37,7 @@ BUSY = ("driver-entry-warning", "filterunload-refused-warning", "wfp-driver-entr
         "wfp-give-up-on-busy", "wfp-ignore-busy-result", "wfp-pending-removal", "wfp-pending-removal-waited")
 IN_USE = ("wfp-filters-left-fail-closed", "wfp-filters-left-permit")
 FLT_HRESULT = ("cdo-refusal-handle-open", "conditional-refusal-non-mandatory", "fltmc-refused")
-DND = FLT_HRESULT + ("refusal-ignored-skips-cleanup", "sc-stop-refusal-ignored")
+DND = FLT_HRESULT + ("ntunload-refusal-ignored", "refusal-ignored-skips-cleanup", "sc-stop-refusal-ignored")
 B_0XCE = ("notify-routine-left-0xce", "refusal-ignored-skips-cleanup", "thread-not-waited-0xce",
           "timer-left-behind-bugcheck")
 B_0XD4 = ("refusal-ignored-skips-cleanup", "timer-left-behind-bugcheck")
@@ -47,7 +48,7 @@ SC_STAYS = ("leak-object-reference-hangs", "no-callback-sc-stop", "opt-out-sc-st
             "wfp-wdf-no-evtdriverunload", "wfp-wdf-pnp-sc-stop", "wfp-wdm-no-unload-function")
 STAYS = HANGS + ALL_1052 + ACCESS + DEPENDENTS + FLT_HRESULT + (
     "filterunload-no-privilege", "filterunload-refused-warning", "fltunloadfilter-refused-error",
-    "no-callback-filterunload", "sc-stop-handle-open-pending")
+    "no-callback-filterunload", "sc-stop-handle-open-pending", "ntunload-no-privilege") + NT_INVALID
 
 # What engineers paste or type (from issue 17 and the trackers it cites), and the scenarios that must answer.
 PASTED = [
@@ -59,15 +60,18 @@ PASTED = [
     ("5", ACCESS), ("[SC] ControlService FAILED 5:", ACCESS),
     ("1062", NOT_ACTIVE), ("ERROR_SERVICE_NOT_ACTIVE", NOT_ACTIVE),
     # NTSTATUS by hex and by name, kernel and user-mode WFP
-    ("0xC0000010", ALL_1052), ("NtUnloadDriver returned 0xC0000010", ALL_1052),
-    ("STATUS_INVALID_DEVICE_REQUEST", ALL_1052),
+    ("0xC0000010", ALL_1052 + NT_INVALID), ("NtUnloadDriver returned 0xC0000010", NT_INVALID),
+    ("STATUS_INVALID_DEVICE_REQUEST", ALL_1052 + NT_INVALID),
+    ("ZwUnloadDriver fails with STATUS_PRIVILEGE_NOT_HELD", ("ntunload-no-privilege",)),
+    ("0xC0000034", ("ntunload-after-failed-load",)),
     ("STATUS_DEVICE_BUSY", BUSY), ("FwpsCalloutUnregisterById0 returned STATUS_DEVICE_BUSY", BUSY),
     ("0x80000011", BUSY),
     ("STATUS_FWP_IN_USE", IN_USE), ("FwpmCalloutDeleteByKey0 fails with FWP_E_IN_USE", IN_USE),
     ("0xC022000A", IN_USE), ("STATUS_NOT_SUPPORTED", ("wfp-unregister-at-apc-level",)),
     ("STATUS_PENDING", ("wfp-pending-removal", "wfp-pending-removal-waited", "wfp-wdm-unload-done-right")),
     ("STATUS_FLT_DO_NOT_DETACH", DND), ("0xC01C0010", DND),
-    ("STATUS_UNSUCCESSFUL", ("driver-entry-error-sc-stop", "fltunloadfilter-refused-error")),
+    ("STATUS_UNSUCCESSFUL", ("driver-entry-error-sc-stop", "fltunloadfilter-refused-error",
+                             "ntunload-after-failed-load")),
     # the filter manager's HRESULTs, as fltmc prints them
     ("0x801F0010", FLT_HRESULT), ("Unload failed with error: 0x801f0010", FLT_HRESULT),
     ("ERROR_FLT_DO_NOT_DETACH", FLT_HRESULT),
@@ -95,6 +99,7 @@ PASTED = [
                                    "wfp-skip-unregister", "wfp-unregister-at-apc-level",
                                    "wfp-wdf-pnp-no-evtdriverunload")),
     ("my callback refused but sc stop unloaded anyway", ("refusal-ignored-skips-cleanup", "sc-stop-refusal-ignored")),
+    ("refusal ignored", ("ntunload-refusal-ignored", "refusal-ignored-skips-cleanup", "sc-stop-refusal-ignored")),
     ("blue screen after unloading", B_0XCE + ("pool-and-timer-verifier", "pool-not-freed-verifier-0xc4", "timer-not-cancelled-verifier-0xc7")),
 ]
 

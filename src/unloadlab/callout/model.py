@@ -697,7 +697,8 @@ def _unload_functions() -> Iterator[dict[str, Any]]:
 
 
 def _model_triggers() -> list[tuple[DriverModel, CalloutTrigger]]:
-    return [(m, t) for m in DriverModel for t in CalloutTrigger
+    """Each model x trigger it accepts, but a direct NtUnloadDriver (part four covers it)."""
+    return [(m, t) for m in DriverModel for t in CalloutTrigger if t is not CalloutTrigger.NT_UNLOAD_DRIVER
             if t is not CalloutTrigger.DEVICE_REMOVAL or m is DriverModel.WDF_PNP]
 
 
@@ -725,7 +726,9 @@ def decision_space() -> Iterator[CalloutScenario]:
     inspect-like teardown x filters x permit flag x classify in flight x drain order x
     APC_LEVEL, for each model's own unload request (and both places a PnP driver can take its
     callouts down), with flows (none, two) and callouts (one, three). Part three: the SCM's
-    refusals (no SERVICE_STOP access, dependents running) for each service stop."""
+    refusals (no SERVICE_STOP access, dependents running) for each service stop. Part four: a
+    direct NtUnloadDriver for each model, with and without an unload function, privilege and
+    dependents."""
     right = {m: CalloutScenario(model=m).unregister_place for m in DriverModel}   # left unset there: the default
     for (model, trig, place), fn, flows, callouts, de in itertools.product(
             _model_trigger_places(), list(_unload_functions()), (0, 1, 3), (1, 3), _DRIVER_ENTRY_CLASSES):
@@ -743,3 +746,9 @@ def decision_space() -> Iterator[CalloutScenario]:
         if trig.facts.mandatory:
             yield CalloutScenario(model=model, trigger=trig, caller_privileged=False)
             yield CalloutScenario(model=model, trigger=trig, dependent_services=True)
+    # part four: a direct NtUnloadDriver takes the service stop's path after the kernel's own checks
+    direct = CalloutTrigger.NT_UNLOAD_DRIVER
+    for model, fn, de in itertools.product(DriverModel, ({}, dict(unload_function=False)), _DRIVER_ENTRY_CLASSES):
+        yield CalloutScenario(model=model, trigger=direct, driver_entry_returns=de, flows_with_context=1, **fn)
+    for model, priv, deps in itertools.product(DriverModel, (True, False), (False, True)):
+        yield CalloutScenario(model=model, trigger=direct, caller_privileged=priv, dependent_services=deps)

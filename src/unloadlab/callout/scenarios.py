@@ -27,6 +27,7 @@ OK, BUSY = "STATUS_SUCCESS", "STATUS_DEVICE_BUSY"
 STOPPED = "success: the service is stopped"
 REMOVED = "the device is removed and the driver unloaded"
 ERR_1052 = "Win32 error 1052 (ERROR_INVALID_SERVICE_CONTROL)"
+NT_INVALID = "NTSTATUS STATUS_INVALID_DEVICE_REQUEST (0xC0000010, error)"
 SC_1052 = ["[SC] ControlService FAILED 1052:", "", "The requested control is not valid for this service."]
 
 
@@ -77,11 +78,20 @@ _BASICS: tuple[Example, ...] = (
             "requester_got": "ControlService returns FALSE; GetLastError() = 1051 "
                              "(ERROR_DEPENDENT_SERVICES_RUNNING)"},
            ("dependent-services-running",), model="wdf", trigger="ControlService", dependent_services=True),
+    _canon("wfp-ntunload-no-unload-function", "WDM without an Unload routine: NtUnloadDriver gets "
+           "STATUS_INVALID_DEVICE_REQUEST", {"outcome": F, "unload_function_called": False, "callouts_registered": 2,
+                                             "printed": [], "requester_got": NT_INVALID},
+           ("ntunload-direct", "null-driverunload", "wfp-no-unload-function"), model="wdm", unload_function=False,
+           trigger="NtUnloadDriver"),
     # --- the KMDF PnP contrast (domain-facts #39, #80, open question 11) ------------------------
     _canon("wfp-wdf-pnp-sc-stop", "KMDF PnP: a service stop cannot unload a PnP driver",
            {"outcome": F, "driver_unload_set": True, "driver_unload_called": False, "requester_got": ERR_1052},
            ("callout-kmdf-pnp-always-unload", "callout-kmdf-pnp-adddevice", "callout-ntunload-refuses-pnp"),
            model="wdf-pnp", unregister_in="self-managed-io-cleanup"),
+    _canon("wfp-ntunload-pnp", "KMDF PnP: a loader tool's NtUnloadDriver gets STATUS_INVALID_DEVICE_REQUEST",
+           {"outcome": F, "driver_unload_called": False, "printed": [], "requester_got": NT_INVALID},
+           ("ntunload-direct", "ntunload-no-scm", "callout-ntunload-refuses-pnp"),
+           model="wdf-pnp", unregister_in="self-managed-io-cleanup", trigger="NtUnloadDriver"),
     _canon("wfp-wdf-pnp-no-evtdriverunload", "KMDF PnP without EvtDriverUnload still unloads, but nothing "
            "unregisters", {"outcome": HZ, "unloaded": None, "image_unloaded": None, "driver_unload_called": True,
                            "unload_function_called": False, "callouts_registered": 2},
@@ -233,6 +243,14 @@ _DIAGNOSES: dict[str, Diagnosis] = {
         "reports 1052; it goes when its device is removed.", _LOADED,
         "Remove (or disable) the device to unload a PnP driver; unregister the callouts in "
         "EvtDeviceSelfManagedIoCleanup.", "Why the PnP driver is different"),
+    "wfp-ntunload-pnp": Diagnosis(
+        "A loader tool calls NtUnloadDriver on a KMDF PnP driver: the kernel does not unload PnP drivers by name and "
+        "returns STATUS_INVALID_DEVICE_REQUEST to the tool itself (no SCM, so no 1052).", _LOADED,
+        "Remove (or disable) the device to unload a PnP driver.", "Why the PnP driver is different"),
+    "wfp-ntunload-no-unload-function": Diagnosis(
+        "A loader tool calls NtUnloadDriver on a callout driver whose DriverEntry names no Unload routine: "
+        "DriverUnload is NULL, so the tool gets STATUS_INVALID_DEVICE_REQUEST.", _LOADED,
+        "Name an unload function in DriverEntry that unregisters every callout.", "Without an unload function"),
     "wfp-wdf-pnp-no-evtdriverunload": Diagnosis(
         "A KMDF PnP driver without EvtDriverUnload (and no other teardown) unloads after device removal with "
         "its callouts still registered.", (NETSH_STATE,),

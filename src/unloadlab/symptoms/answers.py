@@ -76,7 +76,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
 )
 _TRIGGER_WORDS = {"sc stop": "sc-stop", "net stop": "net-stop", "fltmc": "fltmc-unload",
                   "controlservice": "ControlService", "filterunload": "FilterUnload",
-                  "fltunloadfilter": "FltUnloadFilter", "shutdown": "shutdown"}
+                  "fltunloadfilter": "FltUnloadFilter", "ntunloaddriver": "NtUnloadDriver",
+                  "zwunloaddriver": "NtUnloadDriver", "shutdown": "shutdown"}
 _FAMILY_WORDS = {"wfp": "callout", "callout": "callout", "fwp": "callout", "minifilter": "minifilter",
                  "fltmc": "minifilter", "flt": "minifilter"}
 

@@ -12,11 +12,8 @@ __all__ = ["NOT_MODELLED"]
 _DELETE_SERVICE = "https://learn.microsoft.com/windows/win32/api/winsvc/nf-winsvc-deleteservice"
 _ZW_UNLOAD = "https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwunloaddriver"
 _DIRECT_UNLOAD = (
-    "A loader tool calling NtUnloadDriver (ZwUnloadDriver) itself, without the service control manager, is not a "
-    "trigger in the lab; it gets the NTSTATUS, not 1052. The documented one is STATUS_INVALID_DEVICE_REQUEST (no "
-    "DriverUnload, or a PnP driver); STATUS_PRIVILEGE_NOT_HELD, STATUS_OBJECT_NAME_NOT_FOUND and "
-    f"STATUS_DELETE_PENDING come from ReactOS's IopUnloadDriver ({_ZW_UNLOAD}; docs/domain-facts.md U3).")
-
+    "A second NtUnloadDriver while an unload of the driver is already under way is not modelled: ReactOS's "
+    f"IopUnloadDriver returns STATUS_DELETE_PENDING then ({_ZW_UNLOAD}; docs/domain-facts.md #5, #85).")
 NOT_MODELLED: dict[str, tuple[str, ...]] = {
     "win32:1072": (
         "sc delete is not modelled. On a service that is still running, DeleteService only marks it for "
@@ -30,9 +27,6 @@ NOT_MODELLED: dict[str, tuple[str, ...]] = {
         "(https://learn.microsoft.com/windows/win32/api/newdev/nf-newdev-diuninstalldevice). sc delete on a "
         "driver that cannot be stopped removes it only at the next restart (docs/domain-facts.md U1, U2). The "
         "causes below are why the driver stays loaded.",),
-    "ntstatus:STATUS_INVALID_DEVICE_REQUEST": (_DIRECT_UNLOAD,),
-    "ntstatus:STATUS_PRIVILEGE_NOT_HELD": (_DIRECT_UNLOAD,),
-    "ntstatus:STATUS_OBJECT_NAME_NOT_FOUND": (_DIRECT_UNLOAD,),
     "ntstatus:STATUS_DELETE_PENDING": (_DIRECT_UNLOAD,),
     "ntstatus:STATUS_FWP_IN_USE": (
         "The lab shows STATUS_FWP_IN_USE (FWP_E_IN_USE in user mode) from FwpmCalloutDeleteByKey0 while filters "

@@ -139,8 +139,9 @@ def nt_unload_not_loaded() -> Step:
 
 
 def nt_status_got(name: str) -> str:
-    """What a direct NtUnloadDriver caller got, as requester_got says it."""
-    return f"NTSTATUS {parse_status(name).describe()}"
+    """What a direct NtUnloadDriver caller got, as requester_got says it (success as FltUnloadFilter's)."""
+    st = parse_status(name)
+    return f"NTSTATUS {st.describe() if st.code else 'STATUS_SUCCESS (0x00000000)'}"
 
 
 # --- the triggers, one shape for every family ------------------------------------------------
