@@ -681,8 +681,11 @@ def check_invariants(s: CalloutScenario, t: Trace) -> None:
     if BUSY in results:
         assert s.flows_with_context and not s.removes_first and not s.unregister_at_apc_level, s
     if (loaded and teardown_ran(s, t) and s.unregisters and s.flows_with_context and not s.removes_first
-            and not s.unregister_at_apc_level and not s.classify_in_progress):
+            and not s.unregister_at_apc_level and not s.classify_in_progress and not s.concurrent_registration):
         assert BUSY in results, s
+    # STATUS_FWP_IN_USE exactly when another thread (un)registers callout 0 as the teardown unregisters it
+    assert ("STATUS_FWP_IN_USE" in results) is (teardown_ran(s, t) and s.unregisters
+                                               and s.concurrent_registration), s
     assert (STATUS_NOT_SUPPORTED in results) is (teardown_ran(s, t) and s.unregister_at_apc_level), s
     # who calls whom
     if t["unload_function_called"]:

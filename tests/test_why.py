@@ -35,7 +35,7 @@ ACCESS = ("sc-stop-access-denied", "wfp-sc-stop-access-denied")
 NOT_ACTIVE = ("driver-entry-error-sc-stop", "wfp-driver-entry-fails", "wfp-driver-entry-warning")
 BUSY = ("driver-entry-warning", "filterunload-refused-warning", "wfp-driver-entry-warning", "wfp-flows-busy-doc-retry",
         "wfp-give-up-on-busy", "wfp-ignore-busy-result", "wfp-pending-removal", "wfp-pending-removal-waited")
-IN_USE = ("wfp-filters-left-fail-closed", "wfp-filters-left-permit")
+IN_USE = ("wfp-filters-left-fail-closed", "wfp-filters-left-permit", "wfp-unregister-in-use")
 FLT_HRESULT = ("cdo-refusal-handle-open", "conditional-refusal-non-mandatory", "fltmc-refused")
 DND = FLT_HRESULT + ("ntunload-refusal-ignored", "refusal-ignored-skips-cleanup", "sc-stop-refusal-ignored")
 B_0XCE = ("notify-routine-left-0xce", "refusal-ignored-skips-cleanup", "thread-not-waited-0xce",
@@ -67,7 +67,7 @@ PASTED = [
     ("STATUS_DEVICE_BUSY", BUSY), ("FwpsCalloutUnregisterById0 returned STATUS_DEVICE_BUSY", BUSY),
     ("0x80000011", BUSY),
     ("STATUS_FWP_IN_USE", IN_USE), ("FwpmCalloutDeleteByKey0 fails with FWP_E_IN_USE", IN_USE),
-    ("0xC022000A", IN_USE), ("STATUS_NOT_SUPPORTED", ("wfp-unregister-at-apc-level",)),
+    ("0xC022000A", IN_USE), ("FwpsCalloutUnregisterById0 returned STATUS_FWP_IN_USE", IN_USE), ("STATUS_NOT_SUPPORTED", ("wfp-unregister-at-apc-level",)),
     ("STATUS_PENDING", ("wfp-pending-removal", "wfp-pending-removal-waited", "wfp-wdm-unload-done-right")),
     ("STATUS_FLT_DO_NOT_DETACH", DND), ("0xC01C0010", DND),
     ("STATUS_UNSUCCESSFUL", ("driver-entry-error-sc-stop", "fltunloadfilter-refused-error",
@@ -96,7 +96,7 @@ PASTED = [
                                   "wfp-shutdown-wdf", "wfp-shutdown-wdm")),
     ("FilterUnload fails", ("filterunload-no-privilege", "filterunload-refused-warning", "no-callback-filterunload")),
     ("callouts still registered", ("wfp-classify-in-progress", "wfp-give-up-on-busy", "wfp-ignore-busy-result",
-                                   "wfp-skip-unregister", "wfp-unregister-at-apc-level",
+                                   "wfp-skip-unregister", "wfp-unregister-at-apc-level", "wfp-unregister-in-use",
                                    "wfp-wdf-pnp-no-evtdriverunload")),
     ("my callback refused but sc stop unloaded anyway", ("refusal-ignored-skips-cleanup", "sc-stop-refusal-ignored")),
     ("refusal ignored", ("ntunload-refusal-ignored", "refusal-ignored-skips-cleanup", "sc-stop-refusal-ignored")),
@@ -192,7 +192,9 @@ def test_text_names_the_code_the_causes_and_what_is_not_modelled(capsys):
     assert code == 0 and "What it is: HRESULT 0x8032000A = FWP_E_IN_USE" in out
     assert "replay:   python -m unloadlab scenarios wfp-filters-left-fail-closed" in out
     assert "netsh wfp show filters" in out and "[documented]" in out
-    assert "What the lab does not model:" in out and "FwpsCalloutUnregisterById0" in out
+    assert "replay:   python -m unloadlab scenarios wfp-unregister-in-use" in out   # FwpsCalloutUnregisterById0's
+    code, out, _ = _run(capsys, "why", "STATUS_DELETE_PENDING")
+    assert code == 0 and "What the lab does not model:" in out and "IopUnloadDriver" in out
 
 
 def test_a_code_the_lab_does_not_model_is_decoded_and_said_so(capsys):

@@ -229,6 +229,10 @@ KNOBS: tuple[Knob, ...] = (
     Knob("classify_in_progress", "A classify is still running",
          "a classifyFn of callout 0 is still running when the teardown starts",
          words={True: "A classifyFn of callout 0 is still running when the teardown starts."}),
+    Knob("concurrent_registration", "Another thread (un)registers callout 0",
+         "another thread registers or unregisters callout 0 while the teardown unregisters it (STATUS_FWP_IN_USE)",
+         words={True: "Another thread is registering or unregistering callout 0 at the moment the teardown "
+                      "unregisters it."}),
     Knob("drains_before_unregister", "Drains work before unregistering",
          "the teardown waits for work in flight before unregistering",
          flags=(Flag("--drain-after-unregister", False,

@@ -717,6 +717,10 @@ def _what_goes_wrong() -> Iterator[dict[str, Any]]:
             teardowns, FilterRemoval, (False, True), (False, True), (False, True), (False, True)):
         yield {**teardown, "filters": filters, "permit_if_unregistered": permit, "classify_in_progress": classify,
                "drains_before_unregister": drains, "unregister_at_apc_level": apc}
+    # another thread (un)registering callout 0: against each way of meeting a failed unregister
+    for teardown in (dict(CANONICAL), inspect_like, dict(CANONICAL, remove_flow_contexts=ContextRemoval.NONE,
+                                                         waits_for_flow_deletes=False)):
+        yield {**teardown, "concurrent_registration": True}
 
 
 def decision_space() -> Iterator[CalloutScenario]:

@@ -127,6 +127,11 @@ CALLOUT_RULES: tuple[Rule, ...] = (
        "fails with a status other than STATUS_DEVICE_BUSY is not documented: the pages give a recovery for that "
        "status only.",
        fact(43, 44)),
+    _r("wfp-unregister-in-use", D, "FwpsCalloutUnregisterById0 returns STATUS_FWP_IN_USE when another thread is "
+       "registering or unregistering the same callout at that moment.", fact(86, 44)),
+    _r("wfp-silent-in-use-recovery", Q, "What an unload function should do after STATUS_FWP_IN_USE from "
+       "FwpsCalloutUnregisterById0 (retry, or wait for the other thread), and whether the callout is registered "
+       "once the other thread's call returns, is not documented.", fact(86)),
     _r("wfp-silent-failed-entry-callouts", Q, "That the system removes callouts a failing DriverEntry leaves "
        "registered is not documented; the driver has to unregister them itself.", fact(9, 38)),
     _r("callout-silent-pnp-registration", Q, "Where a PnP callout driver registers its callouts is not "

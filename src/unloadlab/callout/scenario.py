@@ -114,6 +114,7 @@ class CalloutScenario:
     filters: FilterRemoval = FilterRemoval.DYNAMIC_SESSION
     permit_if_unregistered: bool = False     # its filters carry FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED
     classify_in_progress: bool = False       # a classifyFn of callout 0 is still running at teardown
+    concurrent_registration: bool = False    # another thread registers or unregisters callout 0 meanwhile
     drains_before_unregister: bool = True    # waits for work in flight before unregistering (else only after)
     unregister_at_apc_level: bool = False    # unregisters while holding a fast mutex (APC_LEVEL)
     unregister_in: UnregisterPlace | None = None   # None: the right place for the model (see above)
@@ -165,6 +166,13 @@ class CalloutScenario:
         if self.unregister_at_apc_level and not self.unregisters:
             raise ScenarioError("this driver never unregisters its callouts "
                                 "(unregisters is False)", "unregister_at_apc_level")
+        if self.concurrent_registration:
+            problem = ("this driver never unregisters its callouts (unregisters is False)" if not self.unregisters
+                       else "unregistering at APC_LEVEL already fails every call (unregister_at_apc_level is True)"
+                       if self.unregister_at_apc_level else "a classifyFn of callout 0 is already in the way "
+                       "(classify_in_progress is True); choose one" if self.classify_in_progress else "")
+            if problem:
+                raise ScenarioError(problem, "concurrent_registration")
         if self.unregister_in is UnregisterPlace.SELF_MANAGED_IO_CLEANUP and self.model is not DriverModel.WDF_PNP:
             raise ScenarioError(f"'self-managed-io-cleanup' needs model 'wdf-pnp'; a "
                                 f"{self.model.value} callout driver takes its callouts down in its unload function",

@@ -208,6 +208,10 @@ _TEARDOWN: tuple[Example, ...] = (
         {"outcome": HZ, "callouts_registered": 3, "unregister_results": [BUSY]},
         ("wfp-sample-stop-at-first-failure", "wfp-unregister-busy"), T, model="wdm", callouts=3,
         flows_with_context=1, remove_flow_contexts="none", waits_for_flow_deletes=False),
+    _canon("wfp-unregister-in-use", "Another thread (un)registers callout 0: STATUS_FWP_IN_USE, recovery undocumented",
+           {"outcome": HZ, "callouts_registered": 1, "unregister_results": ["STATUS_FWP_IN_USE", OK]},
+           ("wfp-unregister-in-use", "wfp-silent-in-use-recovery", "wfp-silent-unregister-failure"), T, model="wdm",
+           concurrent_registration=True),
 )
 
 # --- what a trace cannot say: the cause in the driver's terms, how to confirm it, the fix, the section ---
@@ -318,6 +322,12 @@ _DIAGNOSES: dict[str, Diagnosis] = {
         "The unload function ignores FwpsCalloutUnregisterById0's STATUS_DEVICE_BUSY (as the inspect sample "
         "does), so callouts stay registered while flows hold contexts.", (NETSH_STATE,),
         "Check the result; on STATUS_DEVICE_BUSY remove the flow contexts and unregister again.", _RESULT),
+    "wfp-unregister-in-use": Diagnosis(
+        "Another thread registers or unregisters callout 0 while the unload function unregisters it: "
+        "FwpsCalloutUnregisterById0 returns STATUS_FWP_IN_USE and, as far as that call goes, the callout stays "
+        "registered; what to do next is not documented.", (NETSH_STATE,),
+        "Let nothing else register or unregister the driver's callouts once the teardown starts (stop those "
+        "threads and wait for them first); the pages give no recovery for STATUS_FWP_IN_USE itself.", _RESULT),
     "wfp-give-up-on-busy": Diagnosis(
         "The unload function checks the result but stops at the first STATUS_DEVICE_BUSY, leaving that callout "
         "and the ones after it registered.", (NETSH_STATE,),

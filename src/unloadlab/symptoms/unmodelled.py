@@ -28,12 +28,6 @@ NOT_MODELLED: dict[str, tuple[str, ...]] = {
         "driver that cannot be stopped removes it only at the next restart (docs/domain-facts.md U1, U2). The "
         "causes below are why the driver stays loaded.",),
     "ntstatus:STATUS_DELETE_PENDING": (_DIRECT_UNLOAD,),
-    "ntstatus:STATUS_FWP_IN_USE": (
-        "The lab shows STATUS_FWP_IN_USE (FWP_E_IN_USE in user mode) from FwpmCalloutDeleteByKey0 while filters "
-        "still name the callout. FwpsCalloutUnregisterById0 returning it while another thread registers or "
-        "unregisters the same callout, which its page lists, is not modelled; the page says nothing of the "
-        "recovery (https://learn.microsoft.com/windows-hardware/drivers/ddi/fwpsk/"
-        "nf-fwpsk-fwpscalloutunregisterbyid0; docs/domain-facts.md U4).",),
     "traffic-blocked": (
         "Persistent filters (FWPM_FILTER_FLAG_PERSISTENT) are not modelled. A persistent callout filter left "
         "behind by an uninstalled callout driver would block the traffic it matches after every restart: each "
