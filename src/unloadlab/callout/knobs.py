@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..windows.family import Family, Flag, Knob, default_of, statuses
-from ..windows.service import caller, dependents, driver_entry, driver_entry_mistakes, request_text
+from ..windows.service import (SC_DELETE_MAX, caller, deletes, dependents, driver_entry, driver_entry_mistakes,
+                               request_text)
 from ..windows.trace import Actor
 from .scenario import (MAX_CALLOUTS, MAX_FLOWS, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval,
                        DriverModel, FilterRemoval, FlowRemoval, TRIGGERS, UnregisterPlace)
@@ -175,6 +176,8 @@ KNOBS: tuple[Knob, ...] = (
     Knob("trigger", "Trigger", "who asks for the unload (device-removal: wdf-pnp only)",
          choices=tuple((t.value, t.facts.label) for t in CalloutTrigger),
          words=request),
+    Knob("sc_delete", "sc delete afterwards", "times an uninstaller runs sc delete after the request (0-2)",
+         limits=(0, SC_DELETE_MAX), words=lambda sc: deletes(sc, SERVICE_NAME)),
     Knob("dependent_services", "Another service depends on it", "another running service depends on this one",
          words=lambda sc: dependents(sc, SERVICE_NAME)),
     Knob("caller_privileged", "Caller is an administrator", "the caller is an administrator",

@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator
 from ..windows.ntstatus import NtStatus, status
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
                                ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
-                               dependents_running_steps, nt_status_got, nt_unload_call, nt_unload_fails,
+                               dependents_running_steps, delete_steps, nt_status_got, nt_unload_call, nt_unload_fails,
                                nt_unload_not_loaded)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
 from .scenario import (CANONICAL, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval, DriverModel,
@@ -65,6 +65,7 @@ class _Run(Teardown):
         self.said_no_wait = False               # the trace has noted that flowDeleteFn is not waited for
         self.returned = ""
         self.printed: tuple[str, ...] = ()
+        self.deleted: str | None = None
 
     def add(self, actor: Actor, kind: Kind, action: str, detail: str, rules: Iterable[str],
             target: Actor | None = None, status: str | None = None, mark: Mark | None = None) -> None:
@@ -92,8 +93,18 @@ class _Run(Teardown):
             outcome = self.unload_request()
             # None where no source says whether the image goes (rule wfp-silent-registered-at-unload)
             unloaded = {Outcome.UNLOADED: True, Outcome.HAZARD: None}.get(outcome, False)
+        self.deleted = self.uninstall(outcome) if sc.sc_delete else None
         return Trace(model="callout", scenario=sc, steps=tuple(self.steps), outcome=outcome,
                      headline=self.headline(outcome), state=self.final_state(outcome, unloaded))
+
+    def uninstall(self, outcome: Outcome) -> str | None:
+        """sc delete once the request is over: the entry goes now, or at the restart while the SCM
+        still counts the service running (rules delete-service-*). After a HAZARD the SCM reported
+        the service stopped."""
+        steps, deleted, printed = delete_steps(SERVICE_NAME, self.sc.sc_delete, outcome is Outcome.FAILED)
+        self.steps.extend(steps)
+        self.printed += printed
+        return deleted
 
     def final_state(self, outcome: Outcome, unloaded: bool) -> dict[str, Any]:
         sc = self.sc
@@ -115,6 +126,7 @@ class _Run(Teardown):
             "traffic_after_unload": self.traffic_after_unload(outcome),
             "requester_got": self.returned,
             "printed": list(self.printed),
+            "service_deleted": self.deleted,
         }
 
     def traffic_after_unload(self, outcome: Outcome) -> str | None:
@@ -732,7 +744,7 @@ def decision_space() -> Iterator[CalloutScenario]:
     callouts down), with flows (none, two) and callouts (one, three). Part three: the SCM's
     refusals (no SERVICE_STOP access, dependents running) for each service stop. Part four: a
     direct NtUnloadDriver for each model, with and without an unload function, privilege and
-    dependents."""
+    dependents. Part five: sc delete afterwards, once and twice."""
     right = {m: CalloutScenario(model=m).unregister_place for m in DriverModel}   # left unset there: the default
     for (model, trig, place), fn, flows, callouts, de in itertools.product(
             _model_trigger_places(), list(_unload_functions()), (0, 1, 3), (1, 3), _DRIVER_ENTRY_CLASSES):
@@ -756,3 +768,9 @@ def decision_space() -> Iterator[CalloutScenario]:
         yield CalloutScenario(model=model, trigger=direct, driver_entry_returns=de, flows_with_context=1, **fn)
     for model, priv, deps in itertools.product(DriverModel, (True, False), (False, True)):
         yield CalloutScenario(model=model, trigger=direct, caller_privileged=priv, dependent_services=deps)
+    # part five: sc delete afterwards (once, twice), after each model's request ending each way
+    endings = ({}, dict(unload_function=False), dict(unregisters=False), dict(driver_entry_returns=status(
+        "STATUS_UNSUCCESSFUL")))
+    for (model, trig), ending, times in itertools.product(_model_triggers(), endings, (1, 2)):
+        if trig is not CalloutTrigger.SHUTDOWN:
+            yield CalloutScenario(model=model, trigger=trig, sc_delete=times, **ending)

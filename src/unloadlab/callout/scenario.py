@@ -120,6 +120,7 @@ class CalloutScenario:
     unregister_in: UnregisterPlace | None = None   # None: the right place for the model (see above)
     caller_privileged: bool = True           # an administrator: the SCM grants SERVICE_STOP
     dependent_services: bool = False         # another running service depends on this one
+    sc_delete: int = 0                       # then an uninstaller runs `sc delete` this many times (0..2)
 
     def __post_init__(self) -> None:
         def put(name: str, value: Any) -> None:
@@ -144,6 +145,9 @@ class CalloutScenario:
                 raise ScenarioError(f"expected True or False, got {getattr(self, f.name)!r}", f.name)
         _whole(self.flows_with_context, "flows_with_context", 0, MAX_FLOWS)
         _whole(self.callouts, "callouts", 1, MAX_CALLOUTS)
+        problem = service.delete_problem(self)
+        if problem:
+            raise ScenarioError(problem, "sc_delete")
         self._check_combination()
 
     def _check_combination(self) -> None:

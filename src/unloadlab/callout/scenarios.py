@@ -92,6 +92,12 @@ _BASICS: tuple[Example, ...] = (
            {"outcome": F, "driver_unload_called": False, "printed": [], "requester_got": NT_INVALID},
            ("ntunload-direct", "ntunload-no-scm", "callout-ntunload-refuses-pnp"),
            model="wdf-pnp", unregister_in="self-managed-io-cleanup", trigger="NtUnloadDriver"),
+    _canon("wfp-uninstall-pnp-reboot", "KMDF PnP: sc delete after sc stop fails: marked for deletion, 1072",
+           {"outcome": F, "service_deleted": "at restart",
+            "printed": SC_1052 + ["[SC] DeleteService FAILED 1072:", "", "The specified service has been marked for "
+                                  "deletion."]},
+           ("delete-service-marks", "delete-service-at-restart", "delete-service-1072"),
+           model="wdf-pnp", unregister_in="self-managed-io-cleanup", sc_delete=2),
     _canon("wfp-wdf-pnp-no-evtdriverunload", "KMDF PnP without EvtDriverUnload still unloads, but nothing "
            "unregisters", {"outcome": HZ, "unloaded": None, "image_unloaded": None, "driver_unload_called": True,
                            "unload_function_called": False, "callouts_registered": 2},
@@ -255,6 +261,11 @@ _DIAGNOSES: dict[str, Diagnosis] = {
         "A loader tool calls NtUnloadDriver on a callout driver whose DriverEntry names no Unload routine: "
         "DriverUnload is NULL, so the tool gets STATUS_INVALID_DEVICE_REQUEST.", _LOADED,
         "Name an unload function in DriverEntry that unregisters every callout.", "Without an unload function"),
+    "wfp-uninstall-pnp-reboot": Diagnosis(
+        "sc stop cannot unload a KMDF PnP driver (1052), so sc delete only marks its service for deletion; a "
+        "second sc delete gets 1072 and the driver goes at the next restart.", _LOADED,
+        "Remove the device first (a PnP driver goes with its last device), then delete the service.",
+        "Why the PnP driver is different"),
     "wfp-wdf-pnp-no-evtdriverunload": Diagnosis(
         "A KMDF PnP driver without EvtDriverUnload (and no other teardown) unloads after device removal with "
         "its callouts still registered.", (NETSH_STATE,),

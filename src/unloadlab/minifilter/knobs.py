@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..windows.family import Family, Flag, Knob, statuses
-from ..windows.service import caller, dependents, driver_entry, driver_entry_mistakes, request_text
+from ..windows.service import (SC_DELETE_MAX, caller, deletes, dependents, driver_entry, driver_entry_mistakes,
+                               request_text)
 from ..windows.trace import Actor
 from .scenario import (SERVICE_NAME, VOLUMES, CleanupMistake, ControlDevice, Leak, MinifilterScenario, RegistrationFlag,
                        ServerPort, TRIGGERS, Trigger)
@@ -79,6 +80,8 @@ KNOBS: tuple[Knob, ...] = (
     Knob("trigger", "Trigger", "who asks for the unload",
          choices=tuple((t.value, t.facts.label) for t in Trigger), words=request,
          start=Trigger.FILTER_UNLOAD.value),
+    Knob("sc_delete", "sc delete afterwards", "times an uninstaller runs sc delete after the request (0-2)",
+         limits=(0, SC_DELETE_MAX), words=lambda sc: deletes(sc, SERVICE_NAME)),
     Knob("dependent_services", "Another service depends on it", "another running service depends on this one",
          words=lambda sc: dependents(sc, SERVICE_NAME)),
     Knob("callback_returns", "Callback returns", "what FilterUnloadCallback returns",

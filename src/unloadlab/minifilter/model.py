@@ -12,7 +12,7 @@ from ..windows.flaws import sentence
 from ..windows.ntstatus import NtStatus, hresult_for_user_mode, status
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
                                ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
-                               dependents_running_steps, nt_status_got, nt_unload_call, nt_unload_not_loaded,
+                               dependents_running_steps, bugcheck_before_delete, delete_steps, nt_status_got, nt_unload_call, nt_unload_not_loaded,
                                unload_pending_steps)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
 from .flaws import flaws
@@ -213,6 +213,7 @@ class _Run:
         else:
             outcome = self.service_stop() if sc.trigger.facts.mandatory else self.non_mandatory()
             outcome = self.later(outcome)
+        deleted = self.uninstall(outcome) if sc.sc_delete else None
         unloaded = outcome in (Outcome.UNLOADED, Outcome.DRIVER_ENTRY_FAILED) or self.image_gone
         return Trace(
             model="minifilter", scenario=sc, steps=tuple(self.steps), outcome=outcome,
@@ -230,6 +231,7 @@ class _Run:
                 "printed": list(self.printed),
                 "blocked_on": self.blocked_on,
                 "bugcheck": self.bugcheck,
+                "service_deleted": deleted,
             },
         )
 
@@ -258,6 +260,18 @@ class _Run:
         else:
             text = _HEADLINES[outcome]
         return f"{trigger.value} ({kind}): {text}"
+
+    def uninstall(self, outcome: Outcome) -> str | None:
+        """sc delete once the request is over: the entry goes now, or at the restart while the SCM
+        still counts the service running (rules delete-service-*)."""
+        if outcome is Outcome.BUGCHECK:
+            self.steps.append(bugcheck_before_delete())
+            return None
+        running = outcome in (Outcome.FAILED, Outcome.REFUSED, Outcome.HUNG)
+        steps, deleted, printed = delete_steps(SERVICE_NAME, self.sc.sc_delete, running)
+        self.steps.extend(steps)
+        self.printed += printed
+        return deleted
 
     # --- DriverEntry ------------------------------------------------------------------
     def load(self) -> bool:

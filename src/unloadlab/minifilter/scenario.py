@@ -10,7 +10,8 @@ from typing import Any, Iterable
 
 from ..windows.family import echo
 from ..windows.ntstatus import NtStatus, StatusError, parse_status, status
-from ..windows.service import CONTROL_SERVICE, NET_STOP, NT_UNLOAD_DRIVER, SC_STOP, SHUTDOWN, TriggerFacts, triggers
+from ..windows.service import (CONTROL_SERVICE, NET_STOP, NT_UNLOAD_DRIVER, SC_STOP, SHUTDOWN, TriggerFacts,
+                               delete_problem, triggers)
 from ..windows.trace import ScenarioError, parse_choice
 
 __all__ = [
@@ -194,6 +195,7 @@ class MinifilterScenario:
     driver_verifier: bool = False            # verifier.exe /standard on the minifilter
     dependent_services: bool = False         # another running service depends on this one
     fast_startup: bool = False               # shutdown is a hybrid shutdown (only with trigger shutdown)
+    sc_delete: int = 0                       # then an uninstaller runs `sc delete` this many times (0..2)
 
     def __post_init__(self) -> None:
         put = object.__setattr__  # the dataclass is frozen
@@ -219,6 +221,9 @@ class MinifilterScenario:
         n = self.instances
         if type(n) is not int or not 0 <= n <= len(VOLUMES):
             raise ScenarioError(f"expected a whole number 0..{len(VOLUMES)}, got {n!r}", "instances")
+        problem = delete_problem(self)
+        if problem:
+            raise ScenarioError(problem, "sc_delete")
         problem = _combination_problem(self)
         if problem:
             raise ScenarioError(problem[1], problem[0])

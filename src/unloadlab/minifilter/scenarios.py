@@ -266,6 +266,18 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
          "requester_got": "NTSTATUS STATUS_OBJECT_NAME_NOT_FOUND (0xC0000034, error)"},
         ("ntunload-no-driver-object", "failed-load-io-manager"), trigger="NtUnloadDriver",
         driver_entry_returns="STATUS_UNSUCCESSFUL"),
+    # --- uninstalling a driver that will not stop: sc delete (docs/domain-facts.md #84) ----------------------
+    _mf("uninstall-opt-out-reboot", "sc delete after a failed sc stop: marked for deletion, 1072, gone at restart",
+        L_OPT, {"outcome": F, "unloaded": False, "service_deleted": "at restart",
+                "printed": ["[SC] ControlService FAILED 1052:", "", "The requested control is not valid for this service.",
+                            "[SC] DeleteService FAILED 1072:", "", "The specified service has been marked for deletion."]},
+        ("delete-service-marks", "delete-service-at-restart", "delete-service-1072", "sc-delete-1072-output",
+         "silent-marked-other-calls"), trigger="sc-stop", flags=DNSS, sc_delete=2),
+    _mf("uninstall-hang-reboot", "sc delete while the stop hangs: the service goes only at the restart", L_OPT,
+        {"outcome": H, "service_deleted": "at restart"},
+        ("delete-service-at-restart", "leaked-context-blocks"), trigger="sc-stop", leaks=["context"], sc_delete=1),
+    _mf("uninstall-clean", "sc delete after a clean sc stop: the entry goes at once", L_OPT,
+        {"outcome": U, "service_deleted": "now"}, ("delete-service-marks",), trigger="sc-stop", sc_delete=1),
     # --- shutdown -------------------------------------------------------------------------------------
     _mf("shutdown-fast-startup", "Shut down with Fast Startup: the kernel session is hibernated", L_SHUT,
         {"outcome": Outcome.SHUTDOWN, "callback_called": False, "unloaded": False, "shutdown_preop_called": False},
@@ -281,6 +293,7 @@ _SEC_CRASH = 'The crash that comes after "unloaded"'
 _HANG_CONFIRM = (STACKS_UNREGISTER, FLTKD_FILTER, FLTMC_FILTERS)
 _STILL_THERE = (SC_QUERY, FLTMC_FILTERS)
 _SEC_NTUNLOAD = "A loader tool's own NtUnloadDriver"
+_SEC_UNINSTALL = "Uninstalling a driver that will not stop"
 _DIAGNOSES: dict[str, Diagnosis] = {
     "no-callback-filterunload": Diagnosis(
         "FLT_REGISTRATION.FilterUnloadCallback is NULL, so the filter manager cannot unload the minifilter on a "
@@ -479,6 +492,17 @@ _DIAGNOSES: dict[str, Diagnosis] = {
         "DriverEntry failed, so no driver object of that name exists: the loader tool's NtUnloadDriver fails the "
         "lookup with STATUS_OBJECT_NAME_NOT_FOUND (ReactOS's IopUnloadDriver).", (FLTMC_FILTERS, SC_QUERY),
         "Find why DriverEntry fails; there is nothing to unload.", _SEC_NTUNLOAD),
+    "uninstall-opt-out-reboot": Diagnosis(
+        "The stop failed (the minifilter opted out of service stop, so sc reports 1052) and the uninstaller ran "
+        "sc delete anyway: the service is only marked for deletion, a second sc delete gets 1072, and the driver "
+        "goes at the next restart.", _STILL_THERE,
+        "Unload the driver before deleting its service (for a minifilter that opted out: fltmc unload), or accept "
+        "the restart; find why the stop failed first.", _SEC_UNINSTALL),
+    "uninstall-hang-reboot": Diagnosis(
+        "The stop hangs in FltUnregisterFilter (a leaked context reference), so the service still counts as "
+        "running: sc delete only marks it, and the driver goes at the next restart.",
+        (STACKS_UNREGISTER, SC_QUERY), "Release every reference before FltUnregisterFilter (here: FltReleaseContext); "
+        "the uninstall then needs no restart.", _SEC_UNINSTALL),
     "shutdown-fast-startup": Diagnosis(
         "With Fast Startup, Shut down hibernates the kernel session: the driver stays loaded, no unload runs, "
         "and whether its shutdown pre-operation is called is not documented.", (BREAK_ON_UNLOAD,),
@@ -545,7 +569,8 @@ def craft_space() -> Iterator[MinifilterScenario]:
     """Every trigger x caller privilege x dependent services x refusal style (plain, the
     cdo sample's, with or without a control device and an open handle) x one craft variant
     (a leak, all leaks, FltSendMessage without timeout, a drained queue, global cleanup with
-    each mistake, with and without Driver Verifier), plus Fast Startup at shutdown."""
+    each mistake, with and without Driver Verifier), plus Fast Startup at shutdown, plus sc delete
+    (once, twice) after every request and each kind of ending."""
     for trig, priv, deps, (returns, device, cdo), variant in itertools.product(
             Trigger, (True, False), (False, True), _REFUSALS, _CRAFT_VARIANTS):
         yield build(MinifilterScenario, dict(trigger=trig, caller_privileged=priv, dependent_services=deps,
@@ -553,3 +578,10 @@ def craft_space() -> Iterator[MinifilterScenario]:
                                              refuse_only_if_control_device_open=cdo, **variant))
     for preop in (False, True):
         yield MinifilterScenario(trigger=Trigger.SHUTDOWN, shutdown_preop=preop, fast_startup=True)
+    # sc delete afterwards, after each request and each kind of ending (unloaded, refused, failed, hung, crashed)
+    endings = ({}, dict(callback_returns=status("STATUS_FLT_DO_NOT_DETACH")), dict(flags=frozenset(
+        {RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP})), dict(leaks=frozenset({Leak.CONTEXT})),
+        dict(global_resources=True, cleanup_mistakes=frozenset({CleanupMistake.TIMER})),
+        dict(control_device=ControlDevice.HANDLE_OPEN), dict(driver_entry_returns=status("STATUS_UNSUCCESSFUL")))
+    for trig, ending, times in itertools.product([t for t in Trigger if t is not Trigger.SHUTDOWN], endings, (1, 2)):
+        yield build(MinifilterScenario, dict(trigger=trig, sc_delete=times, **ending))

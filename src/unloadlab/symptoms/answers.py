@@ -52,9 +52,10 @@ SYMPTOMS: tuple[Symptom, ...] = (
         "still loaded", "stays loaded", "still running", "won't stop", "wont stop", "will not stop",
         "does not stop", "doesn't stop", "does not unload", "doesn't unload", "cannot unload", "can't unload",
         "won't unload", "still loaded after sc stop", "driver stays", "still there")),
-    Symptom("reboot", ob.STAYS_LOADED, "the uninstaller says a reboot is needed", (
+    Symptom("reboot", ob.REMOVED_AT_RESTART, "the uninstall needs a reboot: the service is marked for deletion", (
         "needs a reboot", "need a reboot", "reboot required", "requires a reboot", "reboot", "restart required",
-        "needs a restart", "pending reboot")),
+        "needs a restart", "pending reboot", "marked for deletion", "sc delete", "uninstall",
+        "uninstall needs a reboot")),
     Symptom("request-failed", ob.FAILED, "the unload request fails or is refused", (
         "unload fails", "unload failed", "fltmc unload fails", "fltmc unload failed", "sc stop fails",
         "sc stop failed", "FilterUnload fails", "FilterUnload failed", "FltUnloadFilter fails",

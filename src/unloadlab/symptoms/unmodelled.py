@@ -15,18 +15,16 @@ _DIRECT_UNLOAD = (
     "A second NtUnloadDriver while an unload of the driver is already under way is not modelled: ReactOS's "
     f"IopUnloadDriver returns STATUS_DELETE_PENDING then ({_ZW_UNLOAD}; docs/domain-facts.md #5, #85).")
 NOT_MODELLED: dict[str, tuple[str, ...]] = {
-    "win32:1072": (
-        "sc delete is not modelled. On a service that is still running, DeleteService only marks it for "
-        "deletion (a second DeleteService gets 1072); the entry goes once no handle is open and the service is "
-        "not running, and for a driver that cannot be stopped, at the next restart "
-        f"({_DELETE_SERVICE}; docs/domain-facts.md U1). Look up why the stop fails: "
-        "python -m unloadlab why still loaded after sc stop.",),
     "reboot": (
-        "The uninstaller's decision is not modelled: DiUninstallDevice and DiUninstallDriver report that a restart "
-        "is needed, but no page says which driver behaviour causes it "
-        "(https://learn.microsoft.com/windows/win32/api/newdev/nf-newdev-diuninstalldevice). sc delete on a "
-        "driver that cannot be stopped removes it only at the next restart (docs/domain-facts.md U1, U2). The "
-        "causes below are why the driver stays loaded.",),
+        "Why an uninstaller built on DiUninstallDevice or DiUninstallDriver asks for a restart is not modelled: "
+        "they report it (NeedReboot), but no page says which driver behaviour causes it "
+        "(https://learn.microsoft.com/windows/win32/api/newdev/nf-newdev-diuninstalldevice; docs/domain-facts.md U2). "
+        "The causes below are the documented case: sc delete on a driver that stays loaded removes it at the next "
+        "restart; why the stop failed is: python -m unloadlab why still loaded after sc stop.",),
+    "win32:1072": (
+        "Which calls other than a second DeleteService also get 1072 while the service is marked (a new "
+        "CreateService of the same name, OpenService, a stop) is not documented "
+        f"({_DELETE_SERVICE}; docs/domain-facts.md #84).",),
     "ntstatus:STATUS_DELETE_PENDING": (_DIRECT_UNLOAD,),
     "traffic-blocked": (
         "Persistent filters (FWPM_FILTER_FLAG_PERSISTENT) are not modelled. A persistent callout filter left "

@@ -18,7 +18,7 @@ __all__ = [
     "SC_STOP", "NET_STOP", "CONTROL_SERVICE", "SHUTDOWN", "SERVICE_STOPS", "FILTER_MANAGER_REQUESTS",
     "ERROR_ACCESS_DENIED", "ERROR_DEPENDENT_SERVICES_RUNNING", "access_denied_steps", "dependents_running_steps",
     "unload_pending_steps", "WIN32_ERRORS", "WIN32_ERRORS_SOURCE", "NT_UNLOAD_DRIVER", "REGISTRY_PATH", "TriggerFacts",
-    "triggers", "nt_unload_call", "nt_unload_fails", "nt_unload_not_loaded", "nt_status_got",
+    "triggers", "ERROR_SERVICE_MARKED_FOR_DELETE", "SC_DELETE_MAX", "delete_steps", "delete_problem", "bugcheck_before_delete", "deletes", "nt_unload_call", "nt_unload_fails", "nt_unload_not_loaded", "nt_status_got",
     "request_text", "caller", "dependents", "driver_entry", "driver_entry_mistakes",
 ]
 
@@ -29,11 +29,12 @@ ERROR_ACCESS_DENIED = 5                     # ControlService / OpenService (doma
 ERROR_DEPENDENT_SERVICES_RUNNING = 1051     # ControlService, "Stopping a Service" (domain-facts #65)
 WIN32_MESSAGE_TEXT = {
     ERROR_INVALID_SERVICE_CONTROL: "The requested control is not valid for this service.",
+    1072: "The specified service has been marked for deletion.",   # field: U1's sc line
 }
 
 # Every Win32 error the lab decodes (``unloadlab why``): name and meaning, in our words. Values from
 # winerror.h (domain-facts constants table); meanings paraphrase Microsoft's System Error Codes pages
-# (WIN32_ERRORS_SOURCE); 1072 is decoded only: the lab does not model ``sc delete``.
+# (WIN32_ERRORS_SOURCE).
 WIN32_ERRORS: dict[int, tuple[str, str]] = {
     1: ("ERROR_INVALID_FUNCTION", "the function is not valid for this object"),
     ERROR_ACCESS_DENIED: ("ERROR_ACCESS_DENIED", "access is denied: the caller's handle lacks the access it needs"),
@@ -142,6 +143,72 @@ def nt_status_got(name: str) -> str:
     """What a direct NtUnloadDriver caller got, as requester_got says it (success as FltUnloadFilter's)."""
     st = parse_status(name)
     return f"NTSTATUS {st.describe() if st.code else 'STATUS_SUCCESS (0x00000000)'}"
+
+
+# --- sc delete after the request: uninstalling a driver (docs/domain-facts.md #84, U1) ---------------
+ERROR_SERVICE_MARKED_FOR_DELETE = 1072
+SC_DELETE_MAX = 2   # the second run shows 1072; a third would show nothing new
+
+
+def delete_steps(service: str, times: int, running: bool) -> tuple[tuple[Step, ...], str, tuple[str, ...]]:
+    """``sc delete`` run ``times`` times once the request is over: (steps, when the service entry
+    goes, "now" or "at restart", the lines sc printed). ``running``: the SCM still counts the
+    service as running (the stop failed, was refused or hangs), so DeleteService only marks it."""
+    call = Step(Actor.CALLER, Kind.CALL, f"sc delete {service}",
+                "An uninstaller (as an administrator) deletes the driver's service: DeleteService.",
+                ("delete-service-marks",), Actor.SCM)
+    if not running:
+        steps = (call, Step(Actor.SCM, Kind.RETURN, "the service entry is removed",
+                            "The service is not running and sc closes its handle, so the SCM removes the entry and "
+                            "its registry key at once.", ("delete-service-marks",), Actor.CALLER, "success"))
+        if times > 1:
+            steps += (call, Step(Actor.SCM, Kind.NOTE, "a second sc delete finds no service",
+                                 "What it gets once the entry is gone is not covered by our sources.",
+                                 ("silent-delete-after-removal",), mark=Mark.SILENT))
+        return steps, "now", ()
+    steps = (call, Step(Actor.SCM, Kind.RETURN, "marked for deletion; the driver stays",
+                        "The driver is still loaded, so DeleteService only marks the service for deletion and sets its "
+                        "Start to SERVICE_DISABLED: the entry goes, and the driver with it, when the system restarts.",
+                        ("delete-service-marks", "delete-service-at-restart", "silent-uninstaller-reboot"), Actor.CALLER,
+                        "success"),
+             Step(Actor.SCM, Kind.NOTE, "other calls while it is marked",
+                  "Which other calls (a new CreateService of the same name, OpenService, a stop) also get 1072 "
+                  "meanwhile is not documented.", ("silent-marked-other-calls",), mark=Mark.SILENT))
+    printed: tuple[str, ...] = ()
+    if times > 1:
+        steps += (call, Step(Actor.SCM, Kind.RETURN, "DeleteService fails: already marked",
+                             "The service is already marked for deletion, so the second DeleteService fails.",
+                             ("delete-service-1072", "sc-delete-1072-output"), Actor.CALLER,
+                             f"ERROR_SERVICE_MARKED_FOR_DELETE ({ERROR_SERVICE_MARKED_FOR_DELETE})", Mark.FAILED))
+        printed = (f"[SC] DeleteService FAILED {ERROR_SERVICE_MARKED_FOR_DELETE}:", "",
+                   WIN32_MESSAGE_TEXT[ERROR_SERVICE_MARKED_FOR_DELETE])
+    return steps, "at restart", printed
+
+
+def delete_problem(sc: Any) -> str | None:
+    """Why sc_delete cannot go with the other knobs (None when it can)."""
+    n = sc.sc_delete
+    if type(n) is not int or not 0 <= n <= SC_DELETE_MAX:
+        return f"expected a whole number 0..{SC_DELETE_MAX}, got {n!r}"
+    if n and sc.trigger.value == SHUTDOWN:
+        return "the system shuts down: no uninstaller runs afterwards (trigger is shutdown)"
+    if n and not sc.caller_privileged:
+        return "the lab shows sc delete typed by an administrator (caller_privileged is False)"
+    return None
+
+
+def bugcheck_before_delete() -> Step:
+    return Step(Actor.CALLER, Kind.NOTE, "no sc delete: the system stopped",
+                "The system stopped with a bug check before the uninstaller could run sc delete; the service is still "
+                "installed when it starts again.", ("delete-service-marks",))
+
+
+def deletes(sc: Any, service: str) -> str | None:
+    """The sc_delete knob's words."""
+    if not sc.sc_delete:
+        return None
+    twice = f", and runs `sc delete {service}` a second time" if sc.sc_delete > 1 else ""
+    return f"Afterwards an uninstaller deletes the service with `sc delete {service}`{twice}."
 
 
 # --- the triggers, one shape for every family ------------------------------------------------
