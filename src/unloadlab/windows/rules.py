@@ -74,7 +74,7 @@ WINDOWS_RULES: tuple[Rule, ...] = (
     _r("silent-delete-after-removal", Q, "What a second 'sc delete' gets once the service entry is gone is not "
        "covered by our sources.", fact(84)),
     _r("silent-uninstaller-reboot", Q, "DiUninstallDevice and DiUninstallDriver report that a restart is needed "
-       "(NeedReboot), but no page says which driver behaviour sets it; the lab shows the documented case it "
+       "(NeedReboot), but which driver behaviour sets it is not documented; the lab shows the documented case it "
        "knows: a service deleted while its driver stays loaded goes at the next restart.", fact(84),
        Source("DiUninstallDevice function (domain-facts U2)",
               "https://learn.microsoft.com/windows/win32/api/newdev/nf-newdev-diuninstalldevice")),
