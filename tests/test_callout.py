@@ -30,11 +30,11 @@ BUSY, OK = "STATUS_DEVICE_BUSY", "STATUS_SUCCESS"
 FIRST = dict(remove_flow_contexts="none", waits_for_flow_deletes=False, unregister_in="unload-function")
 
 
-
 def request_steps(t):
     """The trace's steps up to the sc delete that the sc_delete knob appends after the request."""
     cut = next((i for i, s in enumerate(t.steps) if s.action.startswith(("sc delete ", "no sc delete"))), None)
     return t.steps[:cut]
+
 
 def run(**knobs) -> Trace:
     return simulate(CalloutScenario(**{**FIRST, **knobs}))

@@ -18,13 +18,13 @@ from unloadlab.windows import Kind, Mark, Outcome
 NEW_OUTCOMES = {Outcome.UNLOAD_PENDING, Outcome.BUGCHECK}
 
 
-@pytest.fixture(scope="module")
-
 def request_steps(t):
     """The trace's steps up to the sc delete that the sc_delete knob appends after the request."""
     cut = next((i for i, s in enumerate(t.steps) if s.action.startswith(("sc delete ", "no sc delete"))), None)
     return t.steps[:cut]
 
+
+@pytest.fixture(scope="module")
 def craft():
     """(scenario, trace) for every combination of the second grid."""
     return [(s, simulate(s)) for s in craft_space()]
