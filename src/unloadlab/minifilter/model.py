@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..windows.flaws import sentence
 from ..windows.ntstatus import NtStatus, hresult_for_user_mode, status
-from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
+from ..windows.service import (TriggerFacts, ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
                                ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
                                dependents_running_steps, bugcheck_before_delete, delete_steps, nt_status_got, nt_unload_call, nt_unload_not_loaded,
                                unload_pending_steps)
@@ -182,6 +182,7 @@ class _Run:
     """One simulation's working state; local to simulate(), never shared."""
 
     sc: MinifilterScenario
+    facts: TriggerFacts = field(init=False)   # the trigger's, read once: a decision space runs thousands
     steps: list[Step] = field(default_factory=list)
     callback_flags: tuple[str, ...] = ()
     callback_called: bool = False
@@ -197,6 +198,9 @@ class _Run:
     image_gone: bool = False
     cleaned: frozenset[CleanupMistake] = frozenset()   # global resources the unload routine cleaned up
 
+    def __post_init__(self) -> None:
+        self.facts = self.sc.trigger.facts
+
     def step(self, actor: Actor, kind: Kind, action: str, detail: str, rules: tuple[str, ...],
              target: Actor | None = None, status: str | None = None, mark: Mark | None = None) -> None:
         self.steps.append(Step(actor, kind, action, detail, rules, target, status, mark))
@@ -211,7 +215,7 @@ class _Run:
         elif sc.trigger is Trigger.SHUTDOWN:
             outcome = self.shutdown()
         else:
-            outcome = self.service_stop() if sc.trigger.facts.mandatory else self.non_mandatory()
+            outcome = self.service_stop() if self.facts.mandatory else self.non_mandatory()
             outcome = self.later(outcome)
         deleted = self.uninstall(outcome) if sc.sc_delete else None
         unloaded = outcome in (Outcome.UNLOADED, Outcome.DRIVER_ENTRY_FAILED) or self.image_gone
@@ -219,8 +223,8 @@ class _Run:
             model="minifilter", scenario=sc, steps=tuple(self.steps), outcome=outcome,
             headline=self.headline(outcome),
             state={
-                "mandatory": sc.trigger.facts.mandatory,
-                "caller": sc.trigger.facts.caller,
+                "mandatory": self.facts.mandatory,
+                "caller": self.facts.caller,
                 "callback_called": self.callback_called,
                 "callback_flags": list(self.callback_flags),
                 "callback_returned": self.callback_returned.label if self.callback_returned else None,
@@ -250,7 +254,7 @@ class _Run:
                 "; the IRP_MJ_SHUTDOWN pre-operation is." if self.preop_called else ".")
         if outcome is Outcome.DRIVER_ENTRY_FAILED:
             return "DriverEntry failed, so the image was simply unloaded; FilterUnloadCallback was never called."
-        kind = "mandatory" if trigger.facts.mandatory else "non-mandatory"
+        kind = "mandatory" if self.facts.mandatory else "non-mandatory"
         if outcome is Outcome.BUGCHECK:
             when = "later, after it was unloaded" if self.image_gone else "as the minifilter unloads"
             text = f"the system stops with bug check {self.bugcheck} {when}"
@@ -295,7 +299,7 @@ class _Run:
             if self.sc.caller_privileged:
                 self.steps.append(nt_unload_not_loaded())
             self.returned = nt_status_got(self.steps[-1].status)
-        elif t.facts.via_scm:
+        elif self.facts.via_scm:
             if not self.ask_scm():
                 return
             self.step(Actor.SCM, Kind.RETURN, "the stop fails: the service is not running",
@@ -455,7 +459,7 @@ class _Run:
         """The stop request reaches the SCM; False when the SCM refuses it outright."""
         sc = self.sc
         t = sc.trigger
-        self.step(Actor.CALLER, Kind.CALL, t.facts.request,
+        self.step(Actor.CALLER, Kind.CALL, self.facts.request,
                   f"{self.requester().capitalize()} asks the service control manager to stop the driver's service: "
                   "a mandatory unload.", ("mandatory-triggers",), Actor.SCM)
         if not sc.caller_privileged:
@@ -471,7 +475,7 @@ class _Run:
 
     def requester(self) -> str:
         """Who asks, in words: the trigger's usual requester, or one without administrator rights."""
-        who = self.sc.trigger.facts.who
+        who = self.facts.who
         if self.sc.caller_privileged or self.sc.trigger is Trigger.FLT_UNLOAD_FILTER:
             return who
         if who.startswith("an administrator"):
@@ -495,7 +499,7 @@ class _Run:
                 detail += (" No page names a privilege a kernel-mode caller must hold, so 'not an administrator' "
                            "changes nothing here.")
                 rules += ("silent-kernel-caller-privilege",)
-        self.step(Actor.CALLER, Kind.CALL, t.facts.request, detail, rules, Actor.FILTER_MANAGER)
+        self.step(Actor.CALLER, Kind.CALL, self.facts.request, detail, rules, Actor.FILTER_MANAGER)
         if t is Trigger.FLT_UNLOAD_FILTER or privileged:
             return
         shown = self.user_mode_result(status("STATUS_PRIVILEGE_NOT_HELD"), "silent-privilege-hresult")
@@ -622,7 +626,7 @@ class _Run:
     def unregister(self) -> bool:
         """FltUnregisterFilter: instance teardown, contexts, rundown. False when it hangs."""
         sc = self.sc
-        mandatory = sc.trigger.facts.mandatory
+        mandatory = self.facts.mandatory
         self.step(Actor.MINIFILTER, Kind.CALL, "FltUnregisterFilter(Filter)",
                   "Unregisters the callbacks, tears down every instance and deletes the contexts.",
                   ("unload-routine-order", "fltunregister-teardown"), Actor.FILTER_MANAGER)
@@ -702,7 +706,7 @@ class _Run:
     def hang(self) -> bool:
         """The request never returns; for a service stop, what sc stop shows meanwhile is not documented."""
         self.returned = "nothing: the request never returns"
-        if self.sc.trigger.facts.via_scm:
+        if self.facts.via_scm:
             last = self.steps[-1]
             self.steps[-1] = last._replace(detail=last.detail + " What the service stop shows meanwhile (sc "
                                            "stop's output, a STOP_PENDING state) is not documented.",
@@ -796,13 +800,14 @@ class _Run:
         else:
             shown = self.user_mode_result(st, "silent-other-hresult" if st else "silent-no-callback-status")
             rules += tuple(r for r in self.print_rules[1:] if r not in rules)
-        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{t.facts.call_name} fails", detail, rules, Actor.CALLER, shown, mark)
+        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{self.facts.call_name} fails", detail, rules, Actor.CALLER,
+                  shown, mark)
         self.print_fltmc(mark)
 
     def succeed_to_caller(self) -> None:
         t = self.sc.trigger
         shown = "STATUS_SUCCESS" if t is Trigger.FLT_UNLOAD_FILTER else "S_OK"
-        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{t.facts.call_name} returns",
+        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{self.facts.call_name} returns",
                   "The request succeeded.", ("otherwise-unloaded", "filterunload-privilege"), Actor.CALLER, shown)
         self.returned = ("NTSTATUS STATUS_SUCCESS (0x00000000)" if t is Trigger.FLT_UNLOAD_FILTER
                          else "HRESULT S_OK (0x00000000)")
