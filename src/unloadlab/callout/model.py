@@ -66,6 +66,7 @@ class _Run(Teardown):
         self.returned = ""
         self.printed: tuple[str, ...] = ()
         self.deleted: str | None = None
+        self.traffic_at_boot: str | None = None   # after sc delete and a restart, with persistent filters
 
     def add(self, actor: Actor, kind: Kind, action: str, detail: str, rules: Iterable[str],
             target: Actor | None = None, status: str | None = None, mark: Mark | None = None) -> None:
@@ -104,7 +105,28 @@ class _Run(Teardown):
         steps, deleted, printed = delete_steps(SERVICE_NAME, self.sc.sc_delete, outcome is Outcome.FAILED)
         self.steps.extend(steps)
         self.printed += printed
+        if self.filters and self.sc.persistent_filters and outcome is not Outcome.FAILED:
+            self.boot_without_driver()
         return deleted
+
+    def boot_without_driver(self) -> None:
+        """The next boot: the service is gone, its persistent filters are not (rule
+        silent-persistent-filter-at-boot: the combination is the lab's inference)."""
+        self.add(Actor.CALLER, Kind.ACTION, "the system restarts",
+                 "The service was deleted, so the driver does not load again; its filters were added with "
+                 "FWPM_FILTER_FLAG_PERSISTENT, so the engine restores them.", ["wfp-persistent-filters-stay"])
+        permit = self.sc.permit_if_unregistered
+        self.traffic_at_boot = "permitted" if permit else "blocked"
+        self.by_engine(Kind.NOTE, f"at boot: {plural(self.filters, 'filter')} and no callout: traffic "
+                       f"{self.traffic_at_boot}",
+                       "The persistent filters name callouts that nothing registers any more, so they act as "
+                       + ("PERMIT (FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED)" if permit else
+                          "BLOCK: the traffic they match is dropped at every boot")
+                       + " until someone deletes them. No page states this combination; it follows from two "
+                       "documented rules.",
+                       ["silent-persistent-filter-at-boot", "wfp-filters-after-unregister",
+                        "wfp-permit-if-unregistered" if permit else "wfp-fail-closed-observed"],
+                       mark=Mark.SILENT)
 
     def final_state(self, outcome: Outcome, unloaded: bool) -> dict[str, Any]:
         sc = self.sc
@@ -127,6 +149,7 @@ class _Run(Teardown):
             "requester_got": self.returned,
             "printed": list(self.printed),
             "service_deleted": self.deleted,
+            "traffic_at_boot": self.traffic_at_boot,
         }
 
     def traffic_after_unload(self, outcome: Outcome) -> str | None:
@@ -774,3 +797,7 @@ def decision_space() -> Iterator[CalloutScenario]:
     for (model, trig), ending, times in itertools.product(_model_triggers(), endings, (1, 2)):
         if trig is not CalloutTrigger.SHUTDOWN:
             yield CalloutScenario(model=model, trigger=trig, sc_delete=times, **ending)
+    # persistent filters, deleted or left behind, with and without the permit flag, uninstalled or not
+    for filters, permit, times in itertools.product((FilterRemoval.DELETED_BY_KEY, FilterRemoval.LEFT_IN_PLACE),
+                                                    (False, True), (0, 1)):
+        yield CalloutScenario(filters=filters, permit_if_unregistered=permit, persistent_filters=True, sc_delete=times)

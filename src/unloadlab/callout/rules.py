@@ -154,6 +154,17 @@ CALLOUT_RULES: tuple[Rule, ...] = (
     _r("wfp-static-objects-stay", D, "Objects added outside a dynamic session stay in the engine until they "
        "are deleted, the base filtering engine stops or the system shuts down; closing the session keeps them.",
        fact(71)),
+    _r("wfp-persistent-filters-stay", D, "A filter added with FWPM_FILTER_FLAG_PERSISTENT stays in the engine "
+       "across restarts of the base filtering engine and of the system, until it is deleted.", fact(71), fact(73)),
+    _r("silent-persistent-filter-at-boot", Q, "No page says what a persistent callout filter does at boot once its "
+       "callout driver is gone; by wfp-persistent-filters-stay and wfp-filters-after-unregister it acts as BLOCK "
+       "(PERMIT with FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED) until deleted: the lab's inference, which "
+       "simplewall's users' reports of leftover persistent filters blocking traffic after an uninstall agree "
+       "with.", fact(71), fact(72),
+       Source("simplewall: filters left after uninstall (henrypp/simplewall#3)",
+              "https://github.com/henrypp/simplewall/issues/3"),
+       Source("simplewall: no network after uninstall (henrypp/simplewall#675)",
+              "https://github.com/henrypp/simplewall/issues/675")),
     _r("wfp-delete-by-key", D, "A driver that added its filters in a static session deletes them itself "
        "(FwpmFilterDeleteByKey0), and its callout objects after them (FwpmCalloutDeleteByKey0).", fact(74)),
     _r("wfp-callout-object-in-use", D, "FwpmCalloutDeleteByKey0 fails with STATUS_FWP_IN_USE while any filter "

@@ -113,6 +113,7 @@ class CalloutScenario:
     driver_entry_returns: NtStatus = status("STATUS_SUCCESS")
     filters: FilterRemoval = FilterRemoval.DYNAMIC_SESSION
     permit_if_unregistered: bool = False     # its filters carry FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED
+    persistent_filters: bool = False         # its filters carry FWPM_FILTER_FLAG_PERSISTENT (static session)
     classify_in_progress: bool = False       # a classifyFn of callout 0 is still running at teardown
     concurrent_registration: bool = False    # another thread registers or unregisters callout 0 meanwhile
     drains_before_unregister: bool = True    # waits for work in flight before unregistering (else only after)
@@ -170,6 +171,10 @@ class CalloutScenario:
         if self.unregister_at_apc_level and not self.unregisters:
             raise ScenarioError("this driver never unregisters its callouts "
                                 "(unregisters is False)", "unregister_at_apc_level")
+        if self.persistent_filters and self.filters not in (FilterRemoval.DELETED_BY_KEY, FilterRemoval.LEFT_IN_PLACE):
+            raise ScenarioError("the lab shows persistent filters added in a static session only (filters "
+                                f"'deleted-by-key' or 'left-in-place', not {self.filters.value!r})",
+                                "persistent_filters")
         if self.concurrent_registration:
             problem = ("this driver never unregisters its callouts (unregisters is False)" if not self.unregisters
                        else "unregistering at APC_LEVEL already fails every call (unregister_at_apc_level is True)"

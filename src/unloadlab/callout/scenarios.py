@@ -205,6 +205,11 @@ _TEARDOWN: tuple[Example, ...] = (
                           "callouts_registered": 2, "unregister_results": []},
            ("wfp-unload-must-unregister", "wfp-not-unloadable-while-registered", "wfp-silent-registered-at-unload",
             "unload-pending", "callout-bugcheck-0xce"), T, model="wdm", unregisters=False),
+    _canon("wfp-persistent-filters-at-boot", "Persistent filters left behind: after sc delete and a restart, "
+           "traffic blocked at boot", {"outcome": U, "service_deleted": "now", "traffic_at_boot": "blocked",
+                                       "filters_remaining": 2},
+           ("wfp-persistent-filters-stay", "silent-persistent-filter-at-boot", "wfp-static-objects-stay"), T,
+           model="wdm", filters="left-in-place", persistent_filters=True, sc_delete=1),
     _co("wfp-ignore-busy-result", "STATUS_DEVICE_BUSY ignored, as the inspect sample does: callouts stay",
         {"outcome": HZ, "callouts_registered": 2, "unregister_results": [BUSY, BUSY], "flow_contexts_remaining": 2},
         ("wfp-sample-ignores-result", "wfp-device-busy-is-warning", "wfp-silent-registered-at-unload"), T,
@@ -339,6 +344,13 @@ _DIAGNOSES: dict[str, Diagnosis] = {
         "registered; what to do next is not documented.", (NETSH_STATE,),
         "Let nothing else register or unregister the driver's callouts once the teardown starts (stop those "
         "threads and wait for them first); the pages give no recovery for STATUS_FWP_IN_USE itself.", _RESULT),
+    "wfp-persistent-filters-at-boot": Diagnosis(
+        "The driver adds its filters with FWPM_FILTER_FLAG_PERSISTENT and never deletes them: after the uninstall "
+        "they come back at every boot with no callout registered, and block the traffic they match (the pages "
+        "give each part; the combination is the lab's inference).", (NETSH_FILTERS,),
+        "Delete the filters (FwpmFilterDeleteByKey0) before the callout objects at unload or uninstall, or add "
+        "them with FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED; on an affected machine delete them by key.",
+        _FILTERS),
     "wfp-give-up-on-busy": Diagnosis(
         "The unload function checks the result but stops at the first STATUS_DEVICE_BUSY, leaving that callout "
         "and the ones after it registered.", (NETSH_STATE,),

@@ -62,7 +62,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
         "FltUnloadFilter failed", "stop fails", "refused", "unload refused")),
     Symptom("traffic-blocked", ob.TRAFFIC_BLOCKED, "traffic is blocked after the callout driver unloads", (
         "traffic blocked after unload", "traffic blocked", "traffic is blocked", "network blocked",
-        "no network", "network stops", "connections blocked", "packets dropped", "traffic dropped")),
+        "no network", "network stops", "connections blocked", "packets dropped", "traffic dropped",
+        "traffic blocked at boot", "blocked after reboot", "no network after uninstall")),
     Symptom("callouts-left", ob.CALLOUTS_LEFT, "callouts still registered as the driver unloads", (
         "callouts still registered", "callout still registered", "callouts left registered",
         "FwpsCalloutUnregisterById0 fails", "unregister fails")),

@@ -58,6 +58,9 @@ def _states(t: Mapping[str, Any]) -> Iterator[Observation]:
     if t.get("traffic_after_unload") == "blocked":
         yield Observation(TRAFFIC_BLOCKED, f"{t.get('filters_remaining')} filters stay in the engine and block "
                                            "the traffic they match")
+    if t.get("traffic_at_boot") == "blocked":
+        yield Observation(TRAFFIC_BLOCKED, "after the uninstall and a restart, the persistent filters are back with "
+                                           "no callout registered: they block the traffic they match at boot")
     if outcome is Outcome.HAZARD and t.get("callouts_registered"):
         yield Observation(CALLOUTS_LEFT, f"{t['callouts_registered']} callouts still registered as the driver "
                                          "unloads")

@@ -26,13 +26,6 @@ NOT_MODELLED: dict[str, tuple[str, ...]] = {
         "CreateService of the same name, OpenService, a stop) is not documented "
         f"({_DELETE_SERVICE}; docs/domain-facts.md #84).",),
     "ntstatus:STATUS_DELETE_PENDING": (_DIRECT_UNLOAD,),
-    "traffic-blocked": (
-        "Persistent filters (FWPM_FILTER_FLAG_PERSISTENT) are not modelled. A persistent callout filter left "
-        "behind by an uninstalled callout driver would block the traffic it matches after every restart: each "
-        "part is documented (persistence, and a filter whose callout is not registered acting as BLOCK), the "
-        "combination is not stated on any page "
-        "(https://learn.microsoft.com/windows/win32/api/fwpmtypes/ns-fwpmtypes-fwpm_filter0; "
-        "docs/domain-facts.md U5).",),
     "bugcheck:0xC7": (
         "Driver Verifier's own checks at unload (a timer or DPC not cancelled gives bug check 0xC7 "
         "TIMER_OR_DPC_INVALID right after the unload) are not modelled; the lab's driver_verifier knob is Pool "
