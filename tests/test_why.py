@@ -36,7 +36,8 @@ ACCESS = ("sc-stop-access-denied", "wfp-sc-stop-access-denied")
 NOT_ACTIVE = ("driver-entry-error-sc-stop", "wfp-driver-entry-fails", "wfp-driver-entry-warning")
 BUSY = ("driver-entry-warning", "filterunload-refused-warning", "wfp-driver-entry-warning", "wfp-flows-busy-doc-retry",
         "wfp-give-up-on-busy", "wfp-ignore-busy-result", "wfp-pending-removal", "wfp-pending-removal-waited")
-IN_USE = ("wfp-filters-left-fail-closed", "wfp-filters-left-permit", "wfp-unregister-in-use")
+IN_USE = ("wfp-filters-left-fail-closed", "wfp-filters-left-permit", "wfp-unregister-in-use",
+          "wfp-persistent-filters-at-boot")
 FLT_HRESULT = ("cdo-refusal-handle-open", "conditional-refusal-non-mandatory", "fltmc-refused")
 DND = FLT_HRESULT + ("ntunload-refusal-ignored", "refusal-ignored-skips-cleanup", "sc-stop-refusal-ignored")
 B_0XCE = ("notify-routine-left-0xce", "refusal-ignored-skips-cleanup", "thread-not-waited-0xce",

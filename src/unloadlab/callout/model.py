@@ -111,7 +111,7 @@ class _Run(Teardown):
 
     def boot_without_driver(self) -> None:
         """The next boot: the service is gone, its persistent filters are not (rule
-        silent-persistent-filter-at-boot: the combination is the lab's inference)."""
+        wfp-silent-persistent-filter-at-boot: the combination is the lab's inference)."""
         self.add(Actor.CALLER, Kind.ACTION, "the system restarts",
                  "The service was deleted, so the driver does not load again; its filters were added with "
                  "FWPM_FILTER_FLAG_PERSISTENT, so the engine restores them.", ["wfp-persistent-filters-stay"])
@@ -124,7 +124,7 @@ class _Run(Teardown):
                           "BLOCK: the traffic they match is dropped at every boot")
                        + " until someone deletes them. No page states this combination; it follows from two "
                        "documented rules.",
-                       ["silent-persistent-filter-at-boot", "wfp-filters-after-unregister",
+                       ["wfp-silent-persistent-filter-at-boot", "wfp-filters-after-unregister",
                         "wfp-permit-if-unregistered" if permit else "wfp-fail-closed-observed"],
                        mark=Mark.SILENT)
 

@@ -156,11 +156,9 @@ CALLOUT_RULES: tuple[Rule, ...] = (
        fact(71)),
     _r("wfp-persistent-filters-stay", D, "A filter added with FWPM_FILTER_FLAG_PERSISTENT stays in the engine "
        "across restarts of the base filtering engine and of the system, until it is deleted.", fact(71), fact(73)),
-    _r("silent-persistent-filter-at-boot", Q, "No page says what a persistent callout filter does at boot once its "
-       "callout driver is gone; by wfp-persistent-filters-stay and wfp-filters-after-unregister it acts as BLOCK "
-       "(PERMIT with FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED) until deleted: the lab's inference, which "
-       "simplewall's users' reports of leftover persistent filters blocking traffic after an uninstall agree "
-       "with.", fact(71), fact(72),
+    _r("wfp-silent-persistent-filter-at-boot", Q, "What a persistent callout filter does at boot once its driver "
+       "is gone is not documented; the lab infers BLOCK from wfp-persistent-filters-stay and "
+       "wfp-filters-after-unregister, as simplewall's users saw leftover persistent filters do.", fact(71), fact(72),
        Source("simplewall: filters left after uninstall (henrypp/simplewall#3)",
               "https://github.com/henrypp/simplewall/issues/3"),
        Source("simplewall: no network after uninstall (henrypp/simplewall#675)",

@@ -208,7 +208,7 @@ _TEARDOWN: tuple[Example, ...] = (
     _canon("wfp-persistent-filters-at-boot", "Persistent filters left behind: after sc delete and a restart, "
            "traffic blocked at boot", {"outcome": U, "service_deleted": "now", "traffic_at_boot": "blocked",
                                        "filters_remaining": 2},
-           ("wfp-persistent-filters-stay", "silent-persistent-filter-at-boot", "wfp-static-objects-stay"), T,
+           ("wfp-persistent-filters-stay", "wfp-silent-persistent-filter-at-boot", "wfp-static-objects-stay"), T,
            model="wdm", filters="left-in-place", persistent_filters=True, sc_delete=1),
     _co("wfp-ignore-busy-result", "STATUS_DEVICE_BUSY ignored, as the inspect sample does: callouts stay",
         {"outcome": HZ, "callouts_registered": 2, "unregister_results": [BUSY, BUSY], "flow_contexts_remaining": 2},
