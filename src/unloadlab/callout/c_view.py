@@ -199,8 +199,9 @@ def _add_filters(sc: CalloutScenario) -> list[str]:
     session = ([f"{IND}/* a static session: what it adds stays until deleted (rule wfp-static-objects-stay) */"]
                if static else
                [f"{IND}session.flags = FWPM_SESSION_FLAG_DYNAMIC;  /* rule wfp-dynamic-session-filters */"])
-    flags = [name for on, name in ((sc.persistent_filters, "FWPM_FILTER_FLAG_PERSISTENT"),
-                                   (sc.permit_if_unregistered, "FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED")) if on]
+    named = ((sc.persistent_filters, "FWPM_FILTER_FLAG_PERSISTENT"),
+             (sc.permit_if_unregistered, "FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED"))
+    flags = [name for on, name in named if on]
     permit = ([f"{IND}/* permit, not block, while its callout is unregistered: rule wfp-permit-if-unregistered */"]
               if sc.permit_if_unregistered else [])
     if sc.persistent_filters:

@@ -470,14 +470,10 @@ class _Run(Teardown):
             self.remove_device()
         else:
             if direct:
-                self.steps.extend(nt_unload_call(SERVICE_NAME, sc.caller_privileged))
+                self.steps.extend(nt_unload_call(SERVICE_NAME, sc.caller_privileged, sc.dependent_services))
                 if not sc.caller_privileged:
                     self.returned = nt_status_got("STATUS_PRIVILEGE_NOT_HELD")
                     return Outcome.FAILED
-                if sc.dependent_services:
-                    self.add(Actor.IO_MANAGER, Kind.NOTE, "dependent services not consulted",
-                             "Other services depend on this one, but only the SCM checks that, and this call does "
-                             "not go through it.", ["ntunload-no-scm"])
             else:
                 if not self.ask_scm():
                     return Outcome.FAILED

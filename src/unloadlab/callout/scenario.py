@@ -171,17 +171,20 @@ class CalloutScenario:
         if self.unregister_at_apc_level and not self.unregisters:
             raise ScenarioError("this driver never unregisters its callouts "
                                 "(unregisters is False)", "unregister_at_apc_level")
-        if self.persistent_filters and self.filters not in (FilterRemoval.DELETED_BY_KEY, FilterRemoval.LEFT_IN_PLACE):
+        static = self.filters in (FilterRemoval.DELETED_BY_KEY, FilterRemoval.LEFT_IN_PLACE)
+        if self.persistent_filters and not static:
             raise ScenarioError("the lab shows persistent filters added in a static session only (filters "
                                 f"'deleted-by-key' or 'left-in-place', not {self.filters.value!r})",
                                 "persistent_filters")
-        if self.concurrent_registration:
-            problem = ("this driver never unregisters its callouts (unregisters is False)" if not self.unregisters
-                       else "unregistering at APC_LEVEL already fails every call (unregister_at_apc_level is True)"
-                       if self.unregister_at_apc_level else "a classifyFn of callout 0 is already in the way "
-                       "(classify_in_progress is True); choose one" if self.classify_in_progress else "")
-            if problem:
-                raise ScenarioError(problem, "concurrent_registration")
+        if self.concurrent_registration and not self.unregisters:
+            raise ScenarioError("this driver never unregisters its callouts (unregisters is False)",
+                                "concurrent_registration")
+        if self.concurrent_registration and self.unregister_at_apc_level:
+            raise ScenarioError("unregistering at APC_LEVEL already fails every call (unregister_at_apc_level is "
+                                "True)", "concurrent_registration")
+        if self.concurrent_registration and self.classify_in_progress:
+            raise ScenarioError("a classifyFn of callout 0 is already in the way (classify_in_progress is True); "
+                                "choose one", "concurrent_registration")
         if self.unregister_in is UnregisterPlace.SELF_MANAGED_IO_CLEANUP and self.model is not DriverModel.WDF_PNP:
             raise ScenarioError(f"'self-managed-io-cleanup' needs model 'wdf-pnp'; a "
                                 f"{self.model.value} callout driver takes its callouts down in its unload function",

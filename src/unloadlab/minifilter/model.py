@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from ..windows.flaws import sentence
 from ..windows.ntstatus import NtStatus, hresult_for_user_mode, status
-from ..windows.service import (TriggerFacts, ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
-                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
-                               dependents_running_steps, bugcheck_before_delete, delete_steps, nt_status_got, nt_unload_call, nt_unload_not_loaded,
-                               unload_pending_steps)
+from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
+                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, TriggerFacts, access_denied_steps,
+                               bugcheck_before_delete, delete_steps, dependents_running_steps, nt_status_got,
+                               nt_unload_call, nt_unload_not_loaded, unload_pending_steps)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
 from .flaws import flaws
 from .scenario import (FLTFL_FILTER_UNLOAD_MANDATORY, SERVICE_NAME, SUCCESS, VOLUMES, CleanupMistake, ControlDevice,
@@ -395,14 +395,10 @@ class _Run:
         sc = self.sc
         direct = sc.trigger is Trigger.NT_UNLOAD_DRIVER
         if direct:
-            self.steps.extend(nt_unload_call(SERVICE_NAME, sc.caller_privileged))
+            self.steps.extend(nt_unload_call(SERVICE_NAME, sc.caller_privileged, sc.dependent_services))
             if not sc.caller_privileged:
                 self.returned = nt_status_got("STATUS_PRIVILEGE_NOT_HELD")
                 return Outcome.FAILED
-            if sc.dependent_services:
-                self.step(Actor.IO_MANAGER, Kind.NOTE, "dependent services not consulted",
-                          "Other services depend on this one, but only the SCM checks that, and this call does not "
-                          "go through it.", ("ntunload-no-scm",))
         else:
             if not self.ask_scm():
                 return Outcome.FAILED

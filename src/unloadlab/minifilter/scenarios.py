@@ -29,6 +29,7 @@ U, R, F, H = Outcome.UNLOADED, Outcome.REFUSED, Outcome.FAILED, Outcome.HUNG
 P, B = Outcome.UNLOAD_PENDING, Outcome.BUGCHECK
 DNSS = ["DO_NOT_SUPPORT_SERVICE_STOP"]
 _NT_INVALID = "NTSTATUS STATUS_INVALID_DEVICE_REQUEST (0xC0000010, error)"
+SC_1052 = ["[SC] ControlService FAILED 1052:", "", "The requested control is not valid for this service."]
 L_REG, L_NON, L_MAN, L_OPT = "01-register-callback", "02-non-mandatory", "03-mandatory", "04-service-stop-opt-out"
 L_DE, L_SHUT, L_ROUTINE = "05-driver-entry-fails", "06-shutdown", "07-unload-routine"
 L_CLEANUP = "07b-cleanup-and-crashes"   # lesson 07's second half: global cleanup and the delayed crashes
@@ -269,8 +270,8 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
     # --- uninstalling a driver that will not stop: sc delete (docs/domain-facts.md #84) ----------------------
     _mf("uninstall-opt-out-reboot", "sc delete after a failed sc stop: marked for deletion, 1072, gone at restart",
         L_OPT, {"outcome": F, "unloaded": False, "service_deleted": "at restart",
-                "printed": ["[SC] ControlService FAILED 1052:", "", "The requested control is not valid for this service.",
-                            "[SC] DeleteService FAILED 1072:", "", "The specified service has been marked for deletion."]},
+                "printed": [*SC_1052, "[SC] DeleteService FAILED 1072:", "",
+                            "The specified service has been marked for deletion."]},
         ("delete-service-marks", "delete-service-at-restart", "delete-service-1072", "sc-delete-1072-output",
          "silent-marked-other-calls"), trigger="sc-stop", flags=DNSS, sc_delete=2),
     _mf("uninstall-hang-reboot", "sc delete while the stop hangs: the service goes only at the restart", L_OPT,

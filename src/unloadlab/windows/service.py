@@ -17,8 +17,10 @@ __all__ = [
     "ERROR_INVALID_SERVICE_CONTROL", "ERROR_SERVICE_NOT_ACTIVE", "WIN32_MESSAGE_TEXT",
     "SC_STOP", "NET_STOP", "CONTROL_SERVICE", "SHUTDOWN", "SERVICE_STOPS", "FILTER_MANAGER_REQUESTS",
     "ERROR_ACCESS_DENIED", "ERROR_DEPENDENT_SERVICES_RUNNING", "access_denied_steps", "dependents_running_steps",
-    "unload_pending_steps", "WIN32_ERRORS", "WIN32_ERRORS_SOURCE", "NT_UNLOAD_DRIVER", "REGISTRY_PATH", "TriggerFacts",
-    "triggers", "ERROR_SERVICE_MARKED_FOR_DELETE", "SC_DELETE_MAX", "delete_steps", "delete_problem", "bugcheck_before_delete", "deletes", "nt_unload_call", "nt_unload_fails", "nt_unload_not_loaded", "nt_status_got",
+    "unload_pending_steps", "WIN32_ERRORS", "WIN32_ERRORS_SOURCE", "NT_UNLOAD_DRIVER", "REGISTRY_PATH",
+    "TriggerFacts", "triggers", "nt_unload_call", "nt_unload_fails", "nt_unload_not_loaded", "nt_status_got",
+    "ERROR_SERVICE_MARKED_FOR_DELETE", "SC_DELETE_MAX", "delete_steps", "delete_problem", "bugcheck_before_delete",
+    "deletes",
     "request_text", "caller", "dependents", "driver_entry", "driver_entry_mistakes",
 ]
 
@@ -27,9 +29,10 @@ ERROR_INVALID_SERVICE_CONTROL = 1052
 ERROR_SERVICE_NOT_ACTIVE = 1062
 ERROR_ACCESS_DENIED = 5                     # ControlService / OpenService (domain-facts #64)
 ERROR_DEPENDENT_SERVICES_RUNNING = 1051     # ControlService, "Stopping a Service" (domain-facts #65)
+ERROR_SERVICE_MARKED_FOR_DELETE = 1072      # DeleteService (domain-facts #84)
 WIN32_MESSAGE_TEXT = {
     ERROR_INVALID_SERVICE_CONTROL: "The requested control is not valid for this service.",
-    1072: "The specified service has been marked for deletion.",   # field: U1's sc line
+    ERROR_SERVICE_MARKED_FOR_DELETE: "The specified service has been marked for deletion.",  # sc's line (#84, U1)
 }
 
 # Every Win32 error the lab decodes (``unloadlab why``): name and meaning, in our words. Values from
@@ -45,7 +48,7 @@ WIN32_ERRORS: dict[int, tuple[str, str]] = {
                                     "could not unload the driver"),
     1061: ("ERROR_SERVICE_CANNOT_ACCEPT_CTRL", "the service cannot accept control messages at this time"),
     ERROR_SERVICE_NOT_ACTIVE: ("ERROR_SERVICE_NOT_ACTIVE", "the service has not been started"),
-    1072: ("ERROR_SERVICE_MARKED_FOR_DELETE", "the service has been marked for deletion"),
+    ERROR_SERVICE_MARKED_FOR_DELETE: ("ERROR_SERVICE_MARKED_FOR_DELETE", "the service has been marked for deletion"),
     1314: ("ERROR_PRIVILEGE_NOT_HELD", "the caller does not hold a privilege the request needs"),
 }
 WIN32_ERRORS_SOURCE = ("https://learn.microsoft.com/windows/win32/debug/system-error-codes--0-499-; "
@@ -116,14 +119,17 @@ def unload_pending_steps(device: str, to: Actor = Actor.SCM) -> tuple[Step, ...]
 
 
 # --- a direct NtUnloadDriver: the kernel's answers to a caller without the SCM (rules ntunload-*) ---
-def nt_unload_call(service: str, privileged: bool) -> tuple[Step, ...]:
-    """A loader tool calls NtUnloadDriver itself; without SeLoadDriverPrivilege it fails at once."""
+def nt_unload_call(service: str, privileged: bool, dependents: bool = False) -> tuple[Step, ...]:
+    """A loader tool calls NtUnloadDriver itself; without SeLoadDriverPrivilege it fails at once
+    (the last step then has the status), and services that depend on it are not consulted."""
     steps = (Step(Actor.CALLER, Kind.CALL, f"NtUnloadDriver({REGISTRY_PATH.format(service)})",
                   "The tool enables SeLoadDriverPrivilege and asks the kernel to unload the driver itself: no "
                   "service control manager in between, so no SERVICE_STOP or dependency check and no Win32 error.",
                   ("ntunload-direct", "ntunload-no-scm"), Actor.IO_MANAGER),)
     if privileged:
-        return steps
+        return steps + ((Step(Actor.IO_MANAGER, Kind.NOTE, "dependent services not consulted",
+                              "Other services depend on this one, but only the SCM checks that, and this call does "
+                              "not go through it.", ("ntunload-no-scm",)),) if dependents else ())
     return steps + (nt_unload_fails("STATUS_PRIVILEGE_NOT_HELD", "The caller does not hold SeLoadDriverPrivilege "
                                     "(it is not an administrator), so the kernel refuses before it looks the driver "
                                     "up; nothing of the driver is called.", ("ntunload-privilege",)),)
@@ -146,7 +152,6 @@ def nt_status_got(name: str) -> str:
 
 
 # --- sc delete after the request: uninstalling a driver (docs/domain-facts.md #84, U1) ---------------
-ERROR_SERVICE_MARKED_FOR_DELETE = 1072
 SC_DELETE_MAX = 2   # the second run shows 1072; a third would show nothing new
 
 
@@ -169,8 +174,8 @@ def delete_steps(service: str, times: int, running: bool) -> tuple[tuple[Step, .
     steps = (call, Step(Actor.SCM, Kind.RETURN, "marked for deletion; the driver stays",
                         "The driver is still loaded, so DeleteService only marks the service for deletion and sets its "
                         "Start to SERVICE_DISABLED: the entry goes, and the driver with it, when the system restarts.",
-                        ("delete-service-marks", "delete-service-at-restart", "silent-uninstaller-reboot"), Actor.CALLER,
-                        "success"),
+                        ("delete-service-marks", "delete-service-at-restart", "silent-uninstaller-reboot"),
+                        Actor.CALLER, "success"),
              Step(Actor.SCM, Kind.NOTE, "other calls while it is marked",
                   "Which other calls (a new CreateService of the same name, OpenService, a stop) also get 1072 "
                   "meanwhile is not documented.", ("silent-marked-other-calls",), mark=Mark.SILENT))
