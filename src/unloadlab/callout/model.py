@@ -26,7 +26,8 @@ from typing import Any, Iterable, Iterator
 from ..windows.ntstatus import NtStatus, status
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
                                ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
-                               dependents_running_steps)
+                               dependents_running_steps, delete_steps, nt_status_got, nt_unload_call, nt_unload_fails,
+                               nt_unload_not_loaded)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
 from .scenario import (CANONICAL, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval, DriverModel,
                        FilterRemoval, FlowRemoval, UnregisterPlace)
@@ -36,15 +37,6 @@ from .teardown import NOT_DOCUMENTED, STATUS_NOT_SUPPORTED, SUCCESS, Teardown, p
 
 __all__ = ["simulate", "decision_space", "NOT_DOCUMENTED", "STATUS_NOT_SUPPORTED"]
 
-_SERVICE_STOPS = frozenset({CalloutTrigger.SC_STOP, CalloutTrigger.NET_STOP, CalloutTrigger.CONTROL_SERVICE})
-_CALLERS = {  # trigger: (the caller's lifeline, who starts it, the call it makes)
-    CalloutTrigger.SC_STOP: ("sc.exe", "an administrator at a command prompt", f"sc stop {SERVICE_NAME}"),
-    CalloutTrigger.NET_STOP: ("net.exe", "an administrator at a command prompt", f"net stop {SERVICE_NAME}"),
-    CalloutTrigger.CONTROL_SERVICE: ("application (advapi32)", "a user-mode application",
-                                     "ControlService(hService, SERVICE_CONTROL_STOP, &Status)"),
-    CalloutTrigger.SHUTDOWN: ("system", "the system", "system shutdown"),
-    CalloutTrigger.DEVICE_REMOVAL: ("administrator", "an administrator", "remove the driver's last device"),
-}
 
 
 def simulate(scenario: CalloutScenario) -> Trace:
@@ -73,6 +65,8 @@ class _Run(Teardown):
         self.said_no_wait = False               # the trace has noted that flowDeleteFn is not waited for
         self.returned = ""
         self.printed: tuple[str, ...] = ()
+        self.deleted: str | None = None
+        self.traffic_at_boot: str | None = None   # after sc delete and a restart, with persistent filters
 
     def add(self, actor: Actor, kind: Kind, action: str, detail: str, rules: Iterable[str],
             target: Actor | None = None, status: str | None = None, mark: Mark | None = None) -> None:
@@ -100,15 +94,46 @@ class _Run(Teardown):
             outcome = self.unload_request()
             # None where no source says whether the image goes (rule wfp-silent-registered-at-unload)
             unloaded = {Outcome.UNLOADED: True, Outcome.HAZARD: None}.get(outcome, False)
+        self.deleted = self.uninstall(outcome) if sc.sc_delete else None
         return Trace(model="callout", scenario=sc, steps=tuple(self.steps), outcome=outcome,
                      headline=self.headline(outcome), state=self.final_state(outcome, unloaded))
+
+    def uninstall(self, outcome: Outcome) -> str | None:
+        """sc delete once the request is over: the entry goes now, or at the restart while the SCM
+        still counts the service running (rules delete-service-*). After a HAZARD the SCM reported
+        the service stopped."""
+        steps, deleted, printed = delete_steps(SERVICE_NAME, self.sc.sc_delete, outcome is Outcome.FAILED)
+        self.steps.extend(steps)
+        self.printed += printed
+        if self.filters and self.sc.persistent_filters and outcome is not Outcome.FAILED:
+            self.boot_without_driver()
+        return deleted
+
+    def boot_without_driver(self) -> None:
+        """The next boot: the service is gone, its persistent filters are not (rule
+        wfp-silent-persistent-filter-at-boot: the combination is the lab's inference)."""
+        self.add(Actor.CALLER, Kind.ACTION, "the system restarts",
+                 "The service was deleted, so the driver does not load again; its filters were added with "
+                 "FWPM_FILTER_FLAG_PERSISTENT, so the engine restores them.", ["wfp-persistent-filters-stay"])
+        permit = self.sc.permit_if_unregistered
+        self.traffic_at_boot = "permitted" if permit else "blocked"
+        self.by_engine(Kind.NOTE, f"at boot: {plural(self.filters, 'filter')} and no callout: traffic "
+                       f"{self.traffic_at_boot}",
+                       "The persistent filters name callouts that nothing registers any more, so they act as "
+                       + ("PERMIT (FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED)" if permit else
+                          "BLOCK: the traffic they match is dropped at every boot")
+                       + " until someone deletes them. No page states this combination; it follows from two "
+                       "documented rules.",
+                       ["wfp-silent-persistent-filter-at-boot", "wfp-filters-after-unregister",
+                        "wfp-permit-if-unregistered" if permit else "wfp-fail-closed-observed"],
+                       mark=Mark.SILENT)
 
     def final_state(self, outcome: Outcome, unloaded: bool) -> dict[str, Any]:
         sc = self.sc
         image = {Outcome.UNLOADED: True, Outcome.DRIVER_ENTRY_FAILED: True, Outcome.HAZARD: None}
         return {
-            "mandatory": sc.trigger in _SERVICE_STOPS,
-            "caller": _CALLERS[sc.trigger][0],
+            "mandatory": sc.trigger.facts.mandatory,
+            "caller": sc.trigger.facts.caller,
             "driver_unload_set": sc.driver_unload_set,
             "driver_unload_called": self.driver_unload_called,
             "unload_function_called": self.unload_function_called,
@@ -123,6 +148,8 @@ class _Run(Teardown):
             "traffic_after_unload": self.traffic_after_unload(outcome),
             "requester_got": self.returned,
             "printed": list(self.printed),
+            "service_deleted": self.deleted,
+            "traffic_at_boot": self.traffic_at_boot,
         }
 
     def traffic_after_unload(self, outcome: Outcome) -> str | None:
@@ -164,9 +191,12 @@ class _Run(Teardown):
     def failed_headline(self) -> str:
         sc = self.sc
         who = sc.trigger.value
+        direct = sc.trigger is CalloutTrigger.NT_UNLOAD_DRIVER
         if not sc.caller_privileged:
-            return f"{who}: the caller lacks SERVICE_STOP access; the SCM refused and nothing of the driver ran."
-        if sc.dependent_services:
+            return (f"{who}: the caller lacks SeLoadDriverPrivilege; the kernel refused and nothing of the driver ran."
+                    if direct else
+                    f"{who}: the caller lacks SERVICE_STOP access; the SCM refused and nothing of the driver ran.")
+        if sc.dependent_services and not direct:
             return f"{who}: other running services depend on this one; the SCM did not pass the stop on."
         if sc.model is DriverModel.WDF_PNP:
             return f"{who}: a PnP driver cannot be unloaded by a service stop; nothing of it was called."
@@ -382,6 +412,11 @@ class _Run(Teardown):
                      "The driver never finished loading, so it has no device to remove and nothing of it runs.",
                      ["callout-no-unload-after-failed-entry"])
             self.returned = "nothing to remove: the driver is not loaded"
+        elif t is CalloutTrigger.NT_UNLOAD_DRIVER:
+            self.steps.extend(nt_unload_call(SERVICE_NAME, self.sc.caller_privileged))
+            if self.sc.caller_privileged:
+                self.steps.append(nt_unload_not_loaded())
+            self.returned = nt_status_got(self.steps[-1].status)
         elif self.ask_scm():
             self.add(Actor.SCM, Kind.RETURN, "the stop fails: the service is not running",
                      "The service is not running, because its DriverEntry failed.",
@@ -413,7 +448,7 @@ class _Run(Teardown):
         """The stop request reaches the SCM; False when the SCM refuses it outright."""
         sc = self.sc
         t = sc.trigger
-        who, call = _CALLERS[t][1], _CALLERS[t][2]
+        who, call = t.facts.who, t.facts.request
         self.add(Actor.CALLER, Kind.CALL, call, f"{who.capitalize()} asks the service control manager to stop "
                  "the driver's service.", ["mandatory-triggers"], Actor.SCM)
         if not sc.caller_privileged:
@@ -430,14 +465,21 @@ class _Run(Teardown):
         """A service stop, or (PnP) the removal of the driver's last device."""
         sc = self.sc
         by_removal = sc.trigger is CalloutTrigger.DEVICE_REMOVAL
+        direct = sc.trigger is CalloutTrigger.NT_UNLOAD_DRIVER
         if by_removal:
             self.remove_device()
         else:
-            if not self.ask_scm():
-                return Outcome.FAILED
-            self.add(Actor.SCM, Kind.CALL, rf"NtUnloadDriver(\Registry\Machine\System\CurrentControlSet\Services"
-                     rf"\{SERVICE_NAME})", "The SCM enables SeLoadDriverPrivilege in its own process and asks the "
-                     "kernel to unload the driver.", ["scm-ntunloaddriver"], Actor.IO_MANAGER)
+            if direct:
+                self.steps.extend(nt_unload_call(SERVICE_NAME, sc.caller_privileged, sc.dependent_services))
+                if not sc.caller_privileged:
+                    self.returned = nt_status_got("STATUS_PRIVILEGE_NOT_HELD")
+                    return Outcome.FAILED
+            else:
+                if not self.ask_scm():
+                    return Outcome.FAILED
+                self.add(Actor.SCM, Kind.CALL, rf"NtUnloadDriver(\Registry\Machine\System\CurrentControlSet\Services"
+                         rf"\{SERVICE_NAME})", "The SCM enables SeLoadDriverPrivilege in its own process and asks the "
+                         "kernel to unload the driver.", ["scm-ntunloaddriver"], Actor.IO_MANAGER)
             if sc.model is DriverModel.WDF_PNP:
                 return self.refuse("The driver has an AddDevice routine, so the kernel counts it as PnP and will "
                                    "not unload it by name; nothing of the driver is called.",
@@ -456,7 +498,11 @@ class _Run(Teardown):
             self.add(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver returns",
                      "The driver is unloaded." if not hazard else
                      "The request is over and reported as a success; whether the image really left memory is the "
-                     "open question above.", ["unload-in-system-thread"], Actor.SCM, SUCCESS)
+                     "open question above.", ["unload-in-system-thread"], Actor.CALLER if direct else Actor.SCM,
+                     SUCCESS)
+        if direct:
+            self.returned = nt_status_got(SUCCESS)
+        elif not by_removal:
             self.add(Actor.SCM, Kind.RETURN, "the service is stopped",
                      "ControlService succeeds; what 'sc stop' prints then is not covered by our sources.",
                      ["silent-sc-output"], Actor.CALLER, "success")
@@ -471,7 +517,11 @@ class _Run(Teardown):
         return Outcome.UNLOADED
 
     def refuse(self, why: str, rules: list[str]) -> Outcome:
-        """NtUnloadDriver fails with STATUS_INVALID_DEVICE_REQUEST; the caller sees 1052."""
+        """NtUnloadDriver fails with STATUS_INVALID_DEVICE_REQUEST; through the SCM the caller sees 1052."""
+        if self.sc.trigger is CalloutTrigger.NT_UNLOAD_DRIVER:
+            self.steps.append(nt_unload_fails("STATUS_INVALID_DEVICE_REQUEST", why, tuple(rules)))
+            self.returned = nt_status_got("STATUS_INVALID_DEVICE_REQUEST")
+            return Outcome.FAILED
         self.add(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver fails", why, rules, Actor.SCM,
                  "STATUS_INVALID_DEVICE_REQUEST", Mark.FAILED)
         self.add(Actor.SCM, Kind.RETURN, "the stop fails: NtUnloadDriver refused it",
@@ -497,7 +547,7 @@ class _Run(Teardown):
         """The PnP way: the device goes first; a driver that tears down in
         EvtDeviceSelfManagedIoCleanup takes its callouts down before the framework deletes it."""
         sc = self.sc
-        self.add(Actor.CALLER, Kind.CALL, _CALLERS[CalloutTrigger.DEVICE_REMOVAL][2],
+        self.add(Actor.CALLER, Kind.CALL, CalloutTrigger.DEVICE_REMOVAL.facts.request,
                  "An administrator removes the device; with none of its devices left, the PnP manager unloads the "
                  "driver.", ["callout-pnp-unload-after-removal"], Actor.IO_MANAGER)
         if sc.tears_down_in_cleanup:
@@ -678,7 +728,8 @@ def _unload_functions() -> Iterator[dict[str, Any]]:
 
 
 def _model_triggers() -> list[tuple[DriverModel, CalloutTrigger]]:
-    return [(m, t) for m in DriverModel for t in CalloutTrigger
+    """Each model x trigger it accepts, but a direct NtUnloadDriver (part four covers it)."""
+    return [(m, t) for m in DriverModel for t in CalloutTrigger if t is not CalloutTrigger.NT_UNLOAD_DRIVER
             if t is not CalloutTrigger.DEVICE_REMOVAL or m is DriverModel.WDF_PNP]
 
 
@@ -697,6 +748,10 @@ def _what_goes_wrong() -> Iterator[dict[str, Any]]:
             teardowns, FilterRemoval, (False, True), (False, True), (False, True), (False, True)):
         yield {**teardown, "filters": filters, "permit_if_unregistered": permit, "classify_in_progress": classify,
                "drains_before_unregister": drains, "unregister_at_apc_level": apc}
+    # another thread (un)registering callout 0: against each way of meeting a failed unregister
+    for teardown in (dict(CANONICAL), inspect_like, dict(CANONICAL, remove_flow_contexts=ContextRemoval.NONE,
+                                                         waits_for_flow_deletes=False)):
+        yield {**teardown, "concurrent_registration": True}
 
 
 def decision_space() -> Iterator[CalloutScenario]:
@@ -706,7 +761,9 @@ def decision_space() -> Iterator[CalloutScenario]:
     inspect-like teardown x filters x permit flag x classify in flight x drain order x
     APC_LEVEL, for each model's own unload request (and both places a PnP driver can take its
     callouts down), with flows (none, two) and callouts (one, three). Part three: the SCM's
-    refusals (no SERVICE_STOP access, dependents running) for each service stop."""
+    refusals (no SERVICE_STOP access, dependents running) for each service stop. Part four: a
+    direct NtUnloadDriver for each model, with and without an unload function, privilege and
+    dependents. Part five: sc delete afterwards, once and twice."""
     right = {m: CalloutScenario(model=m).unregister_place for m in DriverModel}   # left unset there: the default
     for (model, trig, place), fn, flows, callouts, de in itertools.product(
             _model_trigger_places(), list(_unload_functions()), (0, 1, 3), (1, 3), _DRIVER_ENTRY_CLASSES):
@@ -721,6 +778,22 @@ def decision_space() -> Iterator[CalloutScenario]:
         yield CalloutScenario(model=model, trigger=trig, unregister_in=None if place is right[model] else place,
                               flows_with_context=flows, callouts=callouts, **knobs)
     for model, trig in _model_triggers():
-        if trig in _SERVICE_STOPS:
+        if trig.facts.mandatory:
             yield CalloutScenario(model=model, trigger=trig, caller_privileged=False)
             yield CalloutScenario(model=model, trigger=trig, dependent_services=True)
+    # part four: a direct NtUnloadDriver takes the service stop's path after the kernel's own checks
+    direct = CalloutTrigger.NT_UNLOAD_DRIVER
+    for model, fn, de in itertools.product(DriverModel, ({}, dict(unload_function=False)), _DRIVER_ENTRY_CLASSES):
+        yield CalloutScenario(model=model, trigger=direct, driver_entry_returns=de, flows_with_context=1, **fn)
+    for model, priv, deps in itertools.product(DriverModel, (True, False), (False, True)):
+        yield CalloutScenario(model=model, trigger=direct, caller_privileged=priv, dependent_services=deps)
+    # part five: sc delete afterwards (once, twice), after each model's request ending each way
+    endings = ({}, dict(unload_function=False), dict(unregisters=False), dict(driver_entry_returns=status(
+        "STATUS_UNSUCCESSFUL")))
+    for (model, trig), ending, times in itertools.product(_model_triggers(), endings, (1, 2)):
+        if trig is not CalloutTrigger.SHUTDOWN:
+            yield CalloutScenario(model=model, trigger=trig, sc_delete=times, **ending)
+    # persistent filters, deleted or left behind, with and without the permit flag, uninstalled or not
+    for filters, permit, times in itertools.product((FilterRemoval.DELETED_BY_KEY, FilterRemoval.LEFT_IN_PLACE),
+                                                    (False, True), (0, 1)):
+        yield CalloutScenario(filters=filters, permit_if_unregistered=permit, persistent_filters=True, sc_delete=times)

@@ -27,6 +27,7 @@ OK, BUSY = "STATUS_SUCCESS", "STATUS_DEVICE_BUSY"
 STOPPED = "success: the service is stopped"
 REMOVED = "the device is removed and the driver unloaded"
 ERR_1052 = "Win32 error 1052 (ERROR_INVALID_SERVICE_CONTROL)"
+NT_INVALID = "NTSTATUS STATUS_INVALID_DEVICE_REQUEST (0xC0000010, error)"
 SC_1052 = ["[SC] ControlService FAILED 1052:", "", "The requested control is not valid for this service."]
 
 
@@ -77,11 +78,26 @@ _BASICS: tuple[Example, ...] = (
             "requester_got": "ControlService returns FALSE; GetLastError() = 1051 "
                              "(ERROR_DEPENDENT_SERVICES_RUNNING)"},
            ("dependent-services-running",), model="wdf", trigger="ControlService", dependent_services=True),
+    _canon("wfp-ntunload-no-unload-function", "WDM without an Unload routine: NtUnloadDriver gets "
+           "STATUS_INVALID_DEVICE_REQUEST", {"outcome": F, "unload_function_called": False, "callouts_registered": 2,
+                                             "printed": [], "requester_got": NT_INVALID},
+           ("ntunload-direct", "null-driverunload", "wfp-no-unload-function"), model="wdm", unload_function=False,
+           trigger="NtUnloadDriver"),
     # --- the KMDF PnP contrast (domain-facts #39, #80, open question 11) ------------------------
     _canon("wfp-wdf-pnp-sc-stop", "KMDF PnP: a service stop cannot unload a PnP driver",
            {"outcome": F, "driver_unload_set": True, "driver_unload_called": False, "requester_got": ERR_1052},
            ("callout-kmdf-pnp-always-unload", "callout-kmdf-pnp-adddevice", "callout-ntunload-refuses-pnp"),
            model="wdf-pnp", unregister_in="self-managed-io-cleanup"),
+    _canon("wfp-ntunload-pnp", "KMDF PnP: a loader tool's NtUnloadDriver gets STATUS_INVALID_DEVICE_REQUEST",
+           {"outcome": F, "driver_unload_called": False, "printed": [], "requester_got": NT_INVALID},
+           ("ntunload-direct", "ntunload-no-scm", "callout-ntunload-refuses-pnp"),
+           model="wdf-pnp", unregister_in="self-managed-io-cleanup", trigger="NtUnloadDriver"),
+    _canon("wfp-uninstall-pnp-reboot", "KMDF PnP: sc delete after sc stop fails: marked for deletion, 1072",
+           {"outcome": F, "service_deleted": "at restart",
+            "printed": SC_1052 + ["[SC] DeleteService FAILED 1072:", "", "The specified service has been marked for "
+                                  "deletion."]},
+           ("delete-service-marks", "delete-service-at-restart", "delete-service-1072"),
+           model="wdf-pnp", unregister_in="self-managed-io-cleanup", sc_delete=2),
     _canon("wfp-wdf-pnp-no-evtdriverunload", "KMDF PnP without EvtDriverUnload still unloads, but nothing "
            "unregisters", {"outcome": HZ, "unloaded": None, "image_unloaded": None, "driver_unload_called": True,
                            "unload_function_called": False, "callouts_registered": 2},
@@ -189,6 +205,11 @@ _TEARDOWN: tuple[Example, ...] = (
                           "callouts_registered": 2, "unregister_results": []},
            ("wfp-unload-must-unregister", "wfp-not-unloadable-while-registered", "wfp-silent-registered-at-unload",
             "unload-pending", "callout-bugcheck-0xce"), T, model="wdm", unregisters=False),
+    _canon("wfp-persistent-filters-at-boot", "Persistent filters left behind: after sc delete and a restart, "
+           "traffic blocked at boot", {"outcome": U, "service_deleted": "now", "traffic_at_boot": "blocked",
+                                       "filters_remaining": 2},
+           ("wfp-persistent-filters-stay", "wfp-silent-persistent-filter-at-boot", "wfp-static-objects-stay"), T,
+           model="wdm", filters="left-in-place", persistent_filters=True, sc_delete=1),
     _co("wfp-ignore-busy-result", "STATUS_DEVICE_BUSY ignored, as the inspect sample does: callouts stay",
         {"outcome": HZ, "callouts_registered": 2, "unregister_results": [BUSY, BUSY], "flow_contexts_remaining": 2},
         ("wfp-sample-ignores-result", "wfp-device-busy-is-warning", "wfp-silent-registered-at-unload"), T,
@@ -198,6 +219,10 @@ _TEARDOWN: tuple[Example, ...] = (
         {"outcome": HZ, "callouts_registered": 3, "unregister_results": [BUSY]},
         ("wfp-sample-stop-at-first-failure", "wfp-unregister-busy"), T, model="wdm", callouts=3,
         flows_with_context=1, remove_flow_contexts="none", waits_for_flow_deletes=False),
+    _canon("wfp-unregister-in-use", "Another thread (un)registers callout 0: STATUS_FWP_IN_USE, recovery undocumented",
+           {"outcome": HZ, "callouts_registered": 1, "unregister_results": ["STATUS_FWP_IN_USE", OK]},
+           ("wfp-unregister-in-use", "wfp-silent-in-use-recovery", "wfp-silent-unregister-failure"), T, model="wdm",
+           concurrent_registration=True),
 )
 
 # --- what a trace cannot say: the cause in the driver's terms, how to confirm it, the fix, the section ---
@@ -233,6 +258,19 @@ _DIAGNOSES: dict[str, Diagnosis] = {
         "reports 1052; it goes when its device is removed.", _LOADED,
         "Remove (or disable) the device to unload a PnP driver; unregister the callouts in "
         "EvtDeviceSelfManagedIoCleanup.", "Why the PnP driver is different"),
+    "wfp-ntunload-pnp": Diagnosis(
+        "A loader tool calls NtUnloadDriver on a KMDF PnP driver: the kernel does not unload PnP drivers by name and "
+        "returns STATUS_INVALID_DEVICE_REQUEST to the tool itself (no SCM, so no 1052).", _LOADED,
+        "Remove (or disable) the device to unload a PnP driver.", "Why the PnP driver is different"),
+    "wfp-ntunload-no-unload-function": Diagnosis(
+        "A loader tool calls NtUnloadDriver on a callout driver whose DriverEntry names no Unload routine: "
+        "DriverUnload is NULL, so the tool gets STATUS_INVALID_DEVICE_REQUEST.", _LOADED,
+        "Name an unload function in DriverEntry that unregisters every callout.", "Without an unload function"),
+    "wfp-uninstall-pnp-reboot": Diagnosis(
+        "sc stop cannot unload a KMDF PnP driver (1052), so sc delete only marks its service for deletion; a "
+        "second sc delete gets 1072 and the driver goes at the next restart.", _LOADED,
+        "Remove the device first (a PnP driver goes with its last device), then delete the service.",
+        "Why the PnP driver is different"),
     "wfp-wdf-pnp-no-evtdriverunload": Diagnosis(
         "A KMDF PnP driver without EvtDriverUnload (and no other teardown) unloads after device removal with "
         "its callouts still registered.", (NETSH_STATE,),
@@ -300,6 +338,19 @@ _DIAGNOSES: dict[str, Diagnosis] = {
         "The unload function ignores FwpsCalloutUnregisterById0's STATUS_DEVICE_BUSY (as the inspect sample "
         "does), so callouts stay registered while flows hold contexts.", (NETSH_STATE,),
         "Check the result; on STATUS_DEVICE_BUSY remove the flow contexts and unregister again.", _RESULT),
+    "wfp-unregister-in-use": Diagnosis(
+        "Another thread registers or unregisters callout 0 while the unload function unregisters it: "
+        "FwpsCalloutUnregisterById0 returns STATUS_FWP_IN_USE and, as far as that call goes, the callout stays "
+        "registered; what to do next is not documented.", (NETSH_STATE,),
+        "Let nothing else register or unregister the driver's callouts once the teardown starts (stop those "
+        "threads and wait for them first); the pages give no recovery for STATUS_FWP_IN_USE itself.", _RESULT),
+    "wfp-persistent-filters-at-boot": Diagnosis(
+        "The driver adds its filters with FWPM_FILTER_FLAG_PERSISTENT and never deletes them: after the uninstall "
+        "they come back at every boot with no callout registered, and block the traffic they match (the pages "
+        "give each part; the combination is the lab's inference).", (NETSH_FILTERS,),
+        "Delete the filters (FwpmFilterDeleteByKey0) before the callout objects at unload or uninstall, or add "
+        "them with FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED; on an affected machine delete them by key.",
+        _FILTERS),
     "wfp-give-up-on-busy": Diagnosis(
         "The unload function checks the result but stops at the first STATUS_DEVICE_BUSY, leaving that callout "
         "and the ones after it registered.", (NETSH_STATE,),
