@@ -30,6 +30,12 @@ BUSY, OK = "STATUS_DEVICE_BUSY", "STATUS_SUCCESS"
 FIRST = dict(remove_flow_contexts="none", waits_for_flow_deletes=False, unregister_in="unload-function")
 
 
+def request_steps(t):
+    """The trace's steps up to the sc delete that the sc_delete knob appends after the request."""
+    cut = next((i for i, s in enumerate(t.steps) if s.action.startswith(("sc delete ", "no sc delete"))), None)
+    return t.steps[:cut]
+
+
 def run(**knobs) -> Trace:
     return simulate(CalloutScenario(**{**FIRST, **knobs}))
 
@@ -670,7 +676,7 @@ def check_invariants(s: CalloutScenario, t: Trace) -> None:
     assert not (t["unloaded"] and t["callouts_registered"]), s
     assert (t.outcome is Outcome.HAZARD) is bool(hazard_steps), s
     if t.outcome is Outcome.HAZARD:
-        assert t["unloaded"] is None and t["callouts_registered"] > 0 and t.steps[-1].mark is Mark.SILENT, s
+        assert t["unloaded"] is None and t["callouts_registered"] > 0 and request_steps(t)[-1].mark is Mark.SILENT, s
     assert t["image_unloaded"] is t["unloaded"], s
     # no unload function at shutdown or after a failed DriverEntry
     if s.trigger is CalloutTrigger.SHUTDOWN or not loaded:
@@ -681,22 +687,30 @@ def check_invariants(s: CalloutScenario, t: Trace) -> None:
     if BUSY in results:
         assert s.flows_with_context and not s.removes_first and not s.unregister_at_apc_level, s
     if (loaded and teardown_ran(s, t) and s.unregisters and s.flows_with_context and not s.removes_first
-            and not s.unregister_at_apc_level and not s.classify_in_progress):
+            and not s.unregister_at_apc_level and not s.classify_in_progress and not s.concurrent_registration):
         assert BUSY in results, s
+    # STATUS_FWP_IN_USE exactly when another thread (un)registers callout 0 as the teardown unregisters it
+    assert ("STATUS_FWP_IN_USE" in results) is (teardown_ran(s, t) and s.unregisters
+                                               and s.concurrent_registration), s
     assert (STATUS_NOT_SUPPORTED in results) is (teardown_ran(s, t) and s.unregister_at_apc_level), s
     # who calls whom
     if t["unload_function_called"]:
         assert t["driver_unload_called"] and s.unload_function, s
     if t["driver_unload_called"]:
         assert t["driver_unload_set"] and t["unloaded"] is not False, s
-    # a service stop fails exactly when the SCM refuses it, or there is no DriverUnload, or the driver is PnP
+    # a service stop fails exactly when the SCM refuses it, or there is no DriverUnload, or the driver is PnP;
+    # a direct NtUnloadDriver the same, with the kernel's privilege check in place of the SCM's
     stop = loaded and s.trigger in SERVICE_STOPS
-    refused = stop and (not s.caller_privileged or s.dependent_services or not s.driver_unload_set
-                        or s.model is DriverModel.WDF_PNP)
+    direct = loaded and s.trigger is CalloutTrigger.NT_UNLOAD_DRIVER
+    refused = (stop or direct) and (not s.caller_privileged or (stop and s.dependent_services)
+                                    or not s.driver_unload_set or s.model is DriverModel.WDF_PNP)
     assert (t.outcome is Outcome.FAILED) is refused, s
     if refused:
         assert not t["unloaded"] and t["callouts_registered"] == s.callouts, s
-        assert "Win32 error" in t["requester_got"] or "GetLastError" in t["requester_got"], s
+        if stop:
+            assert "Win32 error" in t["requester_got"] or "GetLastError" in t["requester_got"], s
+        else:
+            assert t["requester_got"].startswith("NTSTATUS STATUS_") and not t["printed"], s
     # bookkeeping: callouts and flow contexts are conserved (a PnP driver registers only once its
     # device is added, which a failed DriverEntry never gets to)
     registered_ever = 0 if s.model is DriverModel.WDF_PNP and not loaded else s.callouts
@@ -724,7 +738,8 @@ def check_invariants(s: CalloutScenario, t: Trace) -> None:
     else:
         assert traffic is None, s
     # the trace itself
-    assert t.family == "callout" and t.inputs == s.knobs() and t["mandatory"] is (s.trigger in SERVICE_STOPS)
+    assert t.family == "callout" and t.inputs == s.knobs() and t["mandatory"] is (s.trigger in SERVICE_STOPS
+                                                                              or s.trigger is CalloutTrigger.NT_UNLOAD_DRIVER)
     for st in t.steps:
         assert st.rules and all(r in RULES_BY_ID for r in st.rules), st
         assert (st.target is not None) is (st.kind in (Kind.CALL, Kind.RETURN)), st

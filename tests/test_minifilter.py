@@ -283,6 +283,7 @@ class TestPrivilege:
         assert actions(run(trigger="fltmc-unload"))[5] == "enable SeLoadDriverPrivilege"
 
 
-def test_every_trigger_has_a_caller_and_mandatory_is_exactly_the_service_stops():
-    assert {t.value for t in Trigger if t.mandatory} == set(MANDATORY)
-    assert all(t.caller and t.who for t in Trigger)
+def test_every_trigger_has_a_caller_and_mandatory_is_exactly_the_service_stops_and_ntunloaddriver():
+    assert {t.value for t in Trigger if t.facts.mandatory} == set(MANDATORY) | {"NtUnloadDriver"}
+    assert {t.value for t in Trigger if t.facts.via_scm} == set(MANDATORY)
+    assert all(t.facts.caller and t.facts.who for t in Trigger)

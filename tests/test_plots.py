@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from unloadlab import minifilter
 from unloadlab.catalogue import CATALOGUE, example
 from unloadlab.minifilter import STATUS_CLASSES, MinifilterScenario, RegistrationFlag, Trigger
-from unloadlab.views import plots
+from unloadlab.views import figures, plots
 from unloadlab.windows import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -103,7 +103,7 @@ _DIGEST = """
 import hashlib, sys
 from unloadlab.catalogue import example
 from unloadlab.minifilter import MinifilterScenario, simulate
-from unloadlab.views import plots
+from unloadlab.views import figures, plots
 svgs = [plots.to_svg(plots.sequence_diagram(example("fltmc-refused").run())),
         plots.to_svg(plots.sequence_diagram(simulate(MinifilterScenario(trigger="sc-stop", instances=8,
                                                                          teardown_callbacks=True)))),
@@ -169,12 +169,16 @@ def _natural_px_per_unit(svg: str) -> float:
 @pytest.mark.parametrize("make", [lambda: plots.sequence_diagram(example("wfp-wdf-clean-unload").run()),
                                   lambda: plots.sequence_diagram(eight_volumes()), plots.decision_grid])
 def test_text_is_at_least_11px_in_a_1280px_window(make):
-    """Shown at natural size the figure is 921.6 px wide, so it fits a 1280 px window
-    unscaled, and 9 pt text is 12 px."""
+    """Shown at natural size the figure is 806.4 px wide, so it fits unscaled in a notebook's
+    833 px at 1280x720 with the file browser open, and 9 pt text is 12 px; inline it may
+    shrink to MIN_SHOWN_PX, where that text is 11 px."""
     svg = svg_of(make())
     k = _natural_px_per_unit(svg)
     width_px = float(ET.fromstring(svg).get("width").removesuffix("pt")) * 96 / 72
-    assert 900 <= width_px <= 1000
+    assert 780 <= width_px <= 833 and width_px == pytest.approx(figures.NATURAL_PX)
+    sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert min(sizes) * k == pytest.approx(12.0)
+    assert min(sizes) * k * figures.MIN_SHOWN_PX / width_px == pytest.approx(11.0)
     sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
     assert sizes and min(sizes) * k >= 11.0, min(sizes) * k
     assert min(sizes) * k == pytest.approx(12.0)
@@ -195,8 +199,9 @@ def test_svg_is_named_for_screen_readers():
 
 def test_inline_html_for_widgets_carries_the_name_and_no_prolog():
     fig = plots.sequence_diagram(example("fltmc-refused").run())
-    markup = plots.to_html(fig)
+    markup = plots.to_html(fig, "Sequence diagram")
     assert "<?xml" not in markup and "<!DOCTYPE" not in markup
+    assert "role='group' aria-label='Sequence diagram' tabindex='0'" in markup
     svg = markup[markup.index("<svg"):markup.rindex("</svg>") + 6]
     assert ET.fromstring(svg).get("aria-label") == fig.alt
     assert "<text" in svg
@@ -243,6 +248,12 @@ def test_the_display_bundle():
     img = re.fullmatch(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"/>', data["text/html"])
     assert img and html.unescape(img[1]) == fig.alt
     assert base64.b64decode(img[2]).decode() == data["image/svg+xml"]
+    # once the cell has run, JupyterLab prefers the widget: the same SVG inline, text as text
+    from ipywidgets.widgets.widget import _instances
+    shown = _instances[data["application/vnd.jupyter.widget-view+json"]["model_id"]]
+    assert "unloadlab" in shown._dom_classes
+    inline = shown.children[-1].value
+    assert inline == plots.to_html(fig, "Picture") and "<text" in inline
 
 
 def test_a_notebook_cell_ending_in_decision_grid_shows_one_picture():

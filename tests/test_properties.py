@@ -18,6 +18,12 @@ from unloadlab.windows import Kind, Mark, Outcome
 NEW_OUTCOMES = {Outcome.UNLOAD_PENDING, Outcome.BUGCHECK}
 
 
+def request_steps(t):
+    """The trace's steps up to the sc delete that the sc_delete knob appends after the request."""
+    cut = next((i for i, s in enumerate(t.steps) if s.action.startswith(("sc delete ", "no sc delete"))), None)
+    return t.steps[:cut]
+
+
 @pytest.fixture(scope="module")
 def craft():
     """(scenario, trace) for every combination of the second grid."""
@@ -36,7 +42,7 @@ def test_the_original_space_meets_no_craft_behaviour(space):
 
 def test_no_mandatory_unload_is_refused_once_the_callback_runs(space):
     for s, t in space:
-        if s.trigger.mandatory and t["callback_called"]:
+        if s.trigger.facts.mandatory and t["callback_called"]:
             assert t.outcome in (Outcome.UNLOADED, Outcome.HUNG), s
 
 
@@ -49,18 +55,18 @@ def test_callback_never_called_at_shutdown_or_after_failed_driver_entry(space):
 def test_flags_carry_mandatory_exactly_when_the_trigger_is_mandatory(space):
     for s, t in space:
         if t["callback_called"]:
-            assert (t["callback_flags"] == [FLTFL_FILTER_UNLOAD_MANDATORY]) is s.trigger.mandatory, s
+            assert (t["callback_flags"] == [FLTFL_FILTER_UNLOAD_MANDATORY]) is s.trigger.facts.mandatory, s
 
 
 def test_refused_exactly_when_non_mandatory_and_not_nt_success(space):
     for s, t in space:
-        if t["callback_called"] and t["callback_returned"] is not None and not s.trigger.mandatory:
+        if t["callback_called"] and t["callback_returned"] is not None and not s.trigger.facts.mandatory:
             assert (t.outcome is Outcome.REFUSED) is (not s.callback_returns.nt_success), s
 
 
 def test_service_stop_without_driver_unload_calls_nothing(space):
     for s, t in space:
-        if s.trigger.service_stop and s.driver_entry_returns.nt_success and not s.driver_unload_set:
+        if s.trigger.facts.mandatory and s.driver_entry_returns.nt_success and not s.driver_unload_set:
             assert t.outcome is Outcome.FAILED and not t["callback_called"], s
 
 
@@ -101,7 +107,7 @@ def test_a_failed_load_request_depends_only_on_trigger_and_privilege(space):
 def test_a_hang_is_the_last_step_marked_and_names_what_it_waits_for(grid, request):
     for s, t in request.getfixturevalue(grid):
         if t.outcome is Outcome.HUNG:
-            assert t.steps[-1].mark is Mark.HUNG and "never returns" in t["requester_got"], s
+            assert request_steps(t)[-1].mark is Mark.HUNG and "never returns" in t["requester_got"], s
             assert t["blocked_on"], s
         else:
             assert t["blocked_on"] is None, s
@@ -109,7 +115,7 @@ def test_a_hang_is_the_last_step_marked_and_names_what_it_waits_for(grid, reques
 
 # --- the second grid: the craft of the unload routine ---------------------------------------
 def test_craft_space_covers_every_outcome_and_every_craft_knob(craft):
-    assert {t.outcome for _, t in craft} == set(Outcome) - {Outcome.HAZARD, Outcome.DRIVER_ENTRY_FAILED}
+    assert {t.outcome for _, t in craft} == set(Outcome) - {Outcome.HAZARD}   # failed loads: with sc delete
     assert {leak for s, _ in craft for leak in s.leaks} == set(Leak)
     assert {m for s, _ in craft for m in s.cleanup_mistakes} == set(CleanupMistake)
     assert {s.control_device for s, _ in craft} == set(ControlDevice)
@@ -122,7 +128,7 @@ def test_craft_space_covers_every_outcome_and_every_craft_knob(craft):
 def test_a_bug_check_is_the_last_step_and_marked(craft):
     for s, t in craft:
         if t.outcome is Outcome.BUGCHECK:
-            assert t.steps[-1].mark is Mark.BUGCHECK and t["bugcheck"] in t.headline, s
+            assert request_steps(t)[-1].mark is Mark.BUGCHECK and t["bugcheck"] in t.headline, s
         else:
             assert t["bugcheck"] is None and not any(step.mark is Mark.BUGCHECK for step in t.steps), s
 
@@ -131,7 +137,7 @@ def test_0xce_or_0xd4_only_when_something_left_running_outlives_the_image(craft)
     for s, t in craft:
         if t["bugcheck"] in (BUGCHECK_0XCE, BUGCHECK_0XD4):
             left = set(s.cleanup_mistakes) - {CleanupMistake.POOL}
-            skipped = not s.callback_returns.nt_success and s.trigger.mandatory  # refusal ignored: no cleanup
+            skipped = not s.callback_returns.nt_success and s.trigger.facts.mandatory  # refusal ignored: no cleanup
             assert s.global_resources and (left or skipped) and t["unloaded"], s
             # a refusal that is ignored skips the cleanup; a conditional one tears down on a mandatory unload
             skipped = skipped and not (s.refuse_only_if_control_device_open or s.refuse_only_if_not_mandatory)
@@ -151,8 +157,8 @@ def test_a_correct_unload_routine_never_crashes_or_leaks(craft):
 
 def test_unload_pending_only_for_a_service_stop_with_a_handle_open(craft):
     for s, t in craft:
-        pending = (s.trigger.service_stop and s.control_device is ControlDevice.HANDLE_OPEN and s.caller_privileged
-                   and not s.dependent_services and s.driver_unload_set)
+        pending = (s.trigger.facts.mandatory and s.control_device is ControlDevice.HANDLE_OPEN and s.caller_privileged
+                   and not (s.dependent_services and s.trigger.facts.via_scm) and s.driver_unload_set)
         assert (t.outcome is Outcome.UNLOAD_PENDING) is pending, s
         if pending:
             assert not t["callback_called"] and not t["unloaded"] and "unload pending" in t["requester_got"], s
@@ -160,7 +166,7 @@ def test_unload_pending_only_for_a_service_stop_with_a_handle_open(craft):
 
 def test_the_scm_refuses_standard_users_then_dependents_before_the_kernel(craft):
     for s, t in craft:
-        if not s.trigger.service_stop:
+        if not s.trigger.facts.via_scm:
             continue
         actions = [step.action for step in t.steps]
         if not s.caller_privileged:
@@ -175,7 +181,7 @@ def test_the_scm_refuses_standard_users_then_dependents_before_the_kernel(craft)
 def test_the_cdo_refusal_refuses_exactly_with_a_reason_and_no_mandate(craft):
     for s, t in craft:
         if s.refuse_only_if_control_device_open and t["callback_called"]:
-            reason = s.control_device is ControlDevice.HANDLE_OPEN and not s.trigger.mandatory
+            reason = s.control_device is ControlDevice.HANDLE_OPEN and not s.trigger.facts.mandatory
             assert (t.outcome is Outcome.REFUSED) is reason, s
             if reason:
                 assert t["instances_torn_down"] == 0 and "cdo-conditional-refusal" in t.rules, s
@@ -248,7 +254,7 @@ def test_any_knobs_follow_the_documented_rules(k):
     t = simulate(s)
     if s.trigger is Trigger.SHUTDOWN or not s.driver_entry_returns.nt_success:
         assert not t["callback_called"]
-    if t["callback_called"] and s.trigger.mandatory:
+    if t["callback_called"] and s.trigger.facts.mandatory:
         assert t.outcome in (Outcome.UNLOADED, Outcome.HUNG, Outcome.BUGCHECK)
     if t.outcome is Outcome.UNLOADED and s.calls_unregister and t["callback_returned"] in ("STATUS_SUCCESS",):
         assert t["instances_torn_down"] == s.instances

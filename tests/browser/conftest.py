@@ -1,5 +1,6 @@
 """Fixtures for the real-browser tests: one JupyterLab server and one Debian chromium
-per test session, a fresh browser context (1280x720) per test.
+per test session, a fresh browser context (1280x720, scrollbars shown, the file browser open)
+per test.
 
 Outside CI a missing playwright or /usr/bin/chromium skips these tests with the reason;
 with CI=true it fails them (.ci/setup-browser installs chromium; never `playwright
@@ -98,8 +99,10 @@ def browser(chromium_executable):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
+        # Playwright hides scrollbars by default; a learner sees them, and so must the checks.
         b = pw.chromium.launch(
-            executable_path=str(chromium_executable), args=lab.CHROMIUM_ARGS, timeout=60_000
+            executable_path=str(chromium_executable), args=lab.CHROMIUM_ARGS, timeout=60_000,
+            ignore_default_args=["--hide-scrollbars"],
         )
         try:
             yield b

@@ -668,6 +668,7 @@ def run_notebook(
             run.problems += page.evaluate(JS_PAGE_PROBLEMS)
             run.problems += check_accessibility(page)
             run.problems += check_lab_widgets(page)
+            run.problems += check_what_a_learner_sees(page)
             if axe_script is not None:
                 found, run.known_chrome = audit_accessibility(page, axe_script)
                 run.problems += found
@@ -727,6 +728,7 @@ def _open_and_run(page, server: LabServer, relpath: str, info: list[CellInfo], r
     # The status bar, not the execution indicator: that one says idle before the
     # kernel is connected, and Run All then does nothing.
     _wait_idle(page)
+    open_file_browser(page)
     dom_cells = page.locator(f"{PANEL} .jp-Notebook .jp-Cell").count()
     if dom_cells != len(info):
         run.problems.append(f"harness: page shows {dom_cells} cells, the file has {len(info)}")
@@ -1062,13 +1064,14 @@ JS_TAB_BARS = _JS_COMMON + r"""
 
 JS_AXE = _JS_COMMON + r"""
 async ([known, blocking, scope]) => {
+  const ALWAYS = ['landmark-unique'];   // moderate, but seven panels' "Trace" regions confuse a screen reader
   const context = scope === 'page' ? document : {include: [['.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook']]};
   const res = await axe.run(context, {resultTypes: ['violations']});
   const out = [];
   for (const v of res.violations) {
     for (const n of v.nodes) {
       const impact = n.impact || v.impact;
-      if (!blocking.includes(impact)) continue;
+      if (!blocking.includes(impact) && !ALWAYS.includes(v.id)) continue;
       const sel = n.target[n.target.length - 1];
       let el = null;
       try { el = document.querySelector(Array.isArray(sel) ? sel[sel.length - 1] : sel); } catch (e) {}
@@ -1136,3 +1139,175 @@ def audit_accessibility(page, axe_script: Path = AXE_SCRIPT) -> tuple[list[str],
             seen.setdefault(key, f"axe {v['rule']} ({v['impact']}) in {where}: {v['html']} -- {v['summary']}")
     select_tab_everywhere(page, [b["current"] for b in bars])   # as the notebook left them
     return list(seen.values()), sorted(known)
+
+
+# --------------------------------------------------------------------------- what a learner sees
+# Issue 18: at 1280x720 with the file browser open (as JupyterLab opens), scrollbars shown (the
+# browser runs without --hide-scrollbars), after Run All, with each tab of every panel selected
+# in turn: boxes are measured, not the page.
+MIN_TEXT_PX = 12.0          # any text in an output
+MIN_PICTURE_TEXT_PX = 11.0  # SVG text: a picture may shrink to this, then it must scroll instead
+
+JS_LEARNER_VIEW = _JS_COMMON + r"""
+([minText, minPicture]) => {
+  const out = [];
+  if (!PANEL) return out;
+  const seen = new Set();
+  const say = s => { if (!seen.has(s)) { seen.add(s); out.push(s); } };
+  const outputs = [...PANEL.querySelectorAll('.jp-Cell .jp-OutputArea-output')];
+  const where = el => `cell ${cellIndex(el)}`;
+  const what = el => {
+    const t = norm(el.getAttribute('aria-label') || el.textContent).slice(0, 60);
+    return `<${el.tagName.toLowerCase()} class="${(el.getAttribute('class') || '').slice(0, 60)}">${t ? ' "' + t + '"' : ''}`;
+  };
+  // the SVG's text size as shown: its font size times the picture's scale on screen
+  const svgTextPx = svg => {
+    const ctm = svg.getScreenCTM();
+    const scale = ctm ? Math.hypot(ctm.a, ctm.b) : 1;
+    let min = Infinity;
+    for (const t of svg.querySelectorAll('text')) min = Math.min(min, parseFloat(getComputedStyle(t).fontSize) * scale);
+    return min;
+  };
+  const scrollsX = el => {
+    const ox = getComputedStyle(el).overflowX;
+    return (ox === 'auto' || ox === 'scroll') && el.scrollWidth > el.clientWidth + 2;
+  };
+  for (const o of outputs) {
+    if (!visible(o)) continue;
+    const lab = o.querySelector('.unloadlab');
+    // 1. pictures: as wide as their box at most, unless shrinking would take their text under
+    //    minPicture px; then the box scrolls and its scrollbar is in view with the box's top
+    for (const svg of o.querySelectorAll('svg')) {
+      if (!visible(svg) || !svg.querySelector('text')) continue;
+      const box = svg.parentElement.closest('div');
+      const w = svg.getBoundingClientRect().width, room = box.clientWidth;
+      if (w <= room + 1) continue;
+      const px = svgTextPx(svg);
+      const shrunk = px * room / w;
+      if (shrunk >= minPicture)
+        say(`${where(svg)}: a picture ${Math.round(w)} px wide in a ${room} px box (${Math.round(100 * room / w)}% visible), though it could shrink to fit with its text at ${shrunk.toFixed(1)} px`);
+      else if (box.getBoundingClientRect().height > innerHeight || !scrollsX(box))
+        say(`${where(svg)}: a picture ${Math.round(w)} px wide in a ${room} px box whose horizontal scrollbar is out of view (the box is ${Math.round(box.getBoundingClientRect().height)} px tall in a ${innerHeight} px window)`);
+    }
+    for (const img of o.querySelectorAll('img')) {
+      if (!visible(img) || !img.naturalWidth) continue;
+      const w = img.getBoundingClientRect().width;
+      if (w < img.naturalWidth * minPicture / minText - 1)
+        say(`${where(img)}: a picture shown at ${Math.round(100 * w / img.naturalWidth)}% of its size: its text shrinks under ${minPicture} px`);
+    }
+    // 2. no horizontal scrollbar inside a lab widget (pictures too wide to shrink excepted, above)
+    if (lab) {
+      for (const el of [o, ...o.querySelectorAll('*')]) {
+        if (!visible(el) || !scrollsX(el)) continue;
+        if (el.querySelector(':scope > svg') && svgTextPx(el.querySelector(':scope > svg')) * el.clientWidth / el.scrollWidth < minPicture) continue;
+        say(`${where(el)}: a horizontal scrollbar in ${what(el)}: ${el.scrollWidth} px of content in ${el.clientWidth} px`);
+      }
+    }
+    // banners and error lines: their words stay inside (a long name wraps)
+    for (const el of o.querySelectorAll('.unloadlab-banner, .unloadlab-error')) {
+      if (visible(el) && el.scrollWidth > el.clientWidth + 1)
+        say(`${where(el)}: text runs out of ${what(el)} (${el.scrollWidth} px in ${el.clientWidth} px)`);
+    }
+    // 3. text at minText px or more (SVG text: see 1)
+    const walker = document.createTreeWalker(o, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!norm(n.textContent) || !el || el.closest('svg, style, script, option') || !visible(el)) continue;
+      const px = parseFloat(getComputedStyle(el).fontSize);
+      if (px < minText - 0.05)
+        say(`${where(el)}: text "${norm(n.textContent).slice(0, 40)}" is ${px.toFixed(1)} px (under ${minText} px)`);
+    }
+    for (const svg of o.querySelectorAll('svg')) {
+      if (!visible(svg) || !svg.querySelector('text')) continue;
+      const px = svgTextPx(svg);
+      if (px < minPicture - 0.05)
+        say(`${where(svg)}: a picture's text is ${px.toFixed(1)} px (under ${minPicture} px)`);
+    }
+  }
+  return out;
+}
+"""
+
+JS_DROPDOWNS = _JS_COMMON + r"""
+() => {
+  document.querySelectorAll('[data-unloadlab-key]').forEach(e => e.removeAttribute('data-unloadlab-key'));
+  if (!PANEL) return [];
+  const sel = [...PANEL.querySelectorAll('.jp-OutputArea-output .unloadlab select')].filter(s => visible(s) && !s.disabled && s.size <= 1);
+  return sel.map((s, i) => {
+    s.setAttribute('data-unloadlab-key', String(i));
+    const label = s.closest('.jupyter-widgets')?.querySelector(':scope > .widget-label');
+    return {i, cell: cellIndex(s), label: norm(label?.textContent), index: s.selectedIndex, count: s.options.length};
+  });
+}
+"""
+
+JS_KEY_STATE = r"""
+el => ({focused: document.activeElement === el, index: el.selectedIndex,
+        cell: [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell')]
+                .findIndex(c => c.classList.contains('jp-mod-active'))})
+"""
+
+
+def check_dropdown_keys(page) -> list[str]:
+    """Every visible dropdown of the lab's widgets, closed: ArrowDown (ArrowUp on the last option) changes
+    its value and keeps the focus on it, JupyterLab's active cell unchanged; the opposite
+    arrow puts the value back. Looked up afresh after each (a change may redraw a widget)."""
+    problems = []
+    for i in range(len(page.evaluate(JS_DROPDOWNS))):
+        found = page.evaluate(JS_DROPDOWNS)
+        if i >= len(found):
+            break
+        d = found[i]
+        if d["count"] < 2:
+            continue
+        loc = page.locator(f'[data-unloadlab-key="{i}"]')
+        loc.focus()
+        before = loc.evaluate(JS_KEY_STATE)
+        there, back = ("ArrowDown", "ArrowUp") if d["index"] < d["count"] - 1 else ("ArrowUp", "ArrowDown")
+        page.keyboard.press(there)
+        after = loc.evaluate(JS_KEY_STATE)
+        name = f"cell {d['cell']}: dropdown {d['label']!r}"
+        if not after["focused"] or after["cell"] != before["cell"]:
+            problems.append(f"{name}: {there} left it (the focus went to JupyterLab; active cell "
+                            f"{before['cell']} -> {after['cell']})")
+        elif after["index"] == before["index"]:
+            problems.append(f"{name}: {there} did not change its value")
+        else:
+            page.keyboard.press(back)
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        _wait_idle(page)
+    return problems
+
+
+JS_FILE_BROWSER = r"""
+() => { const fb = document.querySelector('.jp-FileBrowser'); return !!fb && fb.checkVisibility(); }
+"""
+
+
+def open_file_browser(page) -> None:
+    """The file browser open on the left, as JupyterLab opens: the notebook gets ~833 px at 1280."""
+    if not page.evaluate(JS_FILE_BROWSER):
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").click()
+        page.wait_for_function(JS_FILE_BROWSER, timeout=10_000)
+
+
+# Checks run on what is visible with each tab of every panel selected in turn; each takes the
+# page and returns problems. More can be appended (e.g. feedback that no longer matches its answer).
+PER_TAB_CHECKS: list = [
+    lambda page: page.evaluate(JS_LEARNER_VIEW, [MIN_TEXT_PX, MIN_PICTURE_TEXT_PX]),
+]
+
+
+def check_what_a_learner_sees(page) -> list[str]:
+    """PER_TAB_CHECKS with each tab of every panel selected in turn, then the dropdowns' arrow
+    keys; the tabs are left as they were."""
+    problems: list[str] = []
+    bars = page.evaluate(JS_TAB_BARS)
+    for index in range(max([b["count"] for b in bars] or [1])):
+        if index:
+            select_tab_everywhere(page, index)
+        for check in PER_TAB_CHECKS:
+            problems += [p for p in check(page) if p not in problems]
+    if bars:
+        select_tab_everywhere(page, [b["current"] for b in bars])
+    return problems + check_dropdown_keys(page)

@@ -324,8 +324,9 @@ typedef struct FWPM_ACTION0_ {
 } FWPM_ACTION0;
 typedef struct FWPM_FILTER_CONDITION0_ FWPM_FILTER_CONDITION0;
 
-/* win32 fwpmtypes/ns-fwpmtypes-fwpm_filter0 (flags: FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED) */
+/* win32 fwpmtypes/ns-fwpmtypes-fwpm_filter0 (flags: FWPM_FILTER_FLAG_PERSISTENT, FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED) */
 #define FWPM_FILTER_FLAG_NONE                            0x00000000
+#define FWPM_FILTER_FLAG_PERSISTENT                      0x00000001
 #define FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED  0x00000010
 typedef struct FWPM_FILTER0_ {
     GUID filterKey;

@@ -199,9 +199,15 @@ def _add_filters(sc: CalloutScenario) -> list[str]:
     session = ([f"{IND}/* a static session: what it adds stays until deleted (rule wfp-static-objects-stay) */"]
                if static else
                [f"{IND}session.flags = FWPM_SESSION_FLAG_DYNAMIC;  /* rule wfp-dynamic-session-filters */"])
-    permit = ([f"{IND}/* permit, not block, while its callout is unregistered: rule wfp-permit-if-unregistered */",
-               f"{IND}filter.flags = FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED;"]
+    named = ((sc.persistent_filters, "FWPM_FILTER_FLAG_PERSISTENT"),
+             (sc.permit_if_unregistered, "FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED"))
+    flags = [name for on, name in named if on]
+    permit = ([f"{IND}/* permit, not block, while its callout is unregistered: rule wfp-permit-if-unregistered */"]
               if sc.permit_if_unregistered else [])
+    if sc.persistent_filters:
+        permit.append(f"{IND}/* kept across restarts until deleted: rule wfp-persistent-filters-stay */")
+    if flags:
+        permit.append(f"{IND}filter.flags = {' | '.join(flags)};")
     return block("/* all filters go live at the commit, or none does: rule wfp-sample-filters-in-transaction */\n"
                  "static NTSTATUS AddFilters(VOID)", [
         f"{IND}FWPM_SESSION0 session = {{ 0 }};", f"{IND}FWPM_CALLOUT0 calloutObject = {{ 0 }};",
@@ -383,7 +389,8 @@ def _unload(sc: CalloutScenario) -> list[str]:
     if _keeps_on_failure(sc):
         body += [f"{IND}if (gCalloutsLeft) {{",
                  f"{I2}/* a callout is still registered, and no page says what an unload function can do now",
-                 f"{I2}   (rule wfp-silent-unregister-failure); this one keeps the device it was registered with",
+                 f"{I2}   (rule wfp-silent-unregister-failure): returning is no documented right either. This",
+                 f"{I2}   one at least keeps the device it was registered with",
                  f"{I2}   (rule wfp-unregister-before-device-delete) and the injection handle */",
                  f"{I2}return;", f"{IND}}}"]
     body.append(f"{IND}FwpsInjectionHandleDestroy0(gInjectionHandle);  /* 6. rule wfp-injection-destroy-waits */")

@@ -9,15 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..windows.family import Family, Flag, Knob, default_of, statuses
-from ..windows.service import (SERVICE_REQUESTS, SERVICE_TRIGGER_LABELS, caller, dependents, driver_entry,
-                               driver_entry_mistakes, request_text)
+from ..windows.service import (SC_DELETE_MAX, caller, deletes, dependents, driver_entry, driver_entry_mistakes,
+                               request_text)
 from ..windows.trace import Actor
 from .scenario import (MAX_CALLOUTS, MAX_FLOWS, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval,
-                       DriverModel, FilterRemoval, FlowRemoval, UnregisterPlace)
+                       DriverModel, FilterRemoval, FlowRemoval, TRIGGERS, UnregisterPlace)
 
 __all__ = ["KNOBS", "FAMILY", "REQUESTS", "request", "context_removal"]
 
-REQUESTS = {**SERVICE_REQUESTS, "device-removal": "an administrator removes the last device of {}"}
+# trigger value: how the request is made, in words (read from the trigger facts)
+REQUESTS = {value: facts.words for value, facts in TRIGGERS.items()}
 
 
 def request(sc: CalloutScenario) -> str:
@@ -173,9 +174,10 @@ KNOBS: tuple[Knob, ...] = (
                  "wdf": "is a KMDF driver, whose framework deletes the device it created",
                  "wdf-pnp": "is a KMDF driver, whose framework deletes the device it created"}),
     Knob("trigger", "Trigger", "who asks for the unload (device-removal: wdf-pnp only)",
-         choices=tuple((t.value, {**SERVICE_TRIGGER_LABELS, "device-removal": "last device removed (KMDF PnP only)"}
-                        [t.value]) for t in CalloutTrigger),
+         choices=tuple((t.value, t.facts.label) for t in CalloutTrigger),
          words=request),
+    Knob("sc_delete", "sc delete afterwards", "times an uninstaller runs sc delete after the request (0-2)",
+         limits=(0, SC_DELETE_MAX), words=lambda sc: deletes(sc, SERVICE_NAME)),
     Knob("dependent_services", "Another service depends on it", "another running service depends on this one",
          words=lambda sc: dependents(sc, SERVICE_NAME)),
     Knob("caller_privileged", "Caller is an administrator", "the caller is an administrator",
@@ -227,9 +229,16 @@ KNOBS: tuple[Knob, ...] = (
          words=driver_entry, mistakes=driver_entry_mistakes("unregister its callouts and close the engine handle")),
     Knob("flows_with_context", "Flows with a context", "flows still carrying a context at unload",
          limits=(0, MAX_FLOWS), panel=(0, 8, "eight flows over the callouts already show every path"), words=_flows),
+    Knob("persistent_filters", "Persistent filters",
+         "the filters carry FWPM_FILTER_FLAG_PERSISTENT and survive a restart (a static session only)",
+         words={True: "Its filters carry FWPM_FILTER_FLAG_PERSISTENT: they survive a restart until deleted."}),
     Knob("classify_in_progress", "A classify is still running",
          "a classifyFn of callout 0 is still running when the teardown starts",
          words={True: "A classifyFn of callout 0 is still running when the teardown starts."}),
+    Knob("concurrent_registration", "Another thread (un)registers callout 0",
+         "another thread registers or unregisters callout 0 while the teardown unregisters it (STATUS_FWP_IN_USE)",
+         words={True: "Another thread is registering or unregistering callout 0 at the moment the teardown "
+                      "unregisters it."}),
     Knob("drains_before_unregister", "Drains work before unregistering",
          "the teardown waits for work in flight before unregistering",
          flags=(Flag("--drain-after-unregister", False,

@@ -25,7 +25,8 @@ from typing import Any
 from ..windows.ntstatus import SUCCESS, NtStatus
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
                                ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
-                               dependents_running_steps)
+                               dependents_running_steps, delete_steps, nt_status_got, nt_unload_call, nt_unload_fails,
+                               nt_unload_not_loaded)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Steps, Trace
 from .scenario import (CANONICAL, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval, DriverModel,
                        FilterRemoval, FlowRemoval, UnregisterPlace)
@@ -35,15 +36,6 @@ from .teardown import NOT_DOCUMENTED, STATUS_NOT_SUPPORTED, Teardown, plural
 
 __all__ = ["simulate", "NOT_DOCUMENTED", "STATUS_NOT_SUPPORTED"]
 
-_SERVICE_STOPS = frozenset({CalloutTrigger.SC_STOP, CalloutTrigger.NET_STOP, CalloutTrigger.CONTROL_SERVICE})
-_CALLERS = {  # trigger: (the caller's lifeline, who starts it, the call it makes)
-    CalloutTrigger.SC_STOP: ("sc.exe", "an administrator at a command prompt", f"sc stop {SERVICE_NAME}"),
-    CalloutTrigger.NET_STOP: ("net.exe", "an administrator at a command prompt", f"net stop {SERVICE_NAME}"),
-    CalloutTrigger.CONTROL_SERVICE: ("application (advapi32)", "a user-mode application",
-                                     "ControlService(hService, SERVICE_CONTROL_STOP, &Status)"),
-    CalloutTrigger.SHUTDOWN: ("system", "the system", "system shutdown"),
-    CalloutTrigger.DEVICE_REMOVAL: ("administrator", "an administrator", "remove the driver's last device"),
-}
 
 
 def simulate(scenario: CalloutScenario) -> Trace:
@@ -72,6 +64,8 @@ class _Run(Teardown, Steps):
         self.said_no_wait = False               # the trace has noted that flowDeleteFn is not waited for
         self.returned = ""
         self.printed: tuple[str, ...] = ()
+        self.deleted: str | None = None
+        self.traffic_at_boot: str | None = None   # after sc delete and a restart, with persistent filters
 
     def by_driver(self, kind: Kind, action: str, detail: str, rules: tuple[str, ...], target: Actor | None = None,
                   status: str | None = None, mark: Mark | None = None) -> None:
@@ -95,15 +89,46 @@ class _Run(Teardown, Steps):
             outcome = self.unload_request()
             # None where no source says whether the image goes (rule wfp-silent-registered-at-unload)
             unloaded = {Outcome.UNLOADED: True, Outcome.HAZARD: None}.get(outcome, False)
+        self.deleted = self.uninstall(outcome) if sc.sc_delete else None
         return Trace(family="callout", scenario=sc, steps=tuple(self.steps), outcome=outcome,
                      headline=self.headline(outcome), state=self.final_state(outcome, unloaded))
+
+    def uninstall(self, outcome: Outcome) -> str | None:
+        """sc delete once the request is over: the entry goes now, or at the restart while the SCM
+        still counts the service running (rules delete-service-*). After a HAZARD the SCM reported
+        the service stopped."""
+        steps, deleted, printed = delete_steps(SERVICE_NAME, self.sc.sc_delete, outcome is Outcome.FAILED)
+        self.steps.extend(steps)
+        self.printed += printed
+        if self.filters and self.sc.persistent_filters and outcome is not Outcome.FAILED:
+            self.boot_without_driver()
+        return deleted
+
+    def boot_without_driver(self) -> None:
+        """The next boot: the service is gone, its persistent filters are not (rule
+        wfp-silent-persistent-filter-at-boot: the combination is the lab's inference)."""
+        self.step(Actor.CALLER, Kind.ACTION, "the system restarts",
+                 "The service was deleted, so the driver does not load again; its filters were added with "
+                 "FWPM_FILTER_FLAG_PERSISTENT, so the engine restores them.", ("wfp-persistent-filters-stay",))
+        permit = self.sc.permit_if_unregistered
+        self.traffic_at_boot = "permitted" if permit else "blocked"
+        self.by_engine(Kind.NOTE, f"at boot: {plural(self.filters, 'filter')} and no callout: traffic "
+                       f"{self.traffic_at_boot}",
+                       "The persistent filters name callouts that nothing registers any more, so they act as "
+                       + ("PERMIT (FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED)" if permit else
+                          "BLOCK: the traffic they match is dropped at every boot")
+                       + " until someone deletes them. No page states this combination; it follows from two "
+                       "documented rules.",
+                       ("wfp-silent-persistent-filter-at-boot", "wfp-filters-after-unregister",
+                        "wfp-permit-if-unregistered" if permit else "wfp-fail-closed-observed"),
+                       mark=Mark.SILENT)
 
     def final_state(self, outcome: Outcome, unloaded: bool) -> dict[str, Any]:
         sc = self.sc
         image = {Outcome.UNLOADED: True, Outcome.DRIVER_ENTRY_FAILED: True, Outcome.HAZARD: None}
         return {
-            "mandatory": sc.trigger in _SERVICE_STOPS,
-            "caller": _CALLERS[sc.trigger][0],
+            "mandatory": sc.trigger.facts.mandatory,
+            "caller": sc.trigger.facts.caller,
             "driver_unload_set": sc.driver_unload_set,
             "driver_unload_called": self.driver_unload_called,
             "unload_function_called": self.unload_function_called,
@@ -118,6 +143,8 @@ class _Run(Teardown, Steps):
             "traffic_after_unload": self.traffic_after_unload(outcome),
             "requester_got": self.returned,
             "printed": list(self.printed),
+            "service_deleted": self.deleted,
+            "traffic_at_boot": self.traffic_at_boot,
         }
 
     def traffic_after_unload(self, outcome: Outcome) -> str | None:
@@ -159,9 +186,12 @@ class _Run(Teardown, Steps):
     def failed_headline(self) -> str:
         sc = self.sc
         who = sc.trigger.value
+        direct = sc.trigger is CalloutTrigger.NT_UNLOAD_DRIVER
         if not sc.caller_privileged:
-            return f"{who}: the caller lacks SERVICE_STOP access; the SCM refused and nothing of the driver ran."
-        if sc.dependent_services:
+            return (f"{who}: the caller lacks SeLoadDriverPrivilege; the kernel refused and nothing of the driver ran."
+                    if direct else
+                    f"{who}: the caller lacks SERVICE_STOP access; the SCM refused and nothing of the driver ran.")
+        if sc.dependent_services and not direct:
             return f"{who}: other running services depend on this one; the SCM did not pass the stop on."
         if sc.model is DriverModel.WDF_PNP:
             return f"{who}: a PnP driver cannot be unloaded by a service stop; nothing of it was called."
@@ -377,6 +407,11 @@ class _Run(Teardown, Steps):
                      "The driver never finished loading, so it has no device to remove and nothing of it runs.",
                      ("callout-no-unload-after-failed-entry",))
             self.returned = "nothing to remove: the driver is not loaded"
+        elif t is CalloutTrigger.NT_UNLOAD_DRIVER:
+            self.steps.extend(nt_unload_call(SERVICE_NAME, self.sc.caller_privileged))
+            if self.sc.caller_privileged:
+                self.steps.append(nt_unload_not_loaded())
+            self.returned = nt_status_got(self.steps[-1].status)
         elif self.ask_scm():
             self.step(Actor.SCM, Kind.RETURN, "the stop fails: the service is not running",
                      "The service is not running, because its DriverEntry failed.",
@@ -408,7 +443,7 @@ class _Run(Teardown, Steps):
         """The stop request reaches the SCM; False when the SCM refuses it outright."""
         sc = self.sc
         t = sc.trigger
-        who, call = _CALLERS[t][1], _CALLERS[t][2]
+        who, call = t.facts.who, t.facts.request
         self.step(Actor.CALLER, Kind.CALL, call, f"{who.capitalize()} asks the service control manager to stop "
                  "the driver's service.", ("mandatory-triggers",), Actor.SCM)
         if not sc.caller_privileged:
@@ -425,14 +460,21 @@ class _Run(Teardown, Steps):
         """A service stop, or (PnP) the removal of the driver's last device."""
         sc = self.sc
         by_removal = sc.trigger is CalloutTrigger.DEVICE_REMOVAL
+        direct = sc.trigger is CalloutTrigger.NT_UNLOAD_DRIVER
         if by_removal:
             self.remove_device()
         else:
-            if not self.ask_scm():
-                return Outcome.FAILED
-            self.step(Actor.SCM, Kind.CALL, rf"NtUnloadDriver(\Registry\Machine\System\CurrentControlSet\Services"
-                     rf"\{SERVICE_NAME})", "The SCM enables SeLoadDriverPrivilege in its own process and asks the "
-                     "kernel to unload the driver.", ("scm-ntunloaddriver",), Actor.IO_MANAGER)
+            if direct:
+                self.steps.extend(nt_unload_call(SERVICE_NAME, sc.caller_privileged, sc.dependent_services))
+                if not sc.caller_privileged:
+                    self.returned = nt_status_got("STATUS_PRIVILEGE_NOT_HELD")
+                    return Outcome.FAILED
+            else:
+                if not self.ask_scm():
+                    return Outcome.FAILED
+                self.step(Actor.SCM, Kind.CALL, rf"NtUnloadDriver(\Registry\Machine\System\CurrentControlSet\Services"
+                         rf"\{SERVICE_NAME})", "The SCM enables SeLoadDriverPrivilege in its own process and asks the "
+                         "kernel to unload the driver.", ("scm-ntunloaddriver",), Actor.IO_MANAGER)
             if sc.model is DriverModel.WDF_PNP:
                 return self.refuse("The driver has an AddDevice routine, so the kernel counts it as PnP and will "
                                    "not unload it by name; nothing of the driver is called.",
@@ -451,7 +493,11 @@ class _Run(Teardown, Steps):
             self.step(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver returns",
                      "The driver is unloaded." if not hazard else
                      "The request is over and reported as a success; whether the image really left memory is the "
-                     "open question above.", ("unload-in-system-thread",), Actor.SCM, SUCCESS.label)
+                     "open question above.", ("unload-in-system-thread",), Actor.CALLER if direct else Actor.SCM,
+                     SUCCESS.label)
+        if direct:
+            self.returned = nt_status_got(SUCCESS.label)
+        elif not by_removal:
             self.step(Actor.SCM, Kind.RETURN, "the service is stopped",
                      "ControlService succeeds; what 'sc stop' prints then is not covered by our sources.",
                      ("silent-sc-output",), Actor.CALLER, "success")
@@ -466,7 +512,11 @@ class _Run(Teardown, Steps):
         return Outcome.UNLOADED
 
     def refuse(self, why: str, rules: tuple[str, ...]) -> Outcome:
-        """NtUnloadDriver fails with STATUS_INVALID_DEVICE_REQUEST; the caller sees 1052."""
+        """NtUnloadDriver fails with STATUS_INVALID_DEVICE_REQUEST; through the SCM the caller sees 1052."""
+        if self.sc.trigger is CalloutTrigger.NT_UNLOAD_DRIVER:
+            self.steps.append(nt_unload_fails("STATUS_INVALID_DEVICE_REQUEST", why, rules))
+            self.returned = nt_status_got("STATUS_INVALID_DEVICE_REQUEST")
+            return Outcome.FAILED
         self.step(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver fails", why, rules, Actor.SCM,
                  "STATUS_INVALID_DEVICE_REQUEST", Mark.FAILED)
         self.step(Actor.SCM, Kind.RETURN, "the stop fails: NtUnloadDriver refused it",
@@ -492,7 +542,7 @@ class _Run(Teardown, Steps):
         """The PnP way: the device goes first; a driver that tears down in
         EvtDeviceSelfManagedIoCleanup takes its callouts down before the framework deletes it."""
         sc = self.sc
-        self.step(Actor.CALLER, Kind.CALL, _CALLERS[CalloutTrigger.DEVICE_REMOVAL][2],
+        self.step(Actor.CALLER, Kind.CALL, CalloutTrigger.DEVICE_REMOVAL.facts.request,
                  "An administrator removes the device; with none of its devices left, the PnP manager unloads the "
                  "driver.", ("callout-pnp-unload-after-removal",), Actor.IO_MANAGER)
         if sc.tears_down_in_cleanup:

@@ -127,6 +127,11 @@ CALLOUT_RULES: tuple[Rule, ...] = (
        "fails with a status other than STATUS_DEVICE_BUSY is not documented: the pages give a recovery for that "
        "status only.",
        fact(43, 44)),
+    _r("wfp-unregister-in-use", D, "FwpsCalloutUnregisterById0 returns STATUS_FWP_IN_USE when another thread is "
+       "registering or unregistering the same callout at that moment.", fact(86, 44)),
+    _r("wfp-silent-in-use-recovery", Q, "What an unload function should do after STATUS_FWP_IN_USE from "
+       "FwpsCalloutUnregisterById0 (retry, or wait for the other thread), and whether the callout is registered "
+       "once the other thread's call returns, is not documented.", fact(86)),
     _r("wfp-silent-failed-entry-callouts", Q, "That the system removes callouts a failing DriverEntry leaves "
        "registered is not documented; the driver has to unregister them itself.", fact(9, 38)),
     _r("callout-silent-pnp-registration", Q, "Where a PnP callout driver registers its callouts is not "
@@ -149,6 +154,15 @@ CALLOUT_RULES: tuple[Rule, ...] = (
     _r("wfp-static-objects-stay", D, "Objects added outside a dynamic session stay in the engine until they "
        "are deleted, the base filtering engine stops or the system shuts down; closing the session keeps them.",
        fact(71)),
+    _r("wfp-persistent-filters-stay", D, "A filter added with FWPM_FILTER_FLAG_PERSISTENT stays in the engine "
+       "across restarts of the base filtering engine and of the system, until it is deleted.", fact(71), fact(73)),
+    _r("wfp-silent-persistent-filter-at-boot", Q, "What a persistent callout filter does at boot once its driver "
+       "is gone is not documented; the lab infers BLOCK from wfp-persistent-filters-stay and "
+       "wfp-filters-after-unregister, as simplewall's users saw leftover persistent filters do.", fact(71), fact(72),
+       Source("simplewall: filters left after uninstall (henrypp/simplewall#3)",
+              "https://github.com/henrypp/simplewall/issues/3"),
+       Source("simplewall: no network after uninstall (henrypp/simplewall#675)",
+              "https://github.com/henrypp/simplewall/issues/675")),
     _r("wfp-delete-by-key", D, "A driver that added its filters in a static session deletes them itself "
        "(FwpmFilterDeleteByKey0), and its callout objects after them (FwpmCalloutDeleteByKey0).", fact(74)),
     _r("wfp-callout-object-in-use", D, "FwpmCalloutDeleteByKey0 fails with STATUS_FWP_IN_USE while any filter "

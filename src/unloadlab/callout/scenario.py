@@ -13,7 +13,7 @@ from ..windows.trace import ScenarioError, parse_choice
 
 __all__ = [
     "DriverModel", "CalloutTrigger", "ContextRemoval", "FlowRemoval", "FilterRemoval", "UnregisterPlace",
-    "CalloutScenario", "CANONICAL", "SERVICE_NAME", "MAX_FLOWS", "MAX_CALLOUTS",
+    "CalloutScenario", "CANONICAL", "SERVICE_NAME", "MAX_FLOWS", "MAX_CALLOUTS", "TRIGGERS",
 ]
 
 SERVICE_NAME = "SampleCallout"
@@ -30,13 +30,27 @@ class DriverModel(str, enum.Enum):
 
 
 class CalloutTrigger(str, enum.Enum):
-    """What asks for the unload. The service stops use the minifilter's trigger names."""
+    """What asks for the unload. The service stops use the minifilter's trigger names;
+    ``facts``: the trigger's ``windows.service.TriggerFacts``."""
 
     SC_STOP = service.SC_STOP
     NET_STOP = service.NET_STOP
     CONTROL_SERVICE = service.CONTROL_SERVICE
+    NT_UNLOAD_DRIVER = service.NT_UNLOAD_DRIVER
     SHUTDOWN = service.SHUTDOWN
     DEVICE_REMOVAL = "device-removal"   # the PnP way: the driver's last device goes (wdf-pnp only)
+
+    @property
+    def facts(self) -> service.TriggerFacts:
+        return TRIGGERS[self.value]
+
+
+TRIGGERS = service.triggers(
+    SERVICE_NAME,
+    device_removal=service.TriggerFacts("last device removed (KMDF PnP only)", False, False, "administrator",
+                                        "an administrator", "device removal", "remove the driver's last device",
+                                        "an administrator removes the last device of {}"),
+)
 
 
 class ContextRemoval(str, enum.Enum):
@@ -99,12 +113,15 @@ class CalloutScenario:
     driver_entry_returns: NtStatus = SUCCESS
     filters: FilterRemoval = FilterRemoval.DYNAMIC_SESSION
     permit_if_unregistered: bool = False     # its filters carry FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED
+    persistent_filters: bool = False         # its filters carry FWPM_FILTER_FLAG_PERSISTENT (static session)
     classify_in_progress: bool = False       # a classifyFn of callout 0 is still running at teardown
+    concurrent_registration: bool = False    # another thread registers or unregisters callout 0 meanwhile
     drains_before_unregister: bool = True    # waits for work in flight before unregistering (else only after)
     unregister_at_apc_level: bool = False    # unregisters while holding a fast mutex (APC_LEVEL)
     unregister_in: UnregisterPlace | None = None   # None: the right place for the model (see above)
     caller_privileged: bool = True           # an administrator: the SCM grants SERVICE_STOP
     dependent_services: bool = False         # another running service depends on this one
+    sc_delete: int = 0                       # then an uninstaller runs `sc delete` this many times (0..2)
 
     def __post_init__(self) -> None:
         def put(name: str, value: Any) -> None:
@@ -129,6 +146,9 @@ class CalloutScenario:
                 raise ScenarioError(f"expected True or False, got {getattr(self, f.name)!r}", f.name)
         _whole(self.flows_with_context, "flows_with_context", 0, MAX_FLOWS)
         _whole(self.callouts, "callouts", 1, MAX_CALLOUTS)
+        problem = service.delete_problem(self)
+        if problem:
+            raise ScenarioError(problem, "sc_delete")
         self._check_combination()
 
     def _check_combination(self) -> None:
@@ -151,6 +171,20 @@ class CalloutScenario:
         if self.unregister_at_apc_level and not self.unregisters:
             raise ScenarioError("this driver never unregisters its callouts "
                                 "(unregisters is False)", "unregister_at_apc_level")
+        static = self.filters in (FilterRemoval.DELETED_BY_KEY, FilterRemoval.LEFT_IN_PLACE)
+        if self.persistent_filters and not static:
+            raise ScenarioError("the lab shows persistent filters added in a static session only (filters "
+                                f"'deleted-by-key' or 'left-in-place', not {self.filters.value!r})",
+                                "persistent_filters")
+        if self.concurrent_registration and not self.unregisters:
+            raise ScenarioError("this driver never unregisters its callouts (unregisters is False)",
+                                "concurrent_registration")
+        if self.concurrent_registration and self.unregister_at_apc_level:
+            raise ScenarioError("unregistering at APC_LEVEL already fails every call (unregister_at_apc_level is "
+                                "True)", "concurrent_registration")
+        if self.concurrent_registration and self.classify_in_progress:
+            raise ScenarioError("a classifyFn of callout 0 is already in the way (classify_in_progress is True); "
+                                "choose one", "concurrent_registration")
         if self.unregister_in is UnregisterPlace.SELF_MANAGED_IO_CLEANUP and self.model is not DriverModel.WDF_PNP:
             raise ScenarioError(f"'self-managed-io-cleanup' needs model 'wdf-pnp'; a "
                                 f"{self.model.value} callout driver takes its callouts down in its unload function",

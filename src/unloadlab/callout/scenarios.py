@@ -33,6 +33,7 @@ OK, BUSY = "STATUS_SUCCESS", "STATUS_DEVICE_BUSY"
 STOPPED = "success: the service is stopped"
 REMOVED = "the device is removed and the driver unloaded"
 ERR_1052 = "Win32 error 1052 (ERROR_INVALID_SERVICE_CONTROL)"
+NT_INVALID = "NTSTATUS STATUS_INVALID_DEVICE_REQUEST (0xC0000010, error)"
 SC_1052 = ["[SC] ControlService FAILED 1052:", "", "The requested control is not valid for this service."]
 
 
@@ -83,11 +84,26 @@ _BASICS: tuple[Example, ...] = (
             "requester_got": "ControlService returns FALSE; GetLastError() = 1051 "
                              "(ERROR_DEPENDENT_SERVICES_RUNNING)"},
            ("dependent-services-running",), model="wdf", trigger="ControlService", dependent_services=True),
+    _canon("wfp-ntunload-no-unload-function", "WDM without an Unload routine: NtUnloadDriver gets "
+           "STATUS_INVALID_DEVICE_REQUEST", {"outcome": F, "unload_function_called": False, "callouts_registered": 2,
+                                             "printed": [], "requester_got": NT_INVALID},
+           ("ntunload-direct", "null-driverunload", "wfp-no-unload-function"), model="wdm", unload_function=False,
+           trigger="NtUnloadDriver"),
     # --- the KMDF PnP contrast (domain-facts #39, #80, open question 11) ------------------------
     _canon("wfp-wdf-pnp-sc-stop", "KMDF PnP: a service stop cannot unload a PnP driver",
            {"outcome": F, "driver_unload_set": True, "driver_unload_called": False, "requester_got": ERR_1052},
            ("callout-kmdf-pnp-always-unload", "callout-kmdf-pnp-adddevice", "callout-ntunload-refuses-pnp"),
            model="wdf-pnp", unregister_in="self-managed-io-cleanup"),
+    _canon("wfp-ntunload-pnp", "KMDF PnP: a loader tool's NtUnloadDriver gets STATUS_INVALID_DEVICE_REQUEST",
+           {"outcome": F, "driver_unload_called": False, "printed": [], "requester_got": NT_INVALID},
+           ("ntunload-direct", "ntunload-no-scm", "callout-ntunload-refuses-pnp"),
+           model="wdf-pnp", unregister_in="self-managed-io-cleanup", trigger="NtUnloadDriver"),
+    _canon("wfp-uninstall-pnp-reboot", "KMDF PnP: sc delete after sc stop fails: marked for deletion, 1072",
+           {"outcome": F, "service_deleted": "at restart",
+            "printed": SC_1052 + ["[SC] DeleteService FAILED 1072:", "", "The specified service has been marked for "
+                                  "deletion."]},
+           ("delete-service-marks", "delete-service-at-restart", "delete-service-1072"),
+           model="wdf-pnp", unregister_in="self-managed-io-cleanup", sc_delete=2),
     _canon("wfp-wdf-pnp-no-evtdriverunload", "KMDF PnP without EvtDriverUnload still unloads, but nothing "
            "unregisters", {"outcome": HZ, "unloaded": None, "image_unloaded": None, "driver_unload_called": True,
                            "unload_function_called": False, "callouts_registered": 2},
@@ -195,6 +211,11 @@ _TEARDOWN: tuple[Example, ...] = (
                           "callouts_registered": 2, "unregister_results": []},
            ("wfp-unload-must-unregister", "wfp-not-unloadable-while-registered", "wfp-silent-registered-at-unload",
             "unload-pending", "callout-bugcheck-0xce"), T, model="wdm", unregisters=False),
+    _canon("wfp-persistent-filters-at-boot", "Persistent filters left behind: after sc delete and a restart, "
+           "traffic blocked at boot", {"outcome": U, "service_deleted": "now", "traffic_at_boot": "blocked",
+                                       "filters_remaining": 2},
+           ("wfp-persistent-filters-stay", "wfp-silent-persistent-filter-at-boot", "wfp-static-objects-stay"), T,
+           model="wdm", filters="left-in-place", persistent_filters=True, sc_delete=1),
     _co("wfp-ignore-busy-result", "STATUS_DEVICE_BUSY ignored, as the inspect sample does: callouts stay",
         {"outcome": HZ, "callouts_registered": 2, "unregister_results": [BUSY, BUSY], "flow_contexts_remaining": 2},
         ("wfp-sample-ignores-result", "wfp-device-busy-is-warning", "wfp-silent-registered-at-unload"), T,
@@ -204,6 +225,10 @@ _TEARDOWN: tuple[Example, ...] = (
         {"outcome": HZ, "callouts_registered": 3, "unregister_results": [BUSY]},
         ("wfp-sample-stop-at-first-failure", "wfp-unregister-busy"), T, model="wdm", callouts=3,
         flows_with_context=1, remove_flow_contexts="none", waits_for_flow_deletes=False),
+    _canon("wfp-unregister-in-use", "Another thread (un)registers callout 0: STATUS_FWP_IN_USE, recovery undocumented",
+           {"outcome": HZ, "callouts_registered": 1, "unregister_results": ["STATUS_FWP_IN_USE", OK]},
+           ("wfp-unregister-in-use", "wfp-silent-in-use-recovery", "wfp-silent-unregister-failure"), T, model="wdm",
+           concurrent_registration=True),
 )
 
 # --- what a trace cannot say: the cause in the driver's terms, how to confirm it, the fix, the section ---
@@ -239,6 +264,19 @@ _DIAGNOSES: dict[str, Diagnosis] = {
         "reports 1052; it goes when its device is removed.", _LOADED,
         "Remove (or disable) the device to unload a PnP driver; unregister the callouts in "
         "EvtDeviceSelfManagedIoCleanup.", "Why the PnP driver is different"),
+    "wfp-ntunload-pnp": Diagnosis(
+        "A loader tool calls NtUnloadDriver on a KMDF PnP driver: the kernel does not unload PnP drivers by name and "
+        "returns STATUS_INVALID_DEVICE_REQUEST to the tool itself (no SCM, so no 1052).", _LOADED,
+        "Remove (or disable) the device to unload a PnP driver.", "Why the PnP driver is different"),
+    "wfp-ntunload-no-unload-function": Diagnosis(
+        "A loader tool calls NtUnloadDriver on a callout driver whose DriverEntry names no Unload routine: "
+        "DriverUnload is NULL, so the tool gets STATUS_INVALID_DEVICE_REQUEST.", _LOADED,
+        "Name an unload function in DriverEntry that unregisters every callout.", "Without an unload function"),
+    "wfp-uninstall-pnp-reboot": Diagnosis(
+        "sc stop cannot unload a KMDF PnP driver (1052), so sc delete only marks its service for deletion; a "
+        "second sc delete gets 1072 and the driver goes at the next restart.", _LOADED,
+        "Remove the device first (a PnP driver goes with its last device), then delete the service.",
+        "Why the PnP driver is different"),
     "wfp-wdf-pnp-no-evtdriverunload": Diagnosis(
         "A KMDF PnP driver without EvtDriverUnload (and no other teardown) unloads after device removal with "
         "its callouts still registered.", (NETSH_STATE,),
@@ -306,6 +344,19 @@ _DIAGNOSES: dict[str, Diagnosis] = {
         "The unload function ignores FwpsCalloutUnregisterById0's STATUS_DEVICE_BUSY (as the inspect sample "
         "does), so callouts stay registered while flows hold contexts.", (NETSH_STATE,),
         "Check the result; on STATUS_DEVICE_BUSY remove the flow contexts and unregister again.", _RESULT),
+    "wfp-unregister-in-use": Diagnosis(
+        "Another thread registers or unregisters callout 0 while the unload function unregisters it: "
+        "FwpsCalloutUnregisterById0 returns STATUS_FWP_IN_USE and, as far as that call goes, the callout stays "
+        "registered; what to do next is not documented.", (NETSH_STATE,),
+        "Let nothing else register or unregister the driver's callouts once the teardown starts (stop those "
+        "threads and wait for them first); the pages give no recovery for STATUS_FWP_IN_USE itself.", _RESULT),
+    "wfp-persistent-filters-at-boot": Diagnosis(
+        "The driver adds its filters with FWPM_FILTER_FLAG_PERSISTENT and never deletes them: after the uninstall "
+        "they come back at every boot with no callout registered, and block the traffic they match (the pages "
+        "give each part; the combination is the lab's inference).", (NETSH_FILTERS,),
+        "Delete the filters (FwpmFilterDeleteByKey0) before the callout objects at unload or uninstall, or add "
+        "them with FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED; on an affected machine delete them by key.",
+        _FILTERS),
     "wfp-give-up-on-busy": Diagnosis(
         "The unload function checks the result but stops at the first STATUS_DEVICE_BUSY, leaving that callout "
         "and the ones after it registered.", (NETSH_STATE,),
@@ -316,9 +367,7 @@ _DIAGNOSES: dict[str, Diagnosis] = {
 CALLOUT_EXAMPLES: tuple[Example, ...] = diagnosed(_BASICS + _TEARDOWN, _DIAGNOSES)
 
 
-
 # --- the decision space -----------------------------------------------------------------------
-_SERVICE_STOPS = (CalloutTrigger.SC_STOP, CalloutTrigger.NET_STOP, CalloutTrigger.CONTROL_SERVICE)
 _DRIVER_ENTRY_CLASSES = (status("STATUS_SUCCESS"), status("STATUS_OBJECT_NAME_EXISTS"),
                          status("STATUS_DEVICE_BUSY"), status("STATUS_UNSUCCESSFUL"))
 
@@ -347,7 +396,8 @@ def _unload_functions() -> Iterator[dict[str, Any]]:
 
 
 def _model_triggers() -> list[tuple[DriverModel, CalloutTrigger]]:
-    return [(m, t) for m in DriverModel for t in CalloutTrigger
+    """Each model x trigger it accepts, but a direct NtUnloadDriver (part four covers it)."""
+    return [(m, t) for m in DriverModel for t in CalloutTrigger if t is not CalloutTrigger.NT_UNLOAD_DRIVER
             if t is not CalloutTrigger.DEVICE_REMOVAL or m is DriverModel.WDF_PNP]
 
 
@@ -366,6 +416,10 @@ def _what_goes_wrong() -> Iterator[dict[str, Any]]:
             teardowns, FilterRemoval, (False, True), (False, True), (False, True), (False, True)):
         yield {**teardown, "filters": filters, "permit_if_unregistered": permit, "classify_in_progress": classify,
                "drains_before_unregister": drains, "unregister_at_apc_level": apc}
+    # another thread (un)registering callout 0: against each way of meeting a failed unregister
+    for teardown in (dict(CANONICAL), inspect_like, dict(CANONICAL, remove_flow_contexts=ContextRemoval.NONE,
+                                                         waits_for_flow_deletes=False)):
+        yield {**teardown, "concurrent_registration": True}
 
 
 def decision_space() -> Iterator[CalloutScenario]:
@@ -375,7 +429,9 @@ def decision_space() -> Iterator[CalloutScenario]:
     inspect-like teardown x filters x permit flag x classify in flight x drain order x
     APC_LEVEL, for each model's own unload request (and both places a PnP driver can take its
     callouts down), with flows (none, two) and callouts (one, three). Part three: the SCM's
-    refusals (no SERVICE_STOP access, dependents running) for each service stop."""
+    refusals (no SERVICE_STOP access, dependents running) for each service stop. Part four: a
+    direct NtUnloadDriver for each model, with and without an unload function, privilege and
+    dependents. Part five: sc delete afterwards, once and twice."""
     right = {m: CalloutScenario(model=m).unregister_place for m in DriverModel}   # left unset there: the default
     for (model, trig, place), fn, flows, callouts, de in itertools.product(
             _model_trigger_places(), list(_unload_functions()), (0, 1, 3), (1, 3), _DRIVER_ENTRY_CLASSES):
@@ -390,6 +446,22 @@ def decision_space() -> Iterator[CalloutScenario]:
         yield CalloutScenario(model=model, trigger=trig, unregister_in=None if place is right[model] else place,
                               flows_with_context=flows, callouts=callouts, **knobs)
     for model, trig in _model_triggers():
-        if trig in _SERVICE_STOPS:   # the SCM's refusals: only a service stop meets them
+        if trig.facts.mandatory:
             yield CalloutScenario(model=model, trigger=trig, caller_privileged=False)
             yield CalloutScenario(model=model, trigger=trig, dependent_services=True)
+    # part four: a direct NtUnloadDriver takes the service stop's path after the kernel's own checks
+    direct = CalloutTrigger.NT_UNLOAD_DRIVER
+    for model, fn, de in itertools.product(DriverModel, ({}, dict(unload_function=False)), _DRIVER_ENTRY_CLASSES):
+        yield CalloutScenario(model=model, trigger=direct, driver_entry_returns=de, flows_with_context=1, **fn)
+    for model, priv, deps in itertools.product(DriverModel, (True, False), (False, True)):
+        yield CalloutScenario(model=model, trigger=direct, caller_privileged=priv, dependent_services=deps)
+    # part five: sc delete afterwards (once, twice), after each model's request ending each way
+    endings = ({}, dict(unload_function=False), dict(unregisters=False), dict(driver_entry_returns=status(
+        "STATUS_UNSUCCESSFUL")))
+    for (model, trig), ending, times in itertools.product(_model_triggers(), endings, (1, 2)):
+        if trig is not CalloutTrigger.SHUTDOWN:
+            yield CalloutScenario(model=model, trigger=trig, sc_delete=times, **ending)
+    # persistent filters, deleted or left behind, with and without the permit flag, uninstalled or not
+    for filters, permit, times in itertools.product((FilterRemoval.DELETED_BY_KEY, FilterRemoval.LEFT_IN_PLACE),
+                                                    (False, True), (0, 1)):
+        yield CalloutScenario(filters=filters, permit_if_unregistered=permit, persistent_filters=True, sc_delete=times)

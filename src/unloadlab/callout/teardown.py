@@ -11,12 +11,13 @@ from ..windows.ntstatus import SUCCESS
 from ..windows.trace import Actor, Kind, Mark
 from .scenario import ContextRemoval, FilterRemoval, FlowRemoval
 
-__all__ = ["Teardown", "NOT_DOCUMENTED", "STATUS_NOT_SUPPORTED", "BUSY", "plural"]
+__all__ = ["Teardown", "NOT_DOCUMENTED", "STATUS_NOT_SUPPORTED", "BUSY", "IN_USE", "plural"]
 
 NOT_DOCUMENTED = "(not documented)"        # an unregister result no source gives
 # What FwpsCalloutUnregisterById0 returned, as the trace records it (a status's label):
 STATUS_NOT_SUPPORTED = "STATUS_NOT_SUPPORTED"  # 0xC00000BB (ntstatus.h): what #464 saw at APC_LEVEL
 BUSY = "STATUS_DEVICE_BUSY"
+IN_USE = "STATUS_FWP_IN_USE"
 
 
 def plural(n: int, word: str) -> str:
@@ -292,6 +293,13 @@ class Teardown:
                            "the model counts it a failure; which status comes back is not documented.",
                            ("wfp-drain-before-unregister", "wfp-silent-classify-unregister-status", *ignored_rule),
                            Actor.CALLOUT_DRIVER, result, Mark.SILENT)
+        elif i == 0 and not again and sc.concurrent_registration:
+            result = IN_USE
+            self.by_engine(Kind.RETURN, returns, "Another thread is registering or unregistering this same callout "
+                           "at this moment, so the call fails with STATUS_FWP_IN_USE and the callout stays registered "
+                           "as far as this call goes; what the other thread's call leaves, and what to do now, is "
+                           "not documented.", ("wfp-unregister-in-use", "wfp-silent-in-use-recovery", *ignored_rule),
+                           Actor.CALLOUT_DRIVER, result, Mark.IGNORED if ignored else Mark.FAILED)
         elif self.contexts[i]:
             result = BUSY
             n = self.contexts[i]

@@ -115,7 +115,7 @@ class ExerciseView(Shown):
         self.on_checked = on_checked
         self.attempts = 0
         self.result: Verdict | None = None
-        self.shown = W.HTML(pre(ex.shown, wrap=not ex.lines))   # numbered lines keep their columns
+        self.shown = W.HTML(pre(ex.shown))
         self.shown.add_class(CSS["shown"])
         self.prompt = W.HTML(f"<p><b>{html.escape(ex.title)}.</b> {html.escape(ex.prompt)}</p>")
         self.prompt.add_class(CSS["prompt"])

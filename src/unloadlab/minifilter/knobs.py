@@ -9,25 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..windows.family import Family, Flag, Knob, statuses
-from ..windows.service import (SERVICE_REQUESTS, SERVICE_TRIGGER_LABELS, caller, dependents, driver_entry,
-                               driver_entry_mistakes, request_text)
+from ..windows.service import (SC_DELETE_MAX, caller, deletes, dependents, driver_entry, driver_entry_mistakes,
+                               request_text)
 from ..windows.trace import Actor
 from .scenario import (SERVICE_NAME, VOLUMES, CleanupMistake, ControlDevice, Leak, MinifilterScenario, RegistrationFlag,
-                       ServerPort, Trigger)
+                       ServerPort, TRIGGERS, Trigger)
 
-__all__ = ["KNOBS", "FAMILY", "REQUESTS", "TRIGGER_LABELS", "request"]
+__all__ = ["KNOBS", "FAMILY", "REQUESTS", "request"]
 
-# trigger value: how the request is made (the service name goes in {})
-REQUESTS = {
-    "FilterUnload": 'a user-mode application calls FilterUnload(L"{}")',
-    "FltUnloadFilter": 'another kernel-mode driver calls FltUnloadFilter for "{}"',
-    "fltmc-unload": "an administrator types `fltmc unload {}`",
-    **SERVICE_REQUESTS,
-}
-TRIGGER_LABELS = {
-    "FilterUnload": "FilterUnload (application)", "FltUnloadFilter": "FltUnloadFilter (driver)",
-    "fltmc-unload": "fltmc unload", **SERVICE_TRIGGER_LABELS,
-}
+# trigger value: how the request is made, in words (read from the trigger facts)
+REQUESTS = {value: facts.words for value, facts in TRIGGERS.items()}
 _ENTRY_STATUSES = statuses("STATUS_SUCCESS", "STATUS_OBJECT_NAME_EXISTS", "STATUS_DEVICE_BUSY",
                            "STATUS_INSUFFICIENT_RESOURCES", "STATUS_FLT_NOT_INITIALIZED", "STATUS_UNSUCCESSFUL")
 
@@ -87,8 +78,10 @@ _PENDED = ("An instance holds a pended I/O operation that InstanceTeardownStart 
 # --- the rows, in the order the words say them (the request first) ---------------------------------
 KNOBS: tuple[Knob, ...] = (
     Knob("trigger", "Trigger", "who asks for the unload",
-         choices=tuple((t.value, TRIGGER_LABELS[t.value]) for t in Trigger), words=request,
+         choices=tuple((t.value, t.facts.label) for t in Trigger), words=request,
          start=Trigger.FILTER_UNLOAD.value),
+    Knob("sc_delete", "sc delete afterwards", "times an uninstaller runs sc delete after the request (0-2)",
+         limits=(0, SC_DELETE_MAX), words=lambda sc: deletes(sc, SERVICE_NAME)),
     Knob("dependent_services", "Another service depends on it", "another running service depends on this one",
          words=lambda sc: dependents(sc, SERVICE_NAME)),
     Knob("callback_returns", "Callback returns", "what FilterUnloadCallback returns",

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from ..windows.flaws import sentence
 from ..windows.ntstatus import SUCCESS, NtStatus, hresult_for_user_mode, status
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
-                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
-                               dependents_running_steps, unload_pending_steps)
+                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, TriggerFacts, access_denied_steps,
+                               bugcheck_before_delete, delete_steps, dependents_running_steps, nt_status_got,
+                               nt_unload_call, nt_unload_not_loaded, unload_pending_steps)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Steps, Trace
 from .flaws import flaws
 from .scenario import (FLTFL_FILTER_UNLOAD_MANDATORY, SERVICE_NAME, VOLUMES, CleanupMistake, ControlDevice,
@@ -181,6 +182,7 @@ class _Run(Steps):
     """One simulation's working state; local to simulate(), never shared."""
 
     sc: MinifilterScenario
+    facts: TriggerFacts = field(init=False)   # the trigger's, read once: a decision space runs thousands
     steps: list[Step] = field(default_factory=list)
     callback_flags: tuple[str, ...] = ()
     callback_called: bool = False
@@ -196,6 +198,9 @@ class _Run(Steps):
     image_gone: bool = False
     cleaned: frozenset[CleanupMistake] = frozenset()   # global resources the unload routine cleaned up
 
+    def __post_init__(self) -> None:
+        self.facts = self.sc.trigger.facts
+
     # --- the whole run ------------------------------------------------------------
     def run(self) -> Trace:
         sc = self.sc
@@ -206,15 +211,16 @@ class _Run(Steps):
         elif sc.trigger is Trigger.SHUTDOWN:
             outcome = self.shutdown()
         else:
-            outcome = self.service_stop() if sc.trigger.mandatory else self.non_mandatory()
+            outcome = self.service_stop() if self.facts.mandatory else self.non_mandatory()
             outcome = self.later(outcome)
+        deleted = self.uninstall(outcome) if sc.sc_delete else None
         unloaded = outcome in (Outcome.UNLOADED, Outcome.DRIVER_ENTRY_FAILED) or self.image_gone
         return Trace(
             family="minifilter", scenario=sc, steps=tuple(self.steps), outcome=outcome,
             headline=self.headline(outcome),
             state={
-                "mandatory": sc.trigger.mandatory,
-                "caller": sc.trigger.caller,
+                "mandatory": self.facts.mandatory,
+                "caller": self.facts.caller,
                 "callback_called": self.callback_called,
                 "callback_flags": list(self.callback_flags),
                 "callback_returned": self.callback_returned.label if self.callback_returned else None,
@@ -225,6 +231,7 @@ class _Run(Steps):
                 "printed": list(self.printed),
                 "blocked_on": self.blocked_on,
                 "bugcheck": self.bugcheck,
+                "service_deleted": deleted,
             },
         )
 
@@ -243,7 +250,7 @@ class _Run(Steps):
                 "; the IRP_MJ_SHUTDOWN pre-operation is." if self.preop_called else ".")
         if outcome is Outcome.DRIVER_ENTRY_FAILED:
             return "DriverEntry failed, so the image was simply unloaded; FilterUnloadCallback was never called."
-        kind = "mandatory" if trigger.mandatory else "non-mandatory"
+        kind = "mandatory" if self.facts.mandatory else "non-mandatory"
         if outcome is Outcome.BUGCHECK:
             when = "later, after it was unloaded" if self.image_gone else "as the minifilter unloads"
             text = f"the system stops with bug check {self.bugcheck} {when}"
@@ -253,6 +260,18 @@ class _Run(Steps):
         else:
             text = _HEADLINES[outcome]
         return f"{trigger.value} ({kind}): {text}"
+
+    def uninstall(self, outcome: Outcome) -> str | None:
+        """sc delete once the request is over: the entry goes now, or at the restart while the SCM
+        still counts the service running (rules delete-service-*)."""
+        if outcome is Outcome.BUGCHECK:
+            self.steps.append(bugcheck_before_delete())
+            return None
+        running = outcome in (Outcome.FAILED, Outcome.REFUSED, Outcome.HUNG)
+        steps, deleted, printed = delete_steps(SERVICE_NAME, self.sc.sc_delete, running)
+        self.steps.extend(steps)
+        self.printed += printed
+        return deleted
 
     # --- DriverEntry ------------------------------------------------------------------
     def load(self) -> bool:
@@ -271,7 +290,12 @@ class _Run(Steps):
             self.step(Actor.CALLER, Kind.NOTE, "system shutdown",
                       "The driver is no longer loaded, so nothing of it is called at shutdown.",
                       ("driver-entry-failed", "no-callback-at-shutdown"))
-        elif t.service_stop:
+        elif t is Trigger.NT_UNLOAD_DRIVER:
+            self.steps.extend(nt_unload_call(SERVICE_NAME, self.sc.caller_privileged))
+            if self.sc.caller_privileged:
+                self.steps.append(nt_unload_not_loaded())
+            self.returned = nt_status_got(self.steps[-1].status)
+        elif self.facts.via_scm:
             if not self.ask_scm():
                 return
             self.step(Actor.SCM, Kind.RETURN, "the stop fails: the service is not running",
@@ -291,7 +315,7 @@ class _Run(Steps):
         sc = self.sc
         if sc.fast_startup:
             return self.hybrid_shutdown()
-        self.step(Actor.CALLER, Kind.CALL, Trigger.SHUTDOWN.request,
+        self.step(Actor.CALLER, Kind.CALL, Trigger.SHUTDOWN.facts.request,
                   "The system is shutting down: file systems get a shutdown request, not an unload.",
                   ("no-callback-at-shutdown", "shutdown-preop"), Actor.FILTER_MANAGER)
         if sc.shutdown_preop:
@@ -363,20 +387,32 @@ class _Run(Steps):
         return Outcome.UNLOADED
 
     def service_stop(self) -> Outcome:
+        """A mandatory unload: a service stop through the SCM, or a loader tool's own NtUnloadDriver."""
         sc = self.sc
-        if not self.ask_scm():
-            return Outcome.FAILED
-        path = rf"\Registry\Machine\System\CurrentControlSet\Services\{SERVICE_NAME}"
-        self.step(Actor.SCM, Kind.CALL, f"NtUnloadDriver({path})",
-                  "The SCM enables SeLoadDriverPrivilege in its own process and asks the kernel to unload "
-                  "the driver.", ("scm-ntunloaddriver",), Actor.IO_MANAGER)
+        direct = sc.trigger is Trigger.NT_UNLOAD_DRIVER
+        if direct:
+            self.steps.extend(nt_unload_call(SERVICE_NAME, sc.caller_privileged, sc.dependent_services))
+            if not sc.caller_privileged:
+                self.returned = nt_status_got("STATUS_PRIVILEGE_NOT_HELD")
+                return Outcome.FAILED
+        else:
+            if not self.ask_scm():
+                return Outcome.FAILED
+            path = rf"\Registry\Machine\System\CurrentControlSet\Services\{SERVICE_NAME}"
+            self.step(Actor.SCM, Kind.CALL, f"NtUnloadDriver({path})",
+                      "The SCM enables SeLoadDriverPrivilege in its own process and asks the kernel to unload "
+                      "the driver.", ("scm-ntunloaddriver",), Actor.IO_MANAGER)
+        unloader = Actor.CALLER if direct else Actor.SCM
         if not sc.driver_unload_set:
             why = ("do-not-support-service-stop",) if sc.unload_callback else ("no-callback-no-unload",)
             self.step(Actor.IO_MANAGER, Kind.RETURN, "fails: DriverUnload is NULL",
                       "There is no DriverUnload routine, so the kernel refuses; the filter manager and the "
                       "minifilter are not called.",
                       ("null-driverunload", "fltmgr-owns-driverunload", *why, "failed-request-no-callback"),
-                      Actor.SCM, "STATUS_INVALID_DEVICE_REQUEST", Mark.FAILED)
+                      unloader, "STATUS_INVALID_DEVICE_REQUEST", Mark.FAILED)
+            if direct:
+                self.returned = nt_status_got("STATUS_INVALID_DEVICE_REQUEST")
+                return Outcome.FAILED
             self.step(Actor.SCM, Kind.RETURN, "the stop fails: NtUnloadDriver refused it",
                       "The caller sees ERROR_INVALID_SERVICE_CONTROL (observed on Windows, not documented).",
                       ("sc-stop-1052", "silent-sc-output"), Actor.CALLER,
@@ -384,20 +420,26 @@ class _Run(Steps):
             self.win32_result(ERROR_INVALID_SERVICE_CONTROL, "ERROR_INVALID_SERVICE_CONTROL")
             return Outcome.FAILED
         if sc.control_device is ControlDevice.HANDLE_OPEN:
-            self.steps.extend(unload_pending_steps("its control device object"))
-            self.returned = ("success: the service is reported stopped, but the driver stays loaded "
+            self.steps.extend(unload_pending_steps("its control device object", unloader))
+            self.returned = (nt_status_got("STATUS_SUCCESS") + ", but the driver stays loaded (unload pending)"
+                             if direct else "success: the service is reported stopped, but the driver stays loaded "
                              "(unload pending)")
             return Outcome.UNLOAD_PENDING
         self.step(Actor.IO_MANAGER, Kind.CALL, "DriverUnload(DriverObject)",
                   "In a system worker thread the I/O manager calls DriverUnload, which is the filter "
-                  "manager's routine.", ("unload-in-system-thread", "fltmgr-owns-driverunload"),
-                  Actor.FILTER_MANAGER)
+                  "manager's routine" + (", whoever called NtUnloadDriver: so this unload is mandatory too."
+                                         if direct else "."),
+                  ("unload-in-system-thread", "fltmgr-owns-driverunload")
+                  + (("ntunload-mandatory",) if direct else ()), Actor.FILTER_MANAGER)
         if self.call_callback(mandatory=True) is None:
             return Outcome.HUNG
         if not self.finish_unload():
             return Outcome.BUGCHECK
         self.step(Actor.IO_MANAGER, Kind.RETURN, "NtUnloadDriver returns", "The driver is unloaded.",
-                  ("unload-in-system-thread",), Actor.SCM, "STATUS_SUCCESS")
+                  ("unload-in-system-thread",), unloader, "STATUS_SUCCESS")
+        if direct:
+            self.returned = nt_status_got("STATUS_SUCCESS")
+            return Outcome.UNLOADED
         self.step(Actor.SCM, Kind.RETURN, "the service is stopped",
                   "ControlService succeeds; what 'sc stop' prints then is not covered by our sources.",
                   ("silent-sc-output",), Actor.CALLER, "success")
@@ -409,7 +451,7 @@ class _Run(Steps):
         """The stop request reaches the SCM; False when the SCM refuses it outright."""
         sc = self.sc
         t = sc.trigger
-        self.step(Actor.CALLER, Kind.CALL, t.request,
+        self.step(Actor.CALLER, Kind.CALL, self.facts.request,
                   f"{self.requester().capitalize()} asks the service control manager to stop the driver's service: "
                   "a mandatory unload.", ("mandatory-triggers",), Actor.SCM)
         if not sc.caller_privileged:
@@ -425,7 +467,7 @@ class _Run(Steps):
 
     def requester(self) -> str:
         """Who asks, in words: the trigger's usual requester, or one without administrator rights."""
-        who = self.sc.trigger.who
+        who = self.facts.who
         if self.sc.caller_privileged or self.sc.trigger is Trigger.FLT_UNLOAD_FILTER:
             return who
         if who.startswith("an administrator"):
@@ -449,7 +491,7 @@ class _Run(Steps):
                 detail += (" No page names a privilege a kernel-mode caller must hold, so 'not an administrator' "
                            "changes nothing here.")
                 rules += ("silent-kernel-caller-privilege",)
-        self.step(Actor.CALLER, Kind.CALL, t.request, detail, rules, Actor.FILTER_MANAGER)
+        self.step(Actor.CALLER, Kind.CALL, self.facts.request, detail, rules, Actor.FILTER_MANAGER)
         if t is Trigger.FLT_UNLOAD_FILTER or privileged:
             return
         shown = self.user_mode_result(status("STATUS_PRIVILEGE_NOT_HELD"), "silent-privilege-hresult")
@@ -576,7 +618,7 @@ class _Run(Steps):
     def unregister(self) -> bool:
         """FltUnregisterFilter: instance teardown, contexts, rundown. False when it hangs."""
         sc = self.sc
-        mandatory = sc.trigger.mandatory
+        mandatory = self.facts.mandatory
         self.step(Actor.MINIFILTER, Kind.CALL, "FltUnregisterFilter(Filter)",
                   "Unregisters the callbacks, tears down every instance and deletes the contexts.",
                   ("unload-routine-order", "fltunregister-teardown"), Actor.FILTER_MANAGER)
@@ -656,7 +698,7 @@ class _Run(Steps):
     def hang(self) -> bool:
         """The request never returns; for a service stop, what sc stop shows meanwhile is not documented."""
         self.returned = "nothing: the request never returns"
-        if self.sc.trigger.service_stop:
+        if self.facts.via_scm:
             last = self.steps[-1]
             self.steps[-1] = last._replace(detail=last.detail + " What the service stop shows meanwhile (sc "
                                            "stop's output, a STOP_PENDING state) is not documented.",
@@ -750,13 +792,14 @@ class _Run(Steps):
         else:
             shown = self.user_mode_result(st, "silent-other-hresult" if st else "silent-no-callback-status")
             rules += tuple(r for r in self.print_rules[1:] if r not in rules)
-        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{t.call_name} fails", detail, rules, Actor.CALLER, shown, mark)
+        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{self.facts.call_name} fails", detail, rules, Actor.CALLER,
+                  shown, mark)
         self.print_fltmc(mark)
 
     def succeed_to_caller(self) -> None:
         t = self.sc.trigger
         shown = "STATUS_SUCCESS" if t is Trigger.FLT_UNLOAD_FILTER else "S_OK"
-        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{t.call_name} returns",
+        self.step(Actor.FILTER_MANAGER, Kind.RETURN, f"{self.facts.call_name} returns",
                   "The request succeeded.", ("otherwise-unloaded", "filterunload-privilege"), Actor.CALLER, shown)
         self.returned = ("NTSTATUS STATUS_SUCCESS (0x00000000)" if t is Trigger.FLT_UNLOAD_FILTER
                          else "HRESULT S_OK (0x00000000)")

@@ -55,6 +55,10 @@ MINIFILTER_RULES: tuple[Rule, ...] = (
        SEED_WRITING, SEED_CALLBACK),
     _r("callback-notifies", D, "With a callback registered, the filter manager calls it to tell the "
        "minifilter that it is about to be unloaded.", SEED_CALLBACK),
+    _r("ntunload-mandatory", M, "A loader tool's own NtUnloadDriver reaches the filter manager's DriverUnload "
+       "as a service stop does, so the unload is mandatory: FilterUnloadCallback gets "
+       "FLTFL_FILTER_UNLOAD_MANDATORY and cannot refuse. The pages name only the service stops as mandatory.",
+       fact(3), SEED_WHEN, fact(85)),
     _r("nonmandatory-triggers", D, "FilterUnload (user mode), FltUnloadFilter (kernel mode) and "
        "'fltmc unload' request a non-mandatory unload.", SEED_WHEN, fact(1)),
     _r("mandatory-flag", D, "The filter manager passes FLTFL_FILTER_UNLOAD_MANDATORY in Flags when the "

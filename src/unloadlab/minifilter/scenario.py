@@ -10,12 +10,13 @@ from typing import Any, Iterable
 
 from ..windows.family import echo
 from ..windows.ntstatus import SUCCESS, NtStatus, StatusError, parse_status
-from ..windows.service import CONTROL_SERVICE, NET_STOP, SC_STOP, SHUTDOWN
+from ..windows.service import (CONTROL_SERVICE, NET_STOP, NT_UNLOAD_DRIVER, SC_STOP, SHUTDOWN, TriggerFacts,
+                               delete_problem, triggers)
 from ..windows.trace import ScenarioError, parse_choice
 
 __all__ = [
     "Trigger", "RegistrationFlag", "ServerPort", "Leak", "CleanupMistake", "ControlDevice", "MinifilterScenario",
-    "FLTFL_FILTER_UNLOAD_MANDATORY", "SERVICE_NAME", "VOLUMES", "SUCCESS",
+    "FLTFL_FILTER_UNLOAD_MANDATORY", "SERVICE_NAME", "VOLUMES", "SUCCESS", "TRIGGERS",
 ]
 
 SERVICE_NAME = "SampleFilter"
@@ -24,13 +25,9 @@ FLTFL_FILTER_UNLOAD_MANDATORY = "FLTFL_FILTER_UNLOAD_MANDATORY"
 
 
 class Trigger(enum.Enum):
-    """The seven ways an unload can be asked for (or, at shutdown, not asked for).
-
-    Each member carries plain attributes: ``mandatory`` (rule mandatory-triggers: the
-    service stops are mandatory; shutdown is no unload at all), ``service_stop``,
-    ``caller`` (the lifeline's name), ``who`` (who starts it), ``call_name`` (the API the
-    result comes back from) and ``request`` (the call or command as the requester writes it).
-    """
+    """The ways an unload can be asked for (or, at shutdown, not asked for). ``facts``: the
+    trigger's ``windows.service.TriggerFacts`` (rule mandatory-triggers: the service stops and a
+    direct NtUnloadDriver are mandatory; shutdown is no unload at all)."""
 
     FILTER_UNLOAD = "FilterUnload"
     FLT_UNLOAD_FILTER = "FltUnloadFilter"
@@ -38,29 +35,29 @@ class Trigger(enum.Enum):
     SC_STOP = SC_STOP
     NET_STOP = NET_STOP
     CONTROL_SERVICE = CONTROL_SERVICE
+    NT_UNLOAD_DRIVER = NT_UNLOAD_DRIVER
     SHUTDOWN = SHUTDOWN
 
+    @property
+    def facts(self) -> TriggerFacts:
+        return TRIGGERS[self.value]
 
-_FILTER_UNLOAD_CALL = f'FilterUnload(L"{SERVICE_NAME}")'
-_TRIGGER_FACTS = {  # member: (service stop = mandatory, caller, who starts it, call name, the request)
-    Trigger.FILTER_UNLOAD: (False, "application (fltlib)", "a user-mode application", "FilterUnload",
-                            _FILTER_UNLOAD_CALL),
+
+_FILTER_UNLOAD_CALL = 'FilterUnload(L"{}")'
+TRIGGERS = triggers(
+    SERVICE_NAME,
+    FilterUnload=TriggerFacts("FilterUnload (application)", False, False, "application (fltlib)",
+                              "a user-mode application", "FilterUnload", _FILTER_UNLOAD_CALL,
+                              'a user-mode application calls FilterUnload(L"{}")'),
     # FltUnloadFilter takes the service name as a UNICODE_STRING (domain-facts #69)
-    Trigger.FLT_UNLOAD_FILTER: (False, "kernel-mode driver", "a kernel-mode driver", "FltUnloadFilter",
-                                "FltUnloadFilter(&FilterName)"),
-    Trigger.FLTMC_UNLOAD: (False, "fltmc.exe", "an administrator at a command prompt", "FilterUnload",
-                           _FILTER_UNLOAD_CALL),
-    Trigger.SC_STOP: (True, "sc.exe", "an administrator at a command prompt", "ControlService",
-                      f"sc stop {SERVICE_NAME}"),
-    Trigger.NET_STOP: (True, "net.exe", "an administrator at a command prompt", "ControlService",
-                       f"net stop {SERVICE_NAME}"),
-    Trigger.CONTROL_SERVICE: (True, "application (advapi32)", "a user-mode application", "ControlService",
-                              "ControlService(hService, SERVICE_CONTROL_STOP, &Status)"),
-    Trigger.SHUTDOWN: (False, "system", "the system", "shutdown", "IRP_MJ_SHUTDOWN"),
-}
-for _t, (_stop, _caller, _who, _call, _request) in _TRIGGER_FACTS.items():
-    _t.mandatory = _t.service_stop = _stop
-    _t.caller, _t.who, _t.call_name, _t.request = _caller, _who, _call, _request
+    FltUnloadFilter=TriggerFacts("FltUnloadFilter (driver)", False, False, "kernel-mode driver",
+                                 "a kernel-mode driver", "FltUnloadFilter", "FltUnloadFilter(&FilterName)",
+                                 'another kernel-mode driver calls FltUnloadFilter for "{}"'),
+    fltmc_unload=TriggerFacts("fltmc unload", False, False, "fltmc.exe", "an administrator at a command prompt",
+                              "FilterUnload", _FILTER_UNLOAD_CALL, "an administrator types `fltmc unload {}`"),
+    shutdown=TriggerFacts("system shutdown", False, False, "system", "the system", "shutdown", "IRP_MJ_SHUTDOWN",
+                          "the system shuts down"),
+)
 
 
 class RegistrationFlag(enum.Enum):
@@ -197,6 +194,7 @@ class MinifilterScenario:
     driver_verifier: bool = False            # verifier.exe /standard on the minifilter
     dependent_services: bool = False         # another running service depends on this one
     fast_startup: bool = False               # shutdown is a hybrid shutdown (only with trigger shutdown)
+    sc_delete: int = 0                       # then an uninstaller runs `sc delete` this many times (0..2)
 
     def __post_init__(self) -> None:
         put = object.__setattr__  # the dataclass is frozen
@@ -222,6 +220,9 @@ class MinifilterScenario:
         n = self.instances
         if type(n) is not int or not 0 <= n <= len(VOLUMES):
             raise ScenarioError(f"expected a whole number 0..{len(VOLUMES)}, got {n!r}", "instances")
+        problem = delete_problem(self)
+        if problem:
+            raise ScenarioError(problem, "sc_delete")
         problem = _combination_problem(self)
         if problem:
             raise ScenarioError(problem[1], problem[0])

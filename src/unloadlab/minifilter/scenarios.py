@@ -28,6 +28,8 @@ def _mf(name: str, title: str, lesson: str, expected: dict, rules: tuple[str, ..
 U, R, F, H = Outcome.UNLOADED, Outcome.REFUSED, Outcome.FAILED, Outcome.HUNG
 P, B = Outcome.UNLOAD_PENDING, Outcome.BUGCHECK
 DNSS = ["DO_NOT_SUPPORT_SERVICE_STOP"]
+_NT_INVALID = "NTSTATUS STATUS_INVALID_DEVICE_REQUEST (0xC0000010, error)"
+SC_1052 = ["[SC] ControlService FAILED 1052:", "", "The requested control is not valid for this service."]
 L_REG, L_NON, L_MAN, L_OPT = "01-register-callback", "02-non-mandatory", "03-mandatory", "04-service-stop-opt-out"
 L_DE, L_SHUT, L_ROUTINE = "05-driver-entry-fails", "06-shutdown", "07-unload-routine"
 L_CLEANUP = "07b-cleanup-and-crashes"   # lesson 07's second half: global cleanup and the delayed crashes
@@ -242,6 +244,41 @@ CRAFT_EXAMPLES: tuple[Example, ...] = (
          "requester_got": "success: the service is reported stopped, but the driver stays loaded (unload pending)"},
         ("unload-pending", "unload-pending-returns", "unload-pending-scm-state", "silent-unload-pending-query"),
         trigger="sc-stop", control_device="handle-open"),
+    # --- a loader tool's own NtUnloadDriver: the kernel's statuses, no SCM (docs/domain-facts.md #85) ----------
+    _mf("ntunload-opt-out", "NtUnloadDriver on a minifilter that opted out: STATUS_INVALID_DEVICE_REQUEST", L_OPT,
+        {"outcome": F, "callback_called": False, "unloaded": False, "printed": [], "requester_got": _NT_INVALID},
+        ("ntunload-direct", "ntunload-no-scm", "null-driverunload", "do-not-support-service-stop"),
+        trigger="NtUnloadDriver", flags=DNSS),
+    _mf("ntunload-no-callback", "NtUnloadDriver without a FilterUnloadCallback: STATUS_INVALID_DEVICE_REQUEST", L_OPT,
+        {"outcome": F, "callback_called": False, "unloaded": False, "requester_got": _NT_INVALID},
+        ("ntunload-direct", "null-driverunload", "no-callback-no-unload"), trigger="NtUnloadDriver",
+        unload_callback=False),
+    _mf("ntunload-refusal-ignored", "NtUnloadDriver is a mandatory unload too: the refusal is ignored", L_OPT,
+        {"outcome": U, "callback_flags": ["FLTFL_FILTER_UNLOAD_MANDATORY"], "unloaded": True,
+         "requester_got": "NTSTATUS STATUS_SUCCESS (0x00000000)"},
+        ("ntunload-mandatory", "mandatory-ignores-refusal", "ntunload-no-scm"), trigger="NtUnloadDriver",
+        callback_returns="STATUS_FLT_DO_NOT_DETACH"),
+    _mf("ntunload-no-privilege", "NtUnloadDriver without SeLoadDriverPrivilege: STATUS_PRIVILEGE_NOT_HELD", L_OPT,
+        {"outcome": F, "callback_called": False,
+         "requester_got": "NTSTATUS STATUS_PRIVILEGE_NOT_HELD (0xC0000061, error)"},
+        ("ntunload-privilege",), trigger="NtUnloadDriver", caller_privileged=False),
+    _mf("ntunload-after-failed-load", "NtUnloadDriver after DriverEntry failed: STATUS_OBJECT_NAME_NOT_FOUND", L_OPT,
+        {"outcome": Outcome.DRIVER_ENTRY_FAILED, "callback_called": False,
+         "requester_got": "NTSTATUS STATUS_OBJECT_NAME_NOT_FOUND (0xC0000034, error)"},
+        ("ntunload-no-driver-object", "failed-load-io-manager"), trigger="NtUnloadDriver",
+        driver_entry_returns="STATUS_UNSUCCESSFUL"),
+    # --- uninstalling a driver that will not stop: sc delete (docs/domain-facts.md #84) ----------------------
+    _mf("uninstall-opt-out-reboot", "sc delete after a failed sc stop: marked for deletion, 1072, gone at restart",
+        L_OPT, {"outcome": F, "unloaded": False, "service_deleted": "at restart",
+                "printed": [*SC_1052, "[SC] DeleteService FAILED 1072:", "",
+                            "The specified service has been marked for deletion."]},
+        ("delete-service-marks", "delete-service-at-restart", "delete-service-1072", "sc-delete-1072-output",
+         "silent-marked-other-calls"), trigger="sc-stop", flags=DNSS, sc_delete=2),
+    _mf("uninstall-hang-reboot", "sc delete while the stop hangs: the service goes only at the restart", L_OPT,
+        {"outcome": H, "service_deleted": "at restart"},
+        ("delete-service-at-restart", "leaked-context-blocks"), trigger="sc-stop", leaks=["context"], sc_delete=1),
+    _mf("uninstall-clean", "sc delete after a clean sc stop: the entry goes at once", L_OPT,
+        {"outcome": U, "service_deleted": "now"}, ("delete-service-marks",), trigger="sc-stop", sc_delete=1),
     # --- shutdown -------------------------------------------------------------------------------------
     _mf("shutdown-fast-startup", "Shut down with Fast Startup: the kernel session is hibernated", L_SHUT,
         {"outcome": Outcome.SHUTDOWN, "callback_called": False, "unloaded": False, "shutdown_preop_called": False},
@@ -256,6 +293,8 @@ _SEC_HANG = "Eight ways to hang"
 _SEC_CRASH = 'The crash that comes after "unloaded"'
 _HANG_CONFIRM = (STACKS_UNREGISTER, FLTKD_FILTER, FLTMC_FILTERS)
 _STILL_THERE = (SC_QUERY, FLTMC_FILTERS)
+_SEC_NTUNLOAD = "A loader tool's own NtUnloadDriver"
+_SEC_UNINSTALL = "Uninstalling a driver that will not stop"
 _DIAGNOSES: dict[str, Diagnosis] = {
     "no-callback-filterunload": Diagnosis(
         "FLT_REGISTRATION.FilterUnloadCallback is NULL, so the filter manager cannot unload the minifilter on a "
@@ -429,6 +468,42 @@ _DIAGNOSES: dict[str, Diagnosis] = {
         (SC_QUERY, FLTMC_FILTERS), "Close every handle to the control device (the application first), or "
         "refuse a non-mandatory unload while one is open (the cdo pattern).",
         "A handle still open: unload pending"),
+    "ntunload-opt-out": Diagnosis(
+        "A loader tool calls NtUnloadDriver on a minifilter that set FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP: "
+        "DriverUnload is NULL, so the kernel returns STATUS_INVALID_DEVICE_REQUEST to the tool itself (no SCM, "
+        "so no 1052).", (FLTMC_FILTERS,), "Unload a minifilter with FltUnloadFilter, FilterUnload or fltmc unload "
+        "(the ZwUnloadDriver page says so); or drop the opt-out flag if service stops must work.", _SEC_NTUNLOAD),
+    "ntunload-no-callback": Diagnosis(
+        "A loader tool calls NtUnloadDriver on a minifilter that registers no FilterUnloadCallback: DriverUnload is "
+        "NULL, so the tool gets STATUS_INVALID_DEVICE_REQUEST.", (FLTMC_FILTERS,),
+        "Register a FilterUnloadCallback in FLT_REGISTRATION; unload minifilters with FltUnloadFilter or fltmc.",
+        _SEC_NTUNLOAD),
+    "ntunload-refusal-ignored": Diagnosis(
+        "NtUnloadDriver reaches the filter manager's DriverUnload just as sc stop does, so the unload is "
+        "mandatory and the callback's STATUS_FLT_DO_NOT_DETACH is ignored (ReactOS's filter manager; the pages "
+        "name only service stops).", (FLTMC_FILTERS, BREAK_ON_UNLOAD),
+        "On a mandatory unload tear everything down; to let the minifilter refuse, ask with FltUnloadFilter or "
+        "fltmc unload, which are not mandatory.", _SEC_NTUNLOAD),
+    "ntunload-no-privilege": Diagnosis(
+        "The loader tool runs without SeLoadDriverPrivilege (not elevated), so NtUnloadDriver fails with "
+        "STATUS_PRIVILEGE_NOT_HELD before the driver is looked up (ReactOS's IopUnloadDriver).", (FLTMC_FILTERS,),
+        "Run the tool from an elevated administrator prompt; it must enable SeLoadDriverPrivilege first.",
+        _SEC_NTUNLOAD),
+    "ntunload-after-failed-load": Diagnosis(
+        "DriverEntry failed, so no driver object of that name exists: the loader tool's NtUnloadDriver fails the "
+        "lookup with STATUS_OBJECT_NAME_NOT_FOUND (ReactOS's IopUnloadDriver).", (FLTMC_FILTERS, SC_QUERY),
+        "Find why DriverEntry fails; there is nothing to unload.", _SEC_NTUNLOAD),
+    "uninstall-opt-out-reboot": Diagnosis(
+        "The stop failed (the minifilter opted out of service stop, so sc reports 1052) and the uninstaller ran "
+        "sc delete anyway: the service is only marked for deletion, a second sc delete gets 1072, and the driver "
+        "goes at the next restart.", _STILL_THERE,
+        "Unload the driver before deleting its service (for a minifilter that opted out: fltmc unload), or accept "
+        "the restart; find why the stop failed first.", _SEC_UNINSTALL),
+    "uninstall-hang-reboot": Diagnosis(
+        "The stop hangs in FltUnregisterFilter (a leaked context reference), so the service still counts as "
+        "running: sc delete only marks it, and the driver goes at the next restart.",
+        (STACKS_UNREGISTER, SC_QUERY), "Release every reference before FltUnregisterFilter (here: FltReleaseContext); "
+        "the uninstall then needs no restart.", _SEC_UNINSTALL),
     "shutdown-fast-startup": Diagnosis(
         "With Fast Startup, Shut down hibernates the kernel session: the driver stays loaded, no unload runs, "
         "and whether its shutdown pre-operation is called is not documented.", (BREAK_ON_UNLOAD,),
@@ -450,7 +525,9 @@ STATUS_CLASSES = {
 def decision_space() -> Iterator[MinifilterScenario]:
     """Every trigger x callback (none, or each status class, refusing always or only when
     not mandatory) x service-stop opt-out x DriverEntry (success, warning, error) x
-    shutdown pre-op x caller privilege x server port x instance teardown."""
+    shutdown pre-op x caller privilege x server port x instance teardown. A direct NtUnloadDriver
+    takes the service stop's path after its own checks, so it is crossed with what decides
+    those only (callback, opt-out, DriverEntry, privilege): the grid grows by under 1%."""
     callbacks = [dict(unload_callback=False)] + [
         dict(callback_returns=st, refuse_only_if_not_mandatory=cond)
         for st in STATUS_CLASSES.values() for cond in ((False, True) if not st.nt_success else (False,))]
@@ -458,8 +535,12 @@ def decision_space() -> Iterator[MinifilterScenario]:
     # Teardown without callbacks differs only in step wording; the catalogue and the
     # property tests cover it, so the exhaustive grid leaves it out.
     teardown = [dict(instances=0), dict(instances=2), dict(instances=1, pended_io=True)]
+    flag_sets = (frozenset(), frozenset({RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP}))
+    for cb, flags, de, priv in itertools.product(callbacks, flag_sets, driver_entry, (True, False)):
+        yield build(MinifilterScenario, dict(trigger=Trigger.NT_UNLOAD_DRIVER, flags=flags, driver_entry_returns=de,
+                                             caller_privileged=priv, **cb))
     for trig, cb, flags, de, preop, priv, port, td in itertools.product(
-            Trigger, callbacks, (frozenset(), frozenset({RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP})),
+            [t for t in Trigger if t is not Trigger.NT_UNLOAD_DRIVER], callbacks, (frozenset(), frozenset({RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP})),
             driver_entry, (False, True), (True, False), ServerPort, teardown):
         yield build(MinifilterScenario, dict(trigger=trig, flags=flags, driver_entry_returns=de,
                                              shutdown_preop=preop, caller_privileged=priv, server_port=port,
@@ -489,7 +570,8 @@ def craft_space() -> Iterator[MinifilterScenario]:
     """Every trigger x caller privilege x dependent services x refusal style (plain, the
     cdo sample's, with or without a control device and an open handle) x one craft variant
     (a leak, all leaks, FltSendMessage without timeout, a drained queue, global cleanup with
-    each mistake, with and without Driver Verifier), plus Fast Startup at shutdown."""
+    each mistake, with and without Driver Verifier), plus Fast Startup at shutdown, plus sc delete
+    (once, twice) after every request and each kind of ending."""
     for trig, priv, deps, (returns, device, cdo), variant in itertools.product(
             Trigger, (True, False), (False, True), _REFUSALS, _CRAFT_VARIANTS):
         yield build(MinifilterScenario, dict(trigger=trig, caller_privileged=priv, dependent_services=deps,
@@ -497,3 +579,10 @@ def craft_space() -> Iterator[MinifilterScenario]:
                                              refuse_only_if_control_device_open=cdo, **variant))
     for preop in (False, True):
         yield MinifilterScenario(trigger=Trigger.SHUTDOWN, shutdown_preop=preop, fast_startup=True)
+    # sc delete afterwards, after each request and each kind of ending (unloaded, refused, failed, hung, crashed)
+    endings = ({}, dict(callback_returns=status("STATUS_FLT_DO_NOT_DETACH")), dict(flags=frozenset(
+        {RegistrationFlag.DO_NOT_SUPPORT_SERVICE_STOP})), dict(leaks=frozenset({Leak.CONTEXT})),
+        dict(global_resources=True, cleanup_mistakes=frozenset({CleanupMistake.TIMER})),
+        dict(control_device=ControlDevice.HANDLE_OPEN), dict(driver_entry_returns=status("STATUS_UNSUCCESSFUL")))
+    for trig, ending, times in itertools.product([t for t in Trigger if t is not Trigger.SHUTDOWN], endings, (1, 2)):
+        yield build(MinifilterScenario, dict(trigger=trig, sc_delete=times, **ending))

@@ -56,16 +56,18 @@ SYMPTOMS: tuple[Symptom, ...] = (
         "still loaded", "stays loaded", "still running", "won't stop", "wont stop", "will not stop",
         "does not stop", "doesn't stop", "does not unload", "doesn't unload", "cannot unload", "can't unload",
         "won't unload", "still loaded after sc stop", "driver stays", "still there")),
-    Symptom("reboot", ob.STAYS_LOADED, "the uninstaller says a reboot is needed", (
+    Symptom("reboot", ob.REMOVED_AT_RESTART, "the uninstall needs a reboot: the service is marked for deletion", (
         "needs a reboot", "need a reboot", "reboot required", "requires a reboot", "reboot", "restart required",
-        "needs a restart", "pending reboot")),
+        "needs a restart", "pending reboot", "marked for deletion", "sc delete", "uninstall",
+        "uninstall needs a reboot")),
     Symptom("request-failed", ob.FAILED, "the unload request fails or is refused", (
         "unload fails", "unload failed", "fltmc unload fails", "fltmc unload failed", "sc stop fails",
         "sc stop failed", "FilterUnload fails", "FilterUnload failed", "FltUnloadFilter fails",
         "FltUnloadFilter failed", "stop fails", "refused", "unload refused")),
     Symptom("traffic-blocked", ob.TRAFFIC_BLOCKED, "traffic is blocked after the callout driver unloads", (
         "traffic blocked after unload", "traffic blocked", "traffic is blocked", "network blocked",
-        "no network", "network stops", "connections blocked", "packets dropped", "traffic dropped")),
+        "no network", "network stops", "connections blocked", "packets dropped", "traffic dropped",
+        "traffic blocked at boot", "blocked after reboot", "no network after uninstall")),
     Symptom("callouts-left", ob.CALLOUTS_LEFT, "callouts still registered as the driver unloads", (
         "callouts still registered", "callout still registered", "callouts left registered",
         "FwpsCalloutUnregisterById0 fails", "unregister fails")),
@@ -80,7 +82,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
 )
 _TRIGGER_WORDS = {"sc stop": "sc-stop", "net stop": "net-stop", "fltmc": "fltmc-unload",
                   "controlservice": "ControlService", "filterunload": "FilterUnload",
-                  "fltunloadfilter": "FltUnloadFilter", "shutdown": "shutdown"}
+                  "fltunloadfilter": "FltUnloadFilter", "ntunloaddriver": "NtUnloadDriver",
+                  "zwunloaddriver": "NtUnloadDriver", "shutdown": "shutdown"}
 _FAMILY_WORDS = {"wfp": "callout", "callout": "callout", "fwp": "callout", "minifilter": "minifilter",
                  "fltmc": "minifilter", "flt": "minifilter"}
 

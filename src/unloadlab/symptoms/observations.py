@@ -15,12 +15,13 @@ from ..windows.trace import Mark, Outcome
 from .codes import BUGCHECK, Code, codes_in
 
 __all__ = ["Observation", "observe", "HANG", "PENDING", "STAYS_LOADED", "FAILED", "TRAFFIC_BLOCKED",
-           "CALLOUTS_LEFT", "SHUTDOWN", "REFUSAL_IGNORED", "ANY_BUGCHECK"]
+           "CALLOUTS_LEFT", "SHUTDOWN", "REFUSAL_IGNORED", "ANY_BUGCHECK", "REMOVED_AT_RESTART"]
 
 # The keys of what a trace shows beyond its codes (codes are keyed by codes.Code.key).
 HANG, PENDING, STAYS_LOADED, FAILED = "hang", "unload-pending", "stays-loaded", "request-failed"
 TRAFFIC_BLOCKED, CALLOUTS_LEFT, SHUTDOWN = "traffic-blocked", "callouts-left-registered", "no-unload-at-shutdown"
 REFUSAL_IGNORED, ANY_BUGCHECK = "refusal-ignored", "bugcheck"
+REMOVED_AT_RESTART = "removed-at-restart"
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,15 @@ def _states(t: Mapping[str, Any]) -> Iterator[Observation]:
     if t.get("traffic_after_unload") == "blocked":
         yield Observation(TRAFFIC_BLOCKED, f"{t.get('filters_remaining')} filters stay in the engine and block "
                                            "the traffic they match")
+    if t.get("traffic_at_boot") == "blocked":
+        yield Observation(TRAFFIC_BLOCKED, "after the uninstall and a restart, the persistent filters are back with "
+                                           "no callout registered: they block the traffic they match at boot")
     if outcome is Outcome.HAZARD and t.get("callouts_registered"):
         yield Observation(CALLOUTS_LEFT, f"{t['callouts_registered']} callouts still registered as the driver "
                                          "unloads")
+    if t.get("service_deleted") == "at restart":
+        yield Observation(REMOVED_AT_RESTART, f"after {t['trigger']} the driver is still loaded, so sc delete only "
+                                              "marks its service: it goes at the next restart")
     if outcome is Outcome.SHUTDOWN:
         yield Observation(SHUTDOWN, "at shutdown no unload routine runs"
                           + ("" if t.get("shutdown_preop_called") else ", and no shutdown work at all"))

@@ -12,41 +12,20 @@ __all__ = ["NOT_MODELLED"]
 _DELETE_SERVICE = "https://learn.microsoft.com/windows/win32/api/winsvc/nf-winsvc-deleteservice"
 _ZW_UNLOAD = "https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-zwunloaddriver"
 _DIRECT_UNLOAD = (
-    "A loader tool calling NtUnloadDriver (ZwUnloadDriver) itself, without the service control manager, is not a "
-    "trigger in the lab; it gets the NTSTATUS, not 1052. The documented one is STATUS_INVALID_DEVICE_REQUEST (no "
-    "DriverUnload, or a PnP driver); STATUS_PRIVILEGE_NOT_HELD, STATUS_OBJECT_NAME_NOT_FOUND and "
-    f"STATUS_DELETE_PENDING come from ReactOS's IopUnloadDriver ({_ZW_UNLOAD}; docs/domain-facts.md U3).")
-
+    "A second NtUnloadDriver while an unload of the driver is already under way is not modelled: ReactOS's "
+    f"IopUnloadDriver returns STATUS_DELETE_PENDING then ({_ZW_UNLOAD}; docs/domain-facts.md #5, #85).")
 NOT_MODELLED: dict[str, tuple[str, ...]] = {
-    "win32:1072": (
-        "sc delete is not modelled. On a service that is still running, DeleteService only marks it for "
-        "deletion (a second DeleteService gets 1072); the entry goes once no handle is open and the service is "
-        "not running, and for a driver that cannot be stopped, at the next restart "
-        f"({_DELETE_SERVICE}; docs/domain-facts.md U1). Look up why the stop fails: "
-        "python -m unloadlab why still loaded after sc stop.",),
     "reboot": (
-        "The uninstaller's decision is not modelled: DiUninstallDevice and DiUninstallDriver report that a restart "
-        "is needed, but no page says which driver behaviour causes it "
-        "(https://learn.microsoft.com/windows/win32/api/newdev/nf-newdev-diuninstalldevice). sc delete on a "
-        "driver that cannot be stopped removes it only at the next restart (docs/domain-facts.md U1, U2). The "
-        "causes below are why the driver stays loaded.",),
-    "ntstatus:STATUS_INVALID_DEVICE_REQUEST": (_DIRECT_UNLOAD,),
-    "ntstatus:STATUS_PRIVILEGE_NOT_HELD": (_DIRECT_UNLOAD,),
-    "ntstatus:STATUS_OBJECT_NAME_NOT_FOUND": (_DIRECT_UNLOAD,),
+        "Why an uninstaller built on DiUninstallDevice or DiUninstallDriver asks for a restart is not modelled: "
+        "they report it (NeedReboot), but no page says which driver behaviour causes it "
+        "(https://learn.microsoft.com/windows/win32/api/newdev/nf-newdev-diuninstalldevice; docs/domain-facts.md U2). "
+        "The causes below are the documented case: sc delete on a driver that stays loaded removes it at the next "
+        "restart; why the stop failed is: python -m unloadlab why still loaded after sc stop.",),
+    "win32:1072": (
+        "Which calls other than a second DeleteService also get 1072 while the service is marked (a new "
+        "CreateService of the same name, OpenService, a stop) is not documented "
+        f"({_DELETE_SERVICE}; docs/domain-facts.md #84).",),
     "ntstatus:STATUS_DELETE_PENDING": (_DIRECT_UNLOAD,),
-    "ntstatus:STATUS_FWP_IN_USE": (
-        "The lab shows STATUS_FWP_IN_USE (FWP_E_IN_USE in user mode) from FwpmCalloutDeleteByKey0 while filters "
-        "still name the callout. FwpsCalloutUnregisterById0 returning it while another thread registers or "
-        "unregisters the same callout, which its page lists, is not modelled; the page says nothing of the "
-        "recovery (https://learn.microsoft.com/windows-hardware/drivers/ddi/fwpsk/"
-        "nf-fwpsk-fwpscalloutunregisterbyid0; docs/domain-facts.md U4).",),
-    "traffic-blocked": (
-        "Persistent filters (FWPM_FILTER_FLAG_PERSISTENT) are not modelled. A persistent callout filter left "
-        "behind by an uninstalled callout driver would block the traffic it matches after every restart: each "
-        "part is documented (persistence, and a filter whose callout is not registered acting as BLOCK), the "
-        "combination is not stated on any page "
-        "(https://learn.microsoft.com/windows/win32/api/fwpmtypes/ns-fwpmtypes-fwpm_filter0; "
-        "docs/domain-facts.md U5).",),
     "bugcheck:0xC7": (
         "Driver Verifier's own checks at unload (a timer or DPC not cancelled gives bug check 0xC7 "
         "TIMER_OR_DPC_INVALID right after the unload) are not modelled; the lab's driver_verifier knob is Pool "

@@ -6,8 +6,11 @@ an ``<img>`` with its alt text (JupyterLab's own image renderers set no ``alt``)
 text/plain form is the alt sentence. ``to_svg`` keeps text as text and gives the same bytes
 in any process, with a ``<title>`` and ``role="img" aria-label`` from the alt text.
 
-Sizes: every figure is ``FIGURE_WIDTH`` inches wide, 921.6 px at its natural size
-(96 px per inch); all text is at least ``FONT_SIZE`` = 9 pt, 12 px at natural size.
+Sizes: every figure is ``FIGURE_WIDTH`` inches wide, 806.4 px at its natural size
+(96 px per inch), so it fits unscaled in a notebook at 1280x720 with the file browser open
+(833 px); all text is at least ``FONT_SIZE`` = 9 pt, 12 px at natural size. Inline
+(``to_html``) a figure shrinks with its box down to ``MIN_SHOWN_PX``, where that text is
+11 px; a narrower box scrolls.
 A ``Page`` lays out in points (SVG user units), y growing downwards.
 """
 from __future__ import annotations
@@ -27,13 +30,15 @@ from matplotlib.transforms import Affine2D
 
 __all__ = [
     "Picture", "Page", "picture_style", "to_svg", "to_png", "to_html", "pixel_height",
-    "DPI", "FIGURE_WIDTH", "FONT_SIZE", "TITLE_SIZE", "PAGE_WIDTH", "PAD", "BODY_TOP",
+    "DPI", "FIGURE_WIDTH", "NATURAL_PX", "MIN_SHOWN_PX", "FONT_SIZE", "TITLE_SIZE", "PAGE_WIDTH", "PAD", "BODY_TOP",
     "INK", "GREY",
 ]
 
 DPI = 96                 # one pixel per CSS px: PNG and SVG show at the same size
-FIGURE_WIDTH = 9.6       # inches: 921.6 px, 691.2 pt
+FIGURE_WIDTH = 8.4       # inches: 806.4 px, 604.8 pt
 FONT_SIZE = 9.0          # pt, the smallest text: 12 px at natural size
+NATURAL_PX = FIGURE_WIDTH * DPI                        # a figure's width on screen, unscaled
+MIN_SHOWN_PX = NATURAL_PX * 11.0 / (FONT_SIZE * DPI / 72.0)   # its smallest text at 11 px
 TITLE_SIZE = 11.0
 PAGE_WIDTH = FIGURE_WIDTH * 72.0   # points
 PAD = 8.0                          # points round the page's content
@@ -62,13 +67,18 @@ _ROOT = "unloadlab-figure"
 
 class Picture(Figure):
     """A Figure with a text alternative (``alt``). In a notebook it shows as SVG, PNG and
-    an ``<img alt=...>`` (text/html), and its text/plain form is the alt sentence."""
+    an ``<img alt=...>`` (text/html), and its text/plain form is the alt sentence. In a
+    kernel it also carries a widget with the SVG inline (``to_html``), which JupyterLab
+    prefers once the cell has run: text stays text and the picture fits its box; a reader
+    without a kernel (GitHub, an untrusted notebook) gets the image."""
 
     alt: str = ""
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from .shown import picture_widget
         svg = to_svg(self)
         return {
+            **picture_widget(to_html(self, "Picture"))._repr_mimebundle_(),
             "text/html": _img_tag(svg, self.alt),
             "image/svg+xml": svg,
             "image/png": base64.b64encode(to_png(self)).decode("ascii"),
@@ -103,13 +113,15 @@ def to_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def to_html(fig: Figure) -> str:
-    """The SVG inline, for an HTML widget: text stays text and the root carries the alt
-    text. Shown at its natural size; a narrower container scrolls rather than shrinks it
-    (focusable, so the keyboard can scroll it too)."""
+def to_html(fig: Figure, label: str) -> str:
+    """The SVG inline, for an HTML widget under the lab's style sheet: text stays text and
+    the root carries the alt text. It shrinks with its box (the viewBox scales it) down to
+    ``MIN_SHOWN_PX``, then keeps that size and its box, named ``label``, scrolls: no taller
+    than most of the window, so its scrollbar is in view (CSS .unloadlab-picture-box);
+    focusable, so the keyboard can scroll it too."""
     svg = to_svg(fig)
-    return ("<div class='unloadlab-picture' tabindex='0' style='overflow-x:auto; max-width:100%'>"
-            + svg[svg.index("<svg"):] + "</div>")
+    return (f"<div class='unloadlab-picture'><div class='unloadlab-picture-box' role='group' "
+            f"aria-label='{html.escape(label)}' tabindex='0'>{svg[svg.index('<svg'):]}</div></div>")
 
 
 def _accessible(svg: str, alt: str) -> str:

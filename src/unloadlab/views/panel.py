@@ -3,10 +3,12 @@ No rule lives here: a panel reads its controls, builds a scenario, asks the core
 trace and renders it.
 
 ``Panel("minifilter", show=("trigger", "callback_returns"))`` shows only those controls
-(the others keep their defaults or the values given as keywords). Laid out for a
-1280x720 screen: the controls on the left, on the right the outcome as a banner (words, an
-icon and a colour) above the tabs Trace | Sequence diagram | C code | Rules; a tab is
-rendered only when it is shown, and only again after a knob changed.
+(the others keep their defaults or the values given as keywords). The controls, then the
+outcome as a banner (words, an icon and a colour) above the tabs Trace | Sequence diagram |
+C code | Rules: beside the controls where the notebook is wide enough, under them at full
+width where it is not (the CSS in panel_html follows the panel's own width). A tab is
+rendered only when it is shown, and only again after a knob changed. The tab pages are
+regions named per panel ("Trace, panel 2"), so their names are unique on a page.
 
 Bad input is reported next to the control that holds it; that control keeps its last valid
 value in the result, every other control still applies, and the panel says so. A hex field
@@ -22,8 +24,7 @@ import ipywidgets as W
 from ..families import NAMES, family
 from ..windows import ScenarioError, StatusError, Trace
 from .controls import OTHER, Choice, Count, FlagSet, StatusChoice, chosen_flags, control, specs, watched
-from .panel_html import (KEYBOARD_HINT, diagram_svg, error_html, notice_html, outcome_html, plain, pre,
-                         rules_html, scroll, trace_html)
+from .panel_html import diagram_svg, error_html, notice_html, outcome_html, plain, pre, rules_html, scroll, trace_html
 from .shown import Shown
 from .text import show_value
 
@@ -35,12 +36,16 @@ TABS = ("Trace", "Sequence diagram", "C code", "Rules")
 class Panel(Shown):
     """Controls for a scenario's knobs, the outcome in words, and the tabbed views."""
 
+    _made = 0   # panels made in this kernel: numbers them, so their region names differ
+
     def __init__(self, family_name: str = "minifilter", /, show: Sequence[str] | None = None, **initial: Any):
         # the family is positional-only: the callout family has a knob called model.
         if family_name not in NAMES:
             raise ValueError(f"family {family_name!r} is not one of: {', '.join(NAMES)}")
         self.family = family(family_name)
         self.specs = specs(self.family)   # knob: how its control looks, in field order
+        Panel._made += 1
+        self.number = Panel._made
         unknown = (set(show or ()) | set(initial)) - set(self.specs)
         if unknown:
             raise ValueError(f"unknown knob(s) {', '.join(sorted(unknown))}; known: {', '.join(self.specs)}")
@@ -60,7 +65,7 @@ class Panel(Shown):
         self.outcome = W.HTML()   # the banner
         self.notice = W.HTML(layout=W.Layout(display="none"))   # why the result is not the controls' own
         self.trace_view, self.code_view, self.rules_view = W.HTML(), W.HTML(), W.HTML()
-        self.diagram = W.HTML(layout=W.Layout(max_width="100%"))   # inline SVG: text stays text
+        self.diagram = W.HTML()   # inline SVG: text stays text
         self.tabs = W.Tab(children=[self.trace_view, self.diagram, self.code_view, self.rules_view])
         for i, title in enumerate(TABS):
             self.tabs.set_title(i, title)
@@ -82,19 +87,17 @@ class Panel(Shown):
         self._start()
 
     def _layout(self) -> W.Widget:
-        """Controls on the left, the banner, notice and tabs on the right (wrapping below on a
-        narrow screen), so a control and its effect are on screen together."""
+        """The controls, then the banner, notice and tabs; where they sit is the CSS's
+        (panel_html.CSS): side by side on a wide panel, the result under the controls else."""
         knobs = []
         for name, ws in self.controls.items():
             knobs.append(W.VBox([*ws, self.messages[name]]))
             knobs[-1].add_class("unloadlab-knob")
-        dropdowns = any(isinstance(w, W.Dropdown) for ws in self.controls.values() for w in ws)
-        controls = W.VBox(([W.HTML(KEYBOARD_HINT)] if dropdowns else []) + knobs,
-                          layout=W.Layout(flex="0 1 340px", min_width="240px", margin="0 24px 8px 0"))
+        controls = W.VBox(knobs)
         controls.add_class("unloadlab-controls")
-        result = W.VBox([self.outcome, self.notice, self.tabs], layout=W.Layout(flex="1 1 440px", min_width="0"))
+        result = W.VBox([self.outcome, self.notice, self.tabs])
         result.add_class("unloadlab-result")
-        panel = W.HBox([controls, result], layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
+        panel = W.HBox([controls, result])
         panel.add_class("unloadlab-panel")
         return panel
 
@@ -218,6 +221,9 @@ class Panel(Shown):
         self.errors = dict(problems)
         for name, box in self.messages.items():
             _set_html(box, error_html(problems[name]) if name in problems else "")
+            for w in self.controls[name]:
+                if isinstance(w, (W.Text, W.IntText)):   # aria-invalid, through the front-end script
+                    (w.add_class if name in problems else w.remove_class)("unloadlab-invalid")
         lines = [f"<b>{html.escape(self._label(n))}</b> is not applied: the result uses its last valid "
                  f"value, {html.escape(show_value(self._valid[n]))}." for n in problems]
         lines += [f"<b>{html.escape(self._label(n))}</b>: type a status in the hex field to apply it; until "
@@ -248,16 +254,16 @@ class Panel(Shown):
         if index not in self._stale or self.result is None:
             return
         self._stale.discard(index)
-        trace = self.result
+        trace, name = self.result, f"{TABS[index]}, panel {self.number}"
         if index == 0:
-            self.trace_view.value = scroll(trace_html(trace), TABS[0])
+            self.trace_view.value = scroll(trace_html(trace), name)
         elif index == 1:
-            self.diagram.value = diagram_svg(trace)
+            self.diagram.value = diagram_svg(trace, name)
         elif index == 2:
             from .code import driver_c
-            self.code_view.value = scroll(pre(driver_c(self.scenario), wrap=False), TABS[2])
+            self.code_view.value = scroll(pre(driver_c(self.scenario)), name)
         else:
-            self.rules_view.value = scroll(rules_html(trace), TABS[3])
+            self.rules_view.value = scroll(rules_html(trace), name)
 
     # --- text views (for tests and for the learner's next cell) ----------------------------------------
     @property

@@ -9,47 +9,100 @@ from typing import Any
 
 from ..catalogue import RULES_BY_ID
 from ..windows import Mark, Outcome, Trace
+from .figures import MIN_SHOWN_PX, NATURAL_PX
 from .text import format_trace
 
-__all__ = ["CSS", "KEYBOARD_HINT", "LOOK", "pre", "plain", "outcome_html", "error_html", "notice_html",
+__all__ = ["CSS", "FRONT_END", "TWO_COLUMNS", "LOOK", "pre", "plain", "outcome_html", "error_html", "notice_html",
            "scroll", "trace_html", "rules_html", "diagram_svg"]
 
 # one style sheet, shown once per displayed widget (see shown.style_sheet)
 _FOCUS = "#1a56db"       # 6.2:1 against white; JupyterLab's own focus border is 2.2:1
 _ERROR = "#b91c1c"
 _LINK = f"color:{_FOCUS}; text-decoration:underline"
+TWO_COLUMNS = 1140       # px of panel width from which the controls sit beside the result
+# The layout follows the width the widget gets (a container query on .unloadlab), not the
+# window's: controls beside the result only where the result keeps room for a diagram at a
+# readable size; otherwise the result goes under the controls, at full width, and the
+# controls flow into as many columns as fit. No box here scrolls sideways: text wraps.
 CSS = f"""
+.unloadlab {{ container-type: inline-size; }}
+.unloadlab .unloadlab-panel.widget-box {{ display: flex; flex-flow: column nowrap; align-items: stretch;
+  gap: 8px 24px; overflow: visible; }}
+.unloadlab .unloadlab-controls.widget-box {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr));
+  gap: 0 24px; align-items: start; overflow: visible; }}
+.unloadlab .unloadlab-result.widget-box {{ min-width: 0; overflow: visible; }}
+@container (min-width: {TWO_COLUMNS}px) {{
+  .unloadlab .unloadlab-panel.widget-box {{ flex-direction: row; align-items: flex-start; }}
+  .unloadlab .unloadlab-controls.widget-box {{ display: flex; flex-direction: column; flex: 0 0 340px; }}
+  .unloadlab .unloadlab-result.widget-box {{ flex: 1 1 0; }}
+}}
+.unloadlab-controls .widget-box {{ overflow: visible; }}
+.unloadlab-controls .jupyter-widgets {{ margin-left: 0; margin-right: 0; max-width: 100%; box-sizing: border-box; }}
 .unloadlab-controls .widget-dropdown, .unloadlab-controls .widget-text {{
   flex-direction: column; align-items: stretch; height: auto; margin-bottom: 6px; }}
 .unloadlab-controls .widget-dropdown > .widget-label, .unloadlab-controls .widget-text > .widget-label {{
   width: auto; max-width: none; height: auto; text-align: left; white-space: normal; line-height: 1.3;
   overflow: visible; margin: 0 0 2px 0; }}
 .unloadlab-controls .widget-dropdown > select, .unloadlab-controls .widget-text > input {{
-  width: 100%; max-width: 100%; flex: 0 0 auto; height: var(--jp-widgets-inline-height, 28px); }}
+  width: 100%; max-width: 100%; box-sizing: border-box; flex: 0 0 auto; height: var(--jp-widgets-inline-height, 28px); }}
 .unloadlab .widget-html-content {{ line-height: 1.4; }}
 .unloadlab-result .jupyter-widgets, .unloadlab-result .widget-html-content {{ min-width: 0; }}
+.unloadlab-result .widget-tab-contents {{ overflow: visible; }}
 .unloadlab-result .jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab {{
   flex: 0 0 auto; min-width: 0; max-width: none; }}
 .unloadlab-controls .widget-checkbox {{ height: auto; min-height: var(--jp-widgets-inline-height); }}
 .unloadlab-controls .widget-checkbox .widget-label-basic,
 .unloadlab-controls .widget-label-basic span {{ white-space: normal; overflow: visible; }}
 .unloadlab-controls .widget-label {{ font-weight: 600; }}
+.unloadlab-scroll {{ max-height: 85vh; overflow: auto; }}
+.unloadlab-banner {{ overflow-wrap: anywhere; }}
+.unloadlab-note {{ font-size: 12px; }}
+.unloadlab-picture {{ container-type: inline-size; }}
+.unloadlab-picture-box {{ overflow-x: auto; }}
+.unloadlab-picture svg.unloadlab-figure {{ display: block; width: 100%; height: auto;
+  max-width: {NATURAL_PX:.1f}px; min-width: {MIN_SHOWN_PX:.1f}px; }}
+@container (max-width: {MIN_SHOWN_PX - 0.1:.1f}px) {{
+  .unloadlab-picture-box {{ max-height: 70vh; overflow: auto; }}
+}}
 .unloadlab select:focus, .unloadlab input:focus, .unloadlab textarea:focus,
 .unloadlab button:focus-visible, .unloadlab [role="tab"]:focus-visible, .unloadlab a:focus-visible,
 .unloadlab summary:focus-visible, .unloadlab [tabindex="0"]:focus-visible {{
   outline: 2px solid {_FOCUS} !important; outline-offset: 2px; }}
 .unloadlab a {{ {_LINK}; }}
 .jp-Notebook:has(.unloadlab) .jp-OutputArea-output pre {{ word-break: normal; overflow-wrap: normal; }}
-.unloadlab-hint {{ font-size: 12px; color: var(--jp-content-font-color2, #374151); margin: 0 0 6px 0; }}
+"""
+
+# What Python cannot say through ipywidgets (it gives a widget classes, never attributes), run
+# once per page by shown.front_end():
+# - ArrowUp/ArrowDown on a dropdown change its value: Lumino skips its shortcuts for a key
+#   whose target carries data-lm-suppress-shortcuts, so JupyterLab does not move to the next
+#   cell; every other key (Shift+Enter, Escape) still reaches JupyterLab.
+# - A field with the class unloadlab-invalid (a value the panel rejected) carries aria-invalid.
+FRONT_END = """(() => {
+  if (window.unloadlabFrontEnd) return;
+  window.unloadlabFrontEnd = true;
+  window.addEventListener('keydown', e => {
+    const t = e.target;
+    if (!(t instanceof HTMLSelectElement) || !t.closest('.unloadlab')) return;
+    const arrow = (e.key === 'ArrowUp' || e.key === 'ArrowDown') && !e.altKey && !e.ctrlKey && !e.metaKey;
+    t.toggleAttribute('data-lm-suppress-shortcuts', arrow);
+  }, true);
+  const sync = () => document.querySelectorAll('.unloadlab input').forEach(i => {
+    const bad = !!i.closest('.unloadlab-invalid');
+    if (bad !== i.hasAttribute('aria-invalid')) bad ? i.setAttribute('aria-invalid', 'true') : i.removeAttribute('aria-invalid');
+  });
+  new MutationObserver(ms => { if (ms.some(m => m.target.closest && m.target.closest('.unloadlab'))) sync(); })
+    .observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ['class']});
+  sync();
+})();
 """
 
 
-def pre(text: str, wrap: bool = True) -> str:
+def pre(text: str) -> str:
     """Monospace text as HTML. Lines wrap only between words (JupyterLab's own output style
-    breaks anywhere, "Filte/rUnloadCallback"); wrap=False keeps code lines whole."""
-    white = "pre-wrap" if wrap else "pre"
+    breaks anywhere, "Filte/rUnloadCallback"); code too, so a long line never widens its box."""
     return (f"<pre class='unloadlab-pre' style='font-size:12px; line-height:1.35; margin:0; "
-            f"white-space:{white}; word-break:normal; overflow-wrap:normal; overflow:visible'>"
+            f"white-space:pre-wrap; word-break:normal; overflow-wrap:normal; overflow:visible'>"
             f"{html.escape(text)}</pre>")
 
 
@@ -62,10 +115,6 @@ def plain(markup: str) -> str:
     text = html.unescape(re.sub(r"<[^>]+>", "", markup))
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
-
-KEYBOARD_HINT = ("<p class='unloadlab-hint'>Keyboard: Tab moves between the controls; Space or Enter "
-                  "opens a dropdown (an arrow key on a closed dropdown moves JupyterLab to the next "
-                  "cell).</p>")
 
 # outcome -> (icon, colour). The words say it first; the icon and the colour repeat it.
 # Icons that common fonts have (DejaVu, Segoe UI Symbol), so none shows as a box.
@@ -116,11 +165,11 @@ def notice_html(lines: list[str], error: bool) -> str:
 
 
 def scroll(markup: str, label: str) -> str:
-    """A tab page that scrolls inside itself (focusable, so the keyboard can scroll it), keeping
-    the controls and the banner on screen at 1280x720; a wide line or picture scrolls here
-    instead of widening the panel (the min-width rules in CSS)."""
-    return (f"<div class='unloadlab-scroll' role='region' aria-label='{html.escape(label)}' tabindex='0' "
-            f"style='max-height:420px; overflow:auto'>{markup}</div>")
+    """A tab page as a named region: it grows with its content up to most of the window's
+    height (CSS .unloadlab-scroll) and only then scrolls (focusable, so the keyboard can scroll
+    it). ``label`` must be unique on the page ("Trace, panel 2")."""
+    return (f"<div class='unloadlab-scroll' role='region' aria-label='{html.escape(label)}' "
+            f"tabindex='0'>{markup}</div>")
 
 
 def trace_html(trace: Trace) -> str:
@@ -135,7 +184,7 @@ def _source_html(source: Any) -> str:
     if source.url.startswith(("https://", "http://")):
         return (f"<a href='{html.escape(source.url)}' target='_blank' rel='noopener' "
                 f"style='{_LINK}'>{title}</a>")
-    return f"{title} <small>({html.escape(source.url)} in this repository)</small>"
+    return f"{title} <span class='unloadlab-note'>({html.escape(source.url)} in this repository)</span>"
 
 
 def rules_html(trace: Trace) -> str:
@@ -152,12 +201,13 @@ def rules_html(trace: Trace) -> str:
                 sources.append(s)
             refs.append(f"[{numbers[s.url]}]")
         items.append(f"<li><code>{rid}</code> [{r.kind.value}]: {html.escape(r.statement)} "
-                     f"<small>Sources {', '.join(refs)}</small></li>")
+                     f"<span class='unloadlab-note'>Sources {', '.join(refs)}</span></li>")
     listed = "".join(f"<li>{_source_html(s)}</li>" for s in sources)
     return f"<ul>{''.join(items)}</ul><p><b>Sources</b></p><ol>{listed}</ol>"
 
 
-def diagram_svg(trace: Trace) -> str:
-    """The sequence diagram as inline SVG markup, named by its alt text (role="img")."""
+def diagram_svg(trace: Trace, label: str = "Sequence diagram") -> str:
+    """The sequence diagram as inline SVG markup, named by its alt text (role="img"), in a
+    box named ``label``."""
     from .plots import sequence_diagram, to_html
-    return to_html(sequence_diagram(trace))
+    return to_html(sequence_diagram(trace), label)

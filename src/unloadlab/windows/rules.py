@@ -56,6 +56,42 @@ WINDOWS_RULES: tuple[Rule, ...] = (
     _r("fast-startup-hibernates", D, "With Fast Startup, 'Shut down' is a hybrid shutdown: applications close "
        "and users log off, then the kernel image with its loaded drivers is saved to Hiberfil.sys and "
        "restored at the next start instead of being loaded afresh.", fact(68)),
+    # --- sc delete: uninstalling a driver (domain-facts #84, U1) -----------------------------------
+    _r("delete-service-marks", D, "DeleteService (sc delete) marks a service for deletion; the SCM removes its entry "
+       "only once every handle to it is closed and it is not running.", fact(84)),
+    _r("delete-service-at-restart", D, "A service that cannot be stopped is removed when the system restarts; "
+       "marking it also sets its Start to SERVICE_DISABLED (the SCM protocol).", fact(84),
+       Source("RDeleteService (MS-SCMR 3.1.4.3)", "https://learn.microsoft.com/openspecs/windows_protocols/ms-scmr/"
+              "6744cdb8-f162-4be0-bb31-98996b6495be")),
+    _r("delete-service-1072", D, "DeleteService on a service already marked for deletion fails with "
+       "ERROR_SERVICE_MARKED_FOR_DELETE (1072).", fact(84)),
+    _r("sc-delete-1072-output", F, "'sc delete' then prints '[SC] DeleteService FAILED 1072:' and 'The specified "
+       "service has been marked for deletion.'", fact(84),
+       Source("Flowseal/zapret-discord-youtube#207 (domain-facts U1)",
+              "https://github.com/Flowseal/zapret-discord-youtube/issues/207")),
+    _r("silent-marked-other-calls", Q, "Which other calls (CreateService of the same name, OpenService, "
+       "ControlService) return 1072 while a service is marked for deletion is not documented.", fact(84)),
+    _r("silent-delete-after-removal", Q, "What a second 'sc delete' gets once the service entry is gone is not "
+       "covered by our sources.", fact(84)),
+    _r("silent-uninstaller-reboot", Q, "DiUninstallDevice and DiUninstallDriver report that a restart is needed "
+       "(NeedReboot), but which driver behaviour sets it is not documented; the lab shows the documented case it "
+       "knows: a service deleted while its driver stays loaded goes at the next restart.", fact(84),
+       Source("DiUninstallDevice function (domain-facts U2)",
+              "https://learn.microsoft.com/windows/win32/api/newdev/nf-newdev-diuninstalldevice")),
+    # --- a direct NtUnloadDriver, without the SCM (domain-facts #85, U3) ------------------------------
+    _r("ntunload-direct", D, "A loader tool can call NtUnloadDriver (ZwUnloadDriver in kernel mode) with the "
+       "service's registry path itself; it returns STATUS_SUCCESS or an error NTSTATUS such as "
+       "STATUS_INVALID_DEVICE_REQUEST. A file-system filter should use it for debugging only; a minifilter "
+       "should be unloaded with FltUnloadFilter instead.", fact(85), fact(4)),
+    _r("ntunload-no-scm", M, "Called directly, NtUnloadDriver involves no service control manager: no SERVICE_STOP "
+       "check, no check of dependent services, no translation of the NTSTATUS into a Win32 error such as 1052; "
+       "ReactOS's IopUnloadDriver checks only what the kernel knows.", fact(85, 5)),
+    _r("ntunload-privilege", M, "NtUnloadDriver first checks that the caller holds SeLoadDriverPrivilege, and fails "
+       "with STATUS_PRIVILEGE_NOT_HELD otherwise (ReactOS's IopUnloadDriver; no Microsoft page names the "
+       "status).", fact(5, 85)),
+    _r("ntunload-no-driver-object", M, "When no driver object of that name exists (the driver is not loaded), "
+       "NtUnloadDriver fails with the lookup's error, such as STATUS_OBJECT_NAME_NOT_FOUND (ReactOS's "
+       "IopUnloadDriver).", fact(5, 85)),
     _r("silent-fast-startup-shutdown", Q, "Whether drivers, or a minifilter's IRP_MJ_SHUTDOWN pre-operation, "
        "get a shutdown request during a hybrid (Fast Startup) shutdown is not documented.", fact(68)),
 )

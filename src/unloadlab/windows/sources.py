@@ -158,6 +158,9 @@ FACT_PAGES: dict[int, tuple[str, str]] = {
          "https://github.com/microsoft/Windows-driver-samples/blob/main/network/trans/inspect/sys/TL_drv.c"),
     82: ("ExWaitForRundownProtectionRelease function", _DDI + "wdm/nf-wdm-exwaitforrundownprotectionrelease"),
     83: ("FwpsInjectionHandleDestroy0 function", _DDI + "fwpsk/nf-fwpsk-fwpsinjectionhandledestroy0"),
+    84: ("DeleteService function", _WIN32 + "winsvc/nf-winsvc-deleteservice"),
+    85: ("ZwUnloadDriver function (a direct call)", _DDI + "wdm/nf-wdm-zwunloaddriver"),
+    86: ("FwpsCalloutUnregisterById0 function (STATUS_FWP_IN_USE)", _DDI + "fwpsk/nf-fwpsk-fwpscalloutunregisterbyid0"),
 }
 
 
