@@ -42,6 +42,11 @@ class Trigger(enum.Enum):
     def facts(self) -> TriggerFacts:
         return TRIGGERS[self.value]
 
+    @property
+    def mandatory(self) -> bool:
+        """Whether this request is a mandatory unload (the lessons ask it of a trigger)."""
+        return self.facts.mandatory
+
 
 _FILTER_UNLOAD_CALL = 'FilterUnload(L"{}")'
 TRIGGERS = triggers(
