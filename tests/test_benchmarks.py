@@ -45,5 +45,5 @@ def test_cli_start_benchmark_prints_the_ratio_to_the_standard_library_floor():
                      out)
     assert re.search(r"ratio CLI/floor [\d.]+x \(goal <= 1.25x: (met|NOT met)\)", out)
     assert "matplotlib, ipywidgets, IPython imported: none" in out
-    assert re.search(r"why 1052 \(symptom index built on first use\) median [\d.]+ ms: ratio why/floor [\d.]+x "
+    assert re.search(r"why 1052 \(symptom index read from its table\) median [\d.]+ ms: ratio why/floor [\d.]+x "
                      r"\(goal <= 1.25x: (met|NOT met)\), why/CLI [\d.]+x", out)

@@ -32,14 +32,14 @@ def _distinct(texts) -> dict[str, str]:
 
 
 def test_every_minifilter_variant_compiles(tmp_path):
-    scenarios = list(minifilter.decision_space()) + [e.scenario() for e in CATALOGUE if e.model == "minifilter"]
+    scenarios = list(minifilter.decision_space()) + [e.scenario() for e in CATALOGUE if e.family == "minifilter"]
     variants = _distinct(minifilter_c(s) for s in scenarios)
     assert len(variants) > 300  # the sweep really covers the knobs
     mingw.compile_all(variants, tmp_path)
 
 
 def test_every_callout_variant_compiles(tmp_path):
-    scenarios = list(callout.decision_space()) + [e.scenario() for e in CATALOGUE if e.model == "callout"]
+    scenarios = list(callout.decision_space()) + [e.scenario() for e in CATALOGUE if e.family == "callout"]
     variants = _distinct(callout_c(s) for s in scenarios)
     assert len(variants) > 500
     mingw.compile_all(variants, tmp_path)

@@ -105,7 +105,7 @@ def _teardown_ran(t: Trace) -> bool:
 @pytest.fixture(scope="module")
 def variants() -> list[tuple[CalloutScenario, Trace, str]]:
     """Every scenario of the decision space and the catalogue whose teardown runs, with its trace and C."""
-    scenarios = list(callout.decision_space()) + [e.scenario() for e in CATALOGUE if e.model == "callout"]
+    scenarios = list(callout.decision_space()) + [e.scenario() for e in CATALOGUE if e.family == "callout"]
     traces = [(sc, simulate(sc)) for sc in scenarios]
     return [(sc, t, callout_c(sc)) for sc, t in traces if _teardown_ran(t)]
 

@@ -738,7 +738,7 @@ def check_invariants(s: CalloutScenario, t: Trace) -> None:
     else:
         assert traffic is None, s
     # the trace itself
-    assert t.model == "callout" and t.inputs == s.knobs() and t["mandatory"] is (s.trigger in SERVICE_STOPS
+    assert t.family == "callout" and t.inputs == s.knobs() and t["mandatory"] is (s.trigger in SERVICE_STOPS
                                                                               or s.trigger is CalloutTrigger.NT_UNLOAD_DRIVER)
     for st in t.steps:
         assert st.rules and all(r in RULES_BY_ID for r in st.rules), st
@@ -835,7 +835,7 @@ def test_invariants_hold_for_arbitrary_knobs(model, trigger, fn, unregisters, ch
 # --- the catalogue ------------------------------------------------------------------------------
 @pytest.mark.parametrize("example", CALLOUT_EXAMPLES, ids=lambda e: e.name)
 def test_catalogue_entry_replays(example):
-    assert example.model == "callout" and example.lesson in ("08-wfp-callout", "08b-wfp-teardown")
+    assert example.family == "callout" and example.lesson in ("08-wfp-callout", "08b-wfp-teardown")
     assert all(r in RULES_BY_ID for r in example.rules)
     trace = example.run()
     assert example.mismatches(trace) == []

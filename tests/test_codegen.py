@@ -79,7 +79,7 @@ def _mf_plain(sc: MinifilterScenario) -> bool:
 @pytest.fixture(scope="module")
 def mf_space() -> list[tuple[MinifilterScenario, str]]:
     """(scenario, C) for the decision space, the minifilter catalogue entries and the corners."""
-    scenarios = list(decision_space()) + [e.scenario() for e in CATALOGUE if e.model == "minifilter"]
+    scenarios = list(decision_space()) + [e.scenario() for e in CATALOGUE if e.family == "minifilter"]
     return [(s, minifilter_c(s)) for s in scenarios + MF_CORNERS]
 
 
@@ -96,7 +96,7 @@ def _code_knobs(sc) -> str:
 @pytest.fixture(scope="module")
 def co_space() -> list[tuple[CalloutScenario, str]]:
     """(scenario, C) for the callout decision space, its catalogue entries and the corners."""
-    scenarios = list(callout.decision_space()) + [e.scenario() for e in CATALOGUE if e.model == "callout"]
+    scenarios = list(callout.decision_space()) + [e.scenario() for e in CATALOGUE if e.family == "callout"]
     return [(s, callout_c(s)) for s in scenarios + CO_CORNERS]
 
 
@@ -368,7 +368,7 @@ def test_canonical_c_carries_no_bug():
         assert "BUG" not in c, model
 
 
-@pytest.mark.parametrize("example", [e for e in CATALOGUE if e.model == "callout"], ids=lambda e: e.name)
+@pytest.mark.parametrize("example", [e for e in CATALOGUE if e.family == "callout"], ids=lambda e: e.name)
 def test_a_bug_line_appears_only_where_the_trace_shows_that_bug(example):
     """Issue 12, item 5: each BUG comment names a rule the trace cites; an entry shown as
     correct (unloaded, nothing marked) has no BUG line at all."""

@@ -12,7 +12,7 @@ from unloadlab.callout import CalloutScenario
 from unloadlab.catalogue import CATALOGUE
 from unloadlab.exercises import make
 from unloadlab.exercises.diagnosis import cause_and_fix, commanded_clean, faults
-from unloadlab.exercises.mistakes import MISTAKES, TRAITS, key_of, mistake
+from unloadlab.exercises.words import MISTAKES, TRAITS, key_of, mistake
 from unloadlab.exercises.reading import blocks, dead_branches, listing, load_items, teardown_items
 from unloadlab.exercises.space import clean, domain, draw, family, listing_of, start, trace_of, walk
 from unloadlab.minifilter import MinifilterScenario
@@ -81,7 +81,7 @@ def _family_calls():
     names = {"minifilter": set(), "callout": set()}
     for e in CATALOGUE:
         t = e.run()
-        names[e.model] |= {i.name for i in teardown_items(t) + load_items(t)}
+        names[e.family] |= {i.name for i in teardown_items(t) + load_items(t)}
     for n in range(80):
         rng = random.Random(f"calls {n}")
         for fam in names:

@@ -1,4 +1,4 @@
-"""A scenario in words (exercises.scenario_words): every knob that is not its default is said,
+"""A scenario in words (exercises.words): every knob that is not its default is said,
 in a driver engineer's words (no knob names, no True/False), by the sentence the table maps it
 to; the lesson quizzes and the practice problems show exactly those sentences."""
 import dataclasses
@@ -10,7 +10,7 @@ from unloadlab.callout import CalloutScenario
 from unloadlab.catalogue import CATALOGUE
 from unloadlab.exercises import describe, lesson_quiz, lessons, problem
 from unloadlab.exercises.space import variants
-from unloadlab.exercises.scenario_words import assumptions, described, non_default_knobs, request_sentence
+from unloadlab.exercises.words import assumptions, described, non_default_knobs, request_sentence
 from unloadlab.minifilter import MinifilterScenario
 from unloadlab.windows import ScenarioError
 

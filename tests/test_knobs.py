@@ -88,7 +88,7 @@ def test_a_mistake_names_a_cause_never_a_bug_check():
 
 
 def test_nothing_in_the_shells_names_an_undeclared_knob():
-    from unloadlab.exercises.mistakes import MISTAKES, TRAITS
+    from unloadlab.exercises.words import MISTAKES, TRAITS
     declared = {f.name: set(_fields(f)) for f in FAMILIES}
     for table in (MISTAKES, TRAITS):
         for name, knobs in table.items():

@@ -15,7 +15,7 @@ from unloadlab.exercises import predict, simulate
 from unloadlab.exercises.diagnosis import (CASES, DIAGNOSES, DIAGNOSES_BY_KEY, TAKEAWAYS, case_exercise,
                                           case_scenario, check_diagnosis, diagnose, symptoms)
 from unloadlab.exercises.reading import deciding_rule
-from unloadlab.exercises.scenario_words import assumptions
+from unloadlab.exercises.words import assumptions
 from unloadlab.cli import main
 from unloadlab.exercises import OUTCOME_CHOICES
 from unloadlab.catalogue import RULES_BY_ID
@@ -117,7 +117,7 @@ class TestDescribe:
         lines = predict.describe(sc, seed).splitlines()
         knobs = sc.knobs()
         assert lines[0] == f"seed {seed}"
-        assert lines[1] == f"{simulate(sc).model} scenario"
+        assert lines[1] == f"{simulate(sc).family} scenario"
         assert [line.split(":")[0].strip() for line in lines[2:2 + len(knobs)]] == list(knobs)
         assert lines[2 + len(knobs):4 + len(knobs)] == ["", "Assumptions:"]
 
@@ -244,7 +244,7 @@ class TestCapstone:
         assert len(CASES) >= 6 and len({c.name for c in CASES}) == len(CASES)
         for c in CASES:
             assert c.scenario in BY_NAME and c.diagnosis in DIAGNOSES_BY_KEY
-        assert {BY_NAME[c.scenario].model for c in CASES} == {"minifilter", "callout"}
+        assert {BY_NAME[c.scenario].family for c in CASES} == {"minifilter", "callout"}
         for d in DIAGNOSES:
             assert d.explanation and d.fix and "\n" not in d.explanation + d.fix
             assert all(r in RULES_BY_ID for r in d.rules), d
@@ -269,7 +269,7 @@ class TestCapstone:
     def test_every_minifilter_case_shows_a_server_port(self):
         """No case is solved by elimination because only one driver has a port."""
         for c in CASES:
-            if BY_NAME[c.scenario].model == "minifilter":
+            if BY_NAME[c.scenario].family == "minifilter":
                 assert "gServerPort" in symptoms(c.name), c.name
 
     @pytest.mark.parametrize("c", CASES, ids=lambda c: c.name)

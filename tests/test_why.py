@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from unloadlab import cli
-from unloadlab.callout.model import decision_space as callout_space
+from unloadlab.callout.scenarios import decision_space as callout_space
 from unloadlab.callout.model import simulate as callout_simulate
 from unloadlab.catalogue import CATALOGUE
 from unloadlab.minifilter import model as minifilter_model
@@ -243,6 +243,25 @@ def test_the_cli_answers_why_without_plotting_or_widget_libraries():
              "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['why', '1052']) == 0\n"
              "heavy = [m for m in ('matplotlib', 'ipywidgets', 'IPython') if m in sys.modules]\n"
              "assert not heavy, heavy\n")
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+
+
+def test_the_stored_table_is_the_catalogue_replayed():
+    """why reads symptoms/table.py; it must be what replaying the catalogue gives, in the same
+    order (after a change to a model, a scenario or a diagnosis: python tools/write_symptom_table.py)."""
+    from unloadlab.symptoms import answers
+    stored, replayed = answers._built(), answers.replayed()
+    assert stored == replayed, "the symptom table is stale: run python tools/write_symptom_table.py"
+    assert [list(v) for v in stored[0].items()] == [list(v) for v in replayed[0].items()]
+    assert list(stored[1]) == list(replayed[1])
+
+
+def test_why_imports_no_family():
+    probe = ("import sys, contextlib, io\nfrom unloadlab.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['why', '1052']) == 0\n"
+             "loaded = [m for m in sys.modules if m.startswith(('unloadlab.minifilter', 'unloadlab.callout', "
+             "'unloadlab.catalogue'))]\nassert not loaded, loaded\n")
     r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
 

@@ -434,5 +434,5 @@ def test_the_drive_detector_sees_a_driven_panel(tmp_path):
 def test_every_catalogue_scenario_opens_in_a_panel():
     """Every model knob has a control: a new knob cannot silently miss the panel."""
     for ex in CATALOGUE:
-        panel = Panel(ex.model, **ex.knobs)
+        panel = Panel(ex.family, **ex.knobs)
         assert panel.result is not None and panel.result.outcome == ex.run().outcome, ex.name

@@ -97,7 +97,7 @@ def opened_problems(nb_path: Path) -> list[tuple[str, int]]:
 def _answer_row(kind: str, seed: int) -> str:
     if kind == "rules":
         trace = simulate(problem(seed))
-        return (f"| rules | {seed} | **{_WORD[trace.outcome]}** ({trace.model}, {trace.inputs['trigger']}) | "
+        return (f"| rules | {seed} | **{_WORD[trace.outcome]}** ({trace.family}, {trace.inputs['trigger']}) | "
                 f"`{deciding_rule(trace)}` |")
     shown = routine_kind(seed) if kind == "routine" else kind
     ex = make(shown, seed)
@@ -129,7 +129,7 @@ def practice_table() -> list[str]:
         kind = routine_kind(seed)
         r = make(kind, seed)
         d = make("diagnosis", seed)
-        rows.append(f"| {seed} | {trace.model}, {trace.inputs['trigger']}: **{_WORD[trace.outcome]}** "
+        rows.append(f"| {seed} | {trace.family}, {trace.inputs['trigger']}: **{_WORD[trace.outcome]}** "
                     f"(`{deciding_rule(trace)}`) | {kind}: **{','.join(r.answer)}** | "
                     f"**{d.answer[0]}** (`{d.rules[0]}`) |")
     return rows

@@ -181,7 +181,7 @@ def _run_scenarios(args: argparse.Namespace) -> Trace | str:
             return example(args.name).run()
         except KeyError as e:
             raise UsageError(e.args[0]) from None
-    return "\n".join(f"{e.name:36} {e.model:10} {e.title}" for e in CATALOGUE)
+    return "\n".join(f"{e.name:36} {e.family:10} {e.title}" for e in CATALOGUE)
 
 
 def _add_quiz(sub: argparse._SubParsersAction) -> None:
@@ -214,14 +214,14 @@ def _seed(text: str) -> int:
 def _run_quiz(args: argparse.Namespace) -> str:
     from .exercises import OUTCOME_CHOICES, predict, simulate
     from .exercises.reading import deciding_rule
-    from .exercises.scenario_words import assumptions
+    from .exercises.words import assumptions
     seed = _seed(args.seed)
     if args.kind != "predict":
         return _run_exercise(args.kind, seed, args)
     scenario = predict.problem(seed)
     if args.json:
         trace = simulate(scenario)
-        data = {"seed": seed, "model": trace.model, "inputs": scenario.knobs(),
+        data = {"seed": seed, "model": trace.family, "inputs": scenario.knobs(),
                 "assumptions": assumptions(scenario), "question": "What happens?",
                 "choices": list(OUTCOME_CHOICES)}
         if args.answers:

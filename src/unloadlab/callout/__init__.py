@@ -7,8 +7,8 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "knobs": ("KNOBS", "FAMILY"),
     "scenario": ("MAX_CALLOUTS", "MAX_FLOWS", "SERVICE_NAME", "CalloutScenario", "CalloutTrigger", "ContextRemoval",
                  "DriverModel", "FilterRemoval", "FlowRemoval", "UnregisterPlace", "CANONICAL"),
-    "model": ("NOT_DOCUMENTED", "STATUS_NOT_SUPPORTED", "decision_space", "simulate"),
+    "model": ("NOT_DOCUMENTED", "STATUS_NOT_SUPPORTED", "simulate"),
     "rules": ("CALLOUT_RULES",),
-    "scenarios": ("CALLOUT_EXAMPLES",),
+    "scenarios": ("CALLOUT_EXAMPLES", "decision_space"),
     "c_view": ("callout_c",),
 })

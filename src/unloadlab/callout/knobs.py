@@ -345,7 +345,7 @@ def _rules() -> Any:
 
 
 def _decision_space() -> Any:
-    from .model import decision_space
+    from .scenarios import decision_space
     return decision_space()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..windows import service
 from ..windows.family import echo
-from ..windows.ntstatus import NtStatus, StatusError, parse_status, status
+from ..windows.ntstatus import SUCCESS, NtStatus, StatusError, parse_status
 from ..windows.trace import ScenarioError, parse_choice
 
 __all__ = [
@@ -110,7 +110,7 @@ class CalloutScenario:
     flow_removal: FlowRemoval = FlowRemoval.SYNCHRONOUS
     waits_for_flow_deletes: bool = True      # after removing contexts, waits until every flowDeleteFn has run
     callouts: int = 2                        # callouts the driver registers
-    driver_entry_returns: NtStatus = status("STATUS_SUCCESS")
+    driver_entry_returns: NtStatus = SUCCESS
     filters: FilterRemoval = FilterRemoval.DYNAMIC_SESSION
     permit_if_unregistered: bool = False     # its filters carry FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED
     persistent_filters: bool = False         # its filters carry FWPM_FILTER_FLAG_PERSISTENT (static session)

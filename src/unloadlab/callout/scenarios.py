@@ -7,18 +7,24 @@ KMDF PnP contrast, shutdown) and ``TEARDOWN_LESSON`` (08b: the teardown done rig
 order, and what goes wrong when a step is missing or moved). Entries that are not about a
 mistake in the teardown use the canonical teardown (``CANONICAL``), so the C they show
 carries no bug.
+
+``decision_space`` enumerates the knob combinations that matter (the minifilter's is in its
+``scenarios`` too; the shells reach either through the family's record).
 """
 from __future__ import annotations
 
-from typing import Any
+import itertools
+from typing import Any, Iterator
 
 from ..windows.confirm import BREAK_ON_UNLOAD, NETSH_FILTERS, NETSH_STATE, SC_QUERY
 from ..windows.example import Diagnosis, Example, diagnosed
+from ..windows.ntstatus import status
 from ..windows.trace import Outcome
 from .model import NOT_DOCUMENTED, STATUS_NOT_SUPPORTED, simulate
-from .scenario import CANONICAL, CalloutScenario
+from .scenario import (CANONICAL, CalloutScenario, CalloutTrigger, ContextRemoval, DriverModel, FilterRemoval,
+                       FlowRemoval, UnregisterPlace)
 
-__all__ = ["CALLOUT_EXAMPLES", "LESSON", "TEARDOWN_LESSON"]
+__all__ = ["CALLOUT_EXAMPLES", "LESSON", "TEARDOWN_LESSON", "decision_space"]
 
 LESSON = "08-wfp-callout"
 TEARDOWN_LESSON = "08b-wfp-teardown"
@@ -359,3 +365,103 @@ _DIAGNOSES: dict[str, Diagnosis] = {
 }
 
 CALLOUT_EXAMPLES: tuple[Example, ...] = diagnosed(_BASICS + _TEARDOWN, _DIAGNOSES)
+
+
+# --- the decision space -----------------------------------------------------------------------
+_DRIVER_ENTRY_CLASSES = (status("STATUS_SUCCESS"), status("STATUS_OBJECT_NAME_EXISTS"),
+                         status("STATUS_DEVICE_BUSY"), status("STATUS_UNSUCCESSFUL"))
+
+
+def _removals() -> Iterator[dict[str, Any]]:
+    """Every way of removing flow contexts: none, or (first, on failure, both) x how the
+    removal returns x waiting for flowDeleteFn or not."""
+    yield dict(remove_flow_contexts=ContextRemoval.NONE, waits_for_flow_deletes=False)
+    removals = (ContextRemoval.BEFORE_UNREGISTER, ContextRemoval.ON_DEVICE_BUSY, ContextRemoval.BEFORE_AND_ON_BUSY)
+    for removal in removals:
+        for flow_removal, waits in itertools.product(FlowRemoval, (False, True)):
+            yield dict(remove_flow_contexts=removal, flow_removal=flow_removal, waits_for_flow_deletes=waits)
+
+
+def _unload_functions() -> Iterator[dict[str, Any]]:
+    """Every unload function worth telling apart: none; one that forgets to unregister (with
+    or without removing contexts first); one that unregisters, checking the result or not,
+    with each way of removing contexts it can have."""
+    yield dict(unload_function=False)
+    for rm in _removals():
+        retries = rm["remove_flow_contexts"] in (ContextRemoval.ON_DEVICE_BUSY, ContextRemoval.BEFORE_AND_ON_BUSY)
+        if not retries:   # without unregistering, or ignoring the result, there is nothing to retry on
+            yield dict(unregisters=False, **rm)
+            yield dict(check_unregister_result=False, **rm)
+        yield dict(check_unregister_result=True, **rm)
+
+
+def _model_triggers() -> list[tuple[DriverModel, CalloutTrigger]]:
+    """Each model x trigger it accepts, but a direct NtUnloadDriver (part four covers it)."""
+    return [(m, t) for m in DriverModel for t in CalloutTrigger if t is not CalloutTrigger.NT_UNLOAD_DRIVER
+            if t is not CalloutTrigger.DEVICE_REMOVAL or m is DriverModel.WDF_PNP]
+
+
+def _model_trigger_places() -> list[tuple[DriverModel, CalloutTrigger, UnregisterPlace]]:
+    """Each model x trigger, with every place its callouts can be taken down in."""
+    return [(m, t, p) for m, t in _model_triggers() for p in UnregisterPlace
+            if m is DriverModel.WDF_PNP or p is UnregisterPlace.UNLOAD_FUNCTION]
+
+
+def _what_goes_wrong() -> Iterator[dict[str, Any]]:
+    """The teardown's other knobs, each value against the canonical unload and inspect's."""
+    inspect_like = dict(check_unregister_result=False, remove_flow_contexts=ContextRemoval.BEFORE_UNREGISTER,
+                        waits_for_flow_deletes=False)
+    teardowns = [dict(CANONICAL), inspect_like]
+    for teardown, filters, permit, classify, drains, apc in itertools.product(
+            teardowns, FilterRemoval, (False, True), (False, True), (False, True), (False, True)):
+        yield {**teardown, "filters": filters, "permit_if_unregistered": permit, "classify_in_progress": classify,
+               "drains_before_unregister": drains, "unregister_at_apc_level": apc}
+    # another thread (un)registering callout 0: against each way of meeting a failed unregister
+    for teardown in (dict(CANONICAL), inspect_like, dict(CANONICAL, remove_flow_contexts=ContextRemoval.NONE,
+                                                         waits_for_flow_deletes=False)):
+        yield {**teardown, "concurrent_registration": True}
+
+
+def decision_space() -> Iterator[CalloutScenario]:
+    """Part one: every model x trigger it accepts x place it unregisters in x unload function
+    (see _unload_functions) x flows with a context (none, one, three) x callouts (one, three) x DriverEntry (each
+    severity class), the newer knobs at their defaults. Part two: the canonical and the
+    inspect-like teardown x filters x permit flag x classify in flight x drain order x
+    APC_LEVEL, for each model's own unload request (and both places a PnP driver can take its
+    callouts down), with flows (none, two) and callouts (one, three). Part three: the SCM's
+    refusals (no SERVICE_STOP access, dependents running) for each service stop. Part four: a
+    direct NtUnloadDriver for each model, with and without an unload function, privilege and
+    dependents. Part five: sc delete afterwards, once and twice."""
+    right = {m: CalloutScenario(model=m).unregister_place for m in DriverModel}   # left unset there: the default
+    for (model, trig, place), fn, flows, callouts, de in itertools.product(
+            _model_trigger_places(), list(_unload_functions()), (0, 1, 3), (1, 3), _DRIVER_ENTRY_CLASSES):
+        yield CalloutScenario(model=model, trigger=trig, unregister_in=None if place is right[model] else place,
+                              flows_with_context=flows, callouts=callouts, driver_entry_returns=de, **fn)
+    places = [(DriverModel.WDM, CalloutTrigger.SC_STOP, UnregisterPlace.UNLOAD_FUNCTION),
+              (DriverModel.WDF, CalloutTrigger.SC_STOP, UnregisterPlace.UNLOAD_FUNCTION),
+              (DriverModel.WDF_PNP, CalloutTrigger.DEVICE_REMOVAL, UnregisterPlace.UNLOAD_FUNCTION),
+              (DriverModel.WDF_PNP, CalloutTrigger.DEVICE_REMOVAL, UnregisterPlace.SELF_MANAGED_IO_CLEANUP)]
+    for (model, trig, place), knobs, flows, callouts in itertools.product(
+            places, list(_what_goes_wrong()), (0, 2), (1, 3)):
+        yield CalloutScenario(model=model, trigger=trig, unregister_in=None if place is right[model] else place,
+                              flows_with_context=flows, callouts=callouts, **knobs)
+    for model, trig in _model_triggers():
+        if trig.facts.mandatory:
+            yield CalloutScenario(model=model, trigger=trig, caller_privileged=False)
+            yield CalloutScenario(model=model, trigger=trig, dependent_services=True)
+    # part four: a direct NtUnloadDriver takes the service stop's path after the kernel's own checks
+    direct = CalloutTrigger.NT_UNLOAD_DRIVER
+    for model, fn, de in itertools.product(DriverModel, ({}, dict(unload_function=False)), _DRIVER_ENTRY_CLASSES):
+        yield CalloutScenario(model=model, trigger=direct, driver_entry_returns=de, flows_with_context=1, **fn)
+    for model, priv, deps in itertools.product(DriverModel, (True, False), (False, True)):
+        yield CalloutScenario(model=model, trigger=direct, caller_privileged=priv, dependent_services=deps)
+    # part five: sc delete afterwards (once, twice), after each model's request ending each way
+    endings = ({}, dict(unload_function=False), dict(unregisters=False), dict(driver_entry_returns=status(
+        "STATUS_UNSUCCESSFUL")))
+    for (model, trig), ending, times in itertools.product(_model_triggers(), endings, (1, 2)):
+        if trig is not CalloutTrigger.SHUTDOWN:
+            yield CalloutScenario(model=model, trigger=trig, sc_delete=times, **ending)
+    # persistent filters, deleted or left behind, with and without the permit flag, uninstalled or not
+    for filters, permit, times in itertools.product((FilterRemoval.DELETED_BY_KEY, FilterRemoval.LEFT_IN_PLACE),
+                                                    (False, True), (0, 1)):
+        yield CalloutScenario(filters=filters, permit_if_unregistered=permit, persistent_filters=True, sc_delete=times)

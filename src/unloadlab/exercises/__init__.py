@@ -4,7 +4,7 @@ the capstone. They read traces and the C view; no unload rule is decided here.
 
 Shared: ``space`` (the seeded draw: seeds, draws, the scenarios drawn from, their traces
 and listings), ``reading`` (a trace and its C listing, read), ``exercise`` (the exercise, its
-check and feedback) and ``widgets``.
+check and feedback), ``words`` (the knob rows' sentences, mistakes and traits) and ``widgets``.
 The kinds, each read top to bottom: ``find_bug``, ``teardown`` (put in order, complete),
 ``diagnosis`` (the level and the capstone), ``predict`` (practice's rules level, the lesson
 quizzes); ``kinds`` names them all. The widgets live in ``unloadlab.exercises.widgets`` (it

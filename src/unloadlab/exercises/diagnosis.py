@@ -10,7 +10,7 @@ Nothing in it names a rule, a knob or the cause.
 
 ``diagnosis(seed)`` is the practice level's problem: a clean driver with one thing wrong
 (one knob away, drawn from the model), the evidence, and options naming a cause and its
-fix in a driver engineer's words (``mistakes.MISTAKES``, one entry per knob value), every
+fix in a driver engineer's words (``words.MISTAKES``, one entry per knob value), every
 other option a mistake whose evidence would look different.
 
 **The capstone** "Why won't my driver stop?": broken drivers from the catalogue, shown only
@@ -32,11 +32,10 @@ from typing import Any, Mapping
 from ..catalogue import RULES_BY_ID, example
 from ..windows import Actor, Kind, Mark, Outcome, Trace
 from .exercise import Choice, Exercise, Feedback, check, rule_line
-from .mistakes import key_of, mistake
 from .reading import call_name, deciding_rule, driver_actor, new_marks, request_index, routine_name, telling_rule
-from .scenario_words import request_sentence
 from .space import (KEEP_ONE_KNOB, REQUEST_KNOB, Scenario, choose, clean, deciding_knob, domain, draw, family, has_bug,
                     introduction, kept, listing_of, replaced, rng_for, shuffled, trace_of, variants)
+from .words import key_of, mistake, request_sentence
 
 __all__ = [
     "evidence", "debugger_excerpt", "stacks", "event_log", "nudge", "ILLUSTRATION",
@@ -221,7 +220,7 @@ def _broken(sc: Scenario) -> bool:
 def faults(base: Scenario, worded_only: bool = True) -> list[tuple[str, object, Scenario]]:
     """Every way one knob (not the request) breaks a clean driver: the driver's code differs
     a little (its C changes, but not into another kind of driver), something goes wrong, the
-    evidence shows it, and ``mistakes`` has the words for it. A value without words is left
+    evidence shows it, and ``words`` has the words for it. A value without words is left
     out (never described by its knob's name); ``worded_only=False`` keeps it, for the test
     that lists them. One value per wording: DriverEntry failing with either error reads alike."""
     seen = evidence(base)
@@ -247,7 +246,7 @@ def _code(sc: Scenario) -> list[str]:
 
 
 def cause_and_fix(sc: Scenario, name: str, value: object) -> tuple[str, str] | None:
-    """The mistake in words and its fix ("Fix: ..."), from ``mistakes``; None without words."""
+    """The mistake in words and its fix ("Fix: ..."), from ``words``; None without words."""
     words = mistake(family(sc), name, value, sc)
     return None if words is None else (words[0], f"Fix: {words[1]}")
 
@@ -455,7 +454,7 @@ def case_exercise(case_name: str) -> Exercise:
         choices.append(Choice(d.key, f"{d.explanation} Fix: {d.fix}",
                               f"'{d.key}' does not fit {c.name}: {why} The rule that decides {c.name} is "
                               f"{rid}: {RULES_BY_ID[rid].statement}", (rid, *absent), hint))
-    return Exercise(kind="capstone", seed=None, family=trace.model, title=f"Why won't my driver stop? {c.name}",
+    return Exercise(kind="capstone", seed=None, family=trace.family, title=f"Why won't my driver stop? {c.name}",
                     prompt="Which diagnosis (the cause and its fix) fits this evidence?",
                     shown=symptoms(case_name), choices=tuple(choices), answer=(c.diagnosis,), solution=solution,
                     rules=(rid,), hint=hint, staged=True)

@@ -31,9 +31,9 @@ from ..views.text import format_trace, show_value
 from ..windows import Actor, Example, Kind, Outcome, ScenarioError, Trace
 from .exercise import OUTCOME_CHOICES, Choice, Exercise, Feedback, compare, parse_outcome, prediction_text, rule_line
 from .reading import call_name, deciding_rule, driver_actor, request_index, telling_rule
-from .scenario_words import assumptions
 from .space import (FAMILIES, FAMILY_WEIGHTS, KEEP_ONE_KNOB, Scenario, choose, deciding_knob, family, index, kept,
                     pick, rng_for, shuffled, simulate, validate_seed)
+from .words import assumptions
 
 __all__ = [
     "problem", "describe", "question", "answer", "nudge", "check", "check_answer",
@@ -228,7 +228,7 @@ def _worded(value: Any, key: str = "") -> str:
 
 
 def _lesson_shown(ex: Example) -> str:
-    return "\n".join([f"A {ex.model} driver:"] + [f"  - {s}" for s in assumptions(ex.scenario())])
+    return "\n".join([f"A {ex.family} driver:"] + [f"  - {s}" for s in assumptions(ex.scenario())])
 
 
 def _subject(ask: str) -> str:
@@ -249,9 +249,9 @@ def _gives_away(q: "_Question", shown: str) -> bool:
 
 
 @kept(None)   # relies on the catalogue (see space.kept)
-def _family_values(model: str, key: str) -> tuple[str, ...]:
+def _family_values(family: str, key: str) -> tuple[str, ...]:
     """What a key is at the end of every catalogue scenario of the family (plausible answers)."""
-    traces = [e.run() for e in CATALOGUE if e.model == model]
+    traces = [e.run() for e in CATALOGUE if e.family == family]
     return tuple(dict.fromkeys(_worded(t.state[key], key) for t in traces if key in t.state))
 
 
@@ -265,7 +265,7 @@ def _state_questions(ex: Example, trace: Trace) -> list[_Question]:
         if isinstance(value, bool):
             others, priority = ("no" if value else "yes",), 1
         else:
-            pool = list(_family_values(ex.model, key))
+            pool = list(_family_values(ex.family, key))
             if isinstance(value, int):
                 pool += [str(value + 1), str(max(value - 1, 0)), "0"]
             others, priority = tuple(v for v in dict.fromkeys(pool) if v != right), 2
@@ -319,7 +319,7 @@ def _lesson_exercise(q: _Question, n: int, lesson: str, rng: Any) -> Exercise:
                            f"'{t}' is not what happens here: the model says '{q.right}'. {rule_line(q.rule)}.",
                            (q.rule,)) for i, t in enumerate(texts))
     return Exercise(
-        kind=_LESSON, seed=None, family=q.example.model, title=f"Lesson {lesson}, question {n}",
+        kind=_LESSON, seed=None, family=q.example.family, title=f"Lesson {lesson}, question {n}",
         prompt=q.ask, shown=_lesson_shown(q.example), choices=choices,
         answer=(_KEYS[texts.index(q.right)],), solution=solution, rules=(q.rule,),
         hint="Name the rule that decides this before you choose: which step of the unload does it govern?",

@@ -18,13 +18,11 @@ import functools
 import random
 import types
 import typing
-from typing import Any, Callable, Iterator, Sequence, TypeVar, Union
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-from .. import callout, minifilter
-from ..callout import CalloutScenario
-from ..minifilter import MinifilterScenario
-from ..views.code import driver_c
+from ..families import families, family_of
 from ..windows import Mark, NtStatus, Outcome, ScenarioError, Trace, parse_status
+from ..windows.family import field_types
 from .reading import Line, blocks, dead_branches, declarations, listing, teardown_items
 
 __all__ = [
@@ -34,7 +32,7 @@ __all__ = [
     "domain", "replaced", "variants", "start", "walk", "draw", "deciding_knob", "KEEP_ONE_KNOB",
 ]
 
-Scenario = Union[MinifilterScenario, CalloutScenario]
+Scenario = Any   # a scenario of any family (its record: families.family_of)
 T = TypeVar("T")
 MAX_SEED = 2**31 - 1   # what a browser's number box holds exactly; the CLI and the widgets share it
 _SEED_RANGE = f"a seed is a whole number from 0 to {MAX_SEED}, e.g. 7"
@@ -90,7 +88,7 @@ def shuffled(rng: random.Random, items: Sequence[T]) -> list[T]:
 
 
 # --- the families ----------------------------------------------------------------------------------------
-FAMILIES: dict[str, type] = {"minifilter": MinifilterScenario, "callout": CalloutScenario}
+FAMILIES: dict[str, type] = {f.name: f.scenario for f in families()}   # name: scenario class
 # How often each family is drawn, by every seeded kind and practice level alike: the minifilter
 # three times in five, about its share of the catalogue's scenarios and of the lessons.
 FAMILY_WEIGHTS: tuple[tuple[str, int], ...] = (("minifilter", 3), ("callout", 2))
@@ -98,22 +96,18 @@ REQUEST_KNOB = "trigger"   # the knob that says who asks for the unload, not how
 # One status per severity class, for any status knob, and the filter manager's conventional
 # refusal for a minifilter's (a callout driver never sees a STATUS_FLT_ status).
 _STATUSES = ("STATUS_SUCCESS", "STATUS_OBJECT_NAME_EXISTS", "STATUS_DEVICE_BUSY", "STATUS_UNSUCCESSFUL")
-_FAMILY_STATUSES = {MinifilterScenario: ("STATUS_FLT_DO_NOT_DETACH",)}
+_FAMILY_STATUSES = {"minifilter": ("STATUS_FLT_DO_NOT_DETACH",)}
 _COUNTS = (0, 1, 2, 3)     # a whole-number knob: the model rejects what it does not accept
 
 
 def family(scenario: Scenario) -> str:
-    for name, cls in FAMILIES.items():
-        if type(scenario) is cls:
-            return name
-    raise TypeError(f"not a scenario of either family: {type(scenario).__name__}")
+    """The scenario's family name; TypeError for anything else."""
+    return family_of(scenario).name
 
 
 def simulate(scenario: Scenario) -> Trace:
-    """The core's trace for a scenario of either family (made afresh: see ``trace_of``)."""
-    if isinstance(scenario, CalloutScenario):
-        return callout.simulate(scenario)
-    return minifilter.simulate(scenario)
+    """The core's trace for a scenario of any family (made afresh: see ``trace_of``)."""
+    return family_of(scenario).simulate(scenario)
 
 
 # --- what the exercises keep once per scenario ------------------------------------------------------------
@@ -145,14 +139,15 @@ def trace_of(sc: Scenario) -> Trace:
 @kept(4096)
 def listing_of(sc: Scenario) -> tuple[Line, ...]:
     """The scenario's C as exercises show it (``reading.listing``); Lines are frozen."""
-    return tuple(listing(driver_c(sc)))
+    return tuple(listing(family_of(sc).c_view(sc)))
 
 
 def cache_clear() -> None:
     """Forget every value the exercises keep, and the families' own caches (for benchmarks)."""
     for cached in _KEPT:
         cached.cache_clear()
-    minifilter.cache_clear()
+    for f in families():
+        f.cache_clear()
 
 
 def has_bug(sc: Scenario) -> bool:
@@ -198,13 +193,8 @@ def introduction(sc: Scenario) -> list[str]:
 
 
 @kept(None)
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-@kept(None)
-def _domain(cls: type, name: str) -> tuple[Any, ...]:
-    t = _hints(cls)[name]
+def _domain(family_name: str, name: str) -> tuple[Any, ...]:
+    t = field_types(FAMILIES[family_name])[name]
     origin, args = typing.get_origin(t), typing.get_args(t)
     if t is bool:
         return (False, True)
@@ -213,7 +203,7 @@ def _domain(cls: type, name: str) -> tuple[Any, ...]:
     if isinstance(t, type) and issubclass(t, enum.Enum):
         return tuple(t)
     if t is NtStatus:
-        return tuple(parse_status(n) for n in _STATUSES + _FAMILY_STATUSES.get(cls, ()))
+        return tuple(parse_status(n) for n in _STATUSES + _FAMILY_STATUSES.get(family_name, ()))
     if origin in (frozenset, set) and args and isinstance(args[0], type) and issubclass(args[0], enum.Enum):
         return (frozenset(),) + tuple(frozenset({m}) for m in args[0])
     return ()
@@ -222,7 +212,7 @@ def _domain(cls: type, name: str) -> tuple[Any, ...]:
 def domain(scenario: Scenario, name: str) -> tuple[Any, ...]:
     """The values worth trying for a knob, the current one included."""
     current = getattr(scenario, name)
-    values = _domain(type(scenario), name)
+    values = _domain(family(scenario), name)
     return values if current in values else (current,) + values
 
 
@@ -245,16 +235,17 @@ def variants(scenario: Scenario) -> Iterator[tuple[str, Any, Scenario]]:
                     yield f.name, value, other
 
 
-def _defaults(cls: type) -> Iterator[Scenario]:
+def _defaults(family_name: str) -> Iterator[Scenario]:
     """The class's defaults; a knob without a default (the minifilter's trigger) takes each
     of its values in turn."""
+    cls = FAMILIES[family_name]
     required = [f.name for f in dataclasses.fields(cls)
                 if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
     if not required:
         yield cls()
         return
     name = required[0]
-    for value in _domain(cls, name):
+    for value in _domain(family_name, name):
         try:
             yield cls(**{name: value})
         except (ScenarioError, TypeError):
@@ -264,7 +255,7 @@ def _defaults(cls: type) -> Iterator[Scenario]:
 def start(family_name: str, ok: Callable[[Scenario], bool]) -> Scenario:
     """The first scenario of a family that has the property: the defaults, else one knob
     away from them, else two. Deterministic; ValueError when none is that close."""
-    bases = list(_defaults(FAMILIES[family_name]))
+    bases = list(_defaults(family_name))
     for base in bases:
         if ok(base):
             return base

@@ -13,7 +13,7 @@ missing call are plausible calls of the same driver family, each wrong for a rea
 shows: calls DriverEntry made (an unload undoes them, it does not make them again), and calls
 the same kind of driver makes in its unload when one knob differs, a knob this driver does
 not have (a port it never opened, filters a dynamic session deletes for it). The reason names
-both drivers in words (``mistakes.TRAITS``). No option has the name of a call this routine
+both drivers in words (``words.TRAITS``). No option has the name of a call this routine
 makes, so exactly one option fits, and none belongs to the other family.
 
 Pure: no third-party imports, nothing printed.
@@ -26,10 +26,10 @@ from dataclasses import dataclass
 
 from ..windows import Kind, Trace
 from .exercise import Choice, Exercise, rule_line
-from .mistakes import trait
 from .reading import Item, distinctive_rules, load_items, request, routine_name, teardown_items, telling_rule
 from .space import (Scenario, choose, clean, domain, draw, family, index, introduction, listing_of, replaced,
                     rng_for, shuffled, trace_of, with_items)
+from .words import trait
 
 __all__ = ["order", "offered", "before", "complete", "context", "Distractor", "distractors"]
 

@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 import ipywidgets as W
 
-from ..views.widgets import STYLE, WIDE, Shown, plain, pre
+from ..views.controls import STYLE, WIDE
+from ..views.panel_html import plain, pre
+from ..views.shown import Shown
 from . import predict
 from .diagnosis import DIAGNOSES, case, case_exercise
 from .exercise import Exercise, Feedback, Verdict, check

@@ -36,11 +36,12 @@ def _unload_flaws(sc: MinifilterScenario) -> list[tuple[str, str]]:
     if sc.server_port is ServerPort.LEFT_OPEN:
         out.append(("port-before-unregister", "it leaves its server port open, so FltUnregisterFilter would "
                                               "wait for it"))
-    out += [_LEAKS[leak] for leak in Leak if leak in sc.leaks and leak in _LEAKS]
+    if sc.leaks:   # the tables list their members in the enums' order
+        out += [entry for leak, entry in _LEAKS.items() if leak in sc.leaks]
     if not sc.calls_unregister:
         out.append(("silent-no-unregister", "it never calls FltUnregisterFilter"))
-    if sc.global_resources:
-        out += [_CLEANUP[m] for m in CleanupMistake if m in sc.cleanup_mistakes]
+    if sc.cleanup_mistakes:   # only with global_resources (the scenario insists)
+        out += [entry for mistake, entry in _CLEANUP.items() if mistake in sc.cleanup_mistakes]
     return out
 
 

@@ -271,6 +271,12 @@ def _decision_space() -> Any:
     return decision_space()
 
 
+def _cache_clear() -> None:
+    from .model import cache_clear
+    cache_clear()
+
+
 FAMILY = Family("minifilter", "minifilter", MinifilterScenario, KNOBS, SERVICE_NAME,
                 (Actor.FILTER_MANAGER, Actor.MINIFILTER, Actor.INSTANCES), _simulate, _c_view, _examples, _rules,
-                _decision_space, help="simulate a minifilter unload request", requests=REQUESTS)
+                _decision_space, help="simulate a minifilter unload request", requests=REQUESTS,
+                cache_clear=_cache_clear)

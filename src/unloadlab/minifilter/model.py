@@ -9,14 +9,14 @@ import functools
 from dataclasses import dataclass, field
 
 from ..windows.flaws import sentence
-from ..windows.ntstatus import NtStatus, hresult_for_user_mode, status
+from ..windows.ntstatus import SUCCESS, NtStatus, hresult_for_user_mode, status
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
                                ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, TriggerFacts, access_denied_steps,
                                bugcheck_before_delete, delete_steps, dependents_running_steps, nt_status_got,
                                nt_unload_call, nt_unload_not_loaded, unload_pending_steps)
-from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Trace
+from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Steps, Trace
 from .flaws import flaws
-from .scenario import (FLTFL_FILTER_UNLOAD_MANDATORY, SERVICE_NAME, SUCCESS, VOLUMES, CleanupMistake, ControlDevice,
+from .scenario import (FLTFL_FILTER_UNLOAD_MANDATORY, SERVICE_NAME, VOLUMES, CleanupMistake, ControlDevice,
                        Leak, MinifilterScenario, RegistrationFlag, ServerPort, Trigger)
 
 __all__ = ["simulate", "cache_clear", "BUGCHECK_0XCE", "BUGCHECK_0XD4", "BUGCHECK_0XC4", "BUGCHECK_0XC7"]
@@ -178,7 +178,7 @@ def cache_clear() -> None:
 
 # ----------------------------------------------------------------------------------
 @dataclass(slots=True)
-class _Run:
+class _Run(Steps):
     """One simulation's working state; local to simulate(), never shared."""
 
     sc: MinifilterScenario
@@ -201,10 +201,6 @@ class _Run:
     def __post_init__(self) -> None:
         self.facts = self.sc.trigger.facts
 
-    def step(self, actor: Actor, kind: Kind, action: str, detail: str, rules: tuple[str, ...],
-             target: Actor | None = None, status: str | None = None, mark: Mark | None = None) -> None:
-        self.steps.append(Step(actor, kind, action, detail, rules, target, status, mark))
-
     # --- the whole run ------------------------------------------------------------
     def run(self) -> Trace:
         sc = self.sc
@@ -220,7 +216,7 @@ class _Run:
         deleted = self.uninstall(outcome) if sc.sc_delete else None
         unloaded = outcome in (Outcome.UNLOADED, Outcome.DRIVER_ENTRY_FAILED) or self.image_gone
         return Trace(
-            model="minifilter", scenario=sc, steps=tuple(self.steps), outcome=outcome,
+            family="minifilter", scenario=sc, steps=tuple(self.steps), outcome=outcome,
             headline=self.headline(outcome),
             state={
                 "mandatory": self.facts.mandatory,

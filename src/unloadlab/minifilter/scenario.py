@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Iterable
 
 from ..windows.family import echo
-from ..windows.ntstatus import NtStatus, StatusError, parse_status, status
+from ..windows.ntstatus import SUCCESS, NtStatus, StatusError, parse_status
 from ..windows.service import (CONTROL_SERVICE, NET_STOP, NT_UNLOAD_DRIVER, SC_STOP, SHUTDOWN, TriggerFacts,
                                delete_problem, triggers)
 from ..windows.trace import ScenarioError, parse_choice
@@ -22,7 +22,6 @@ __all__ = [
 SERVICE_NAME = "SampleFilter"
 VOLUMES = ("C:", "D:", "E:", "F:", "G:", "H:", "I:", "J:")
 FLTFL_FILTER_UNLOAD_MANDATORY = "FLTFL_FILTER_UNLOAD_MANDATORY"
-SUCCESS = status("STATUS_SUCCESS")
 
 
 class Trigger(enum.Enum):

@@ -1,5 +1,11 @@
-"""The symptom index: every catalogue scenario replayed once (on first use), what each trace
-shows read by ``observe``, and inverted, so a symptom leads to the scenarios that show it.
+"""The symptom index: every catalogue scenario replayed, what each trace shows read by
+``observe``, and inverted, so a symptom leads to the scenarios that show it.
+
+``replayed()`` builds it from the catalogue; ``python tools/write_symptom_table.py`` stores
+the result in ``symptoms/table.py``, which ``why`` reads so that it answers without importing
+both families and replaying them (issue 20: ``why`` in the time of any other CLI command).
+``tests/test_why.py`` checks that the stored table is the catalogue replayed, so a change to
+a model, a scenario or a diagnosis fails there until the table is written again.
 
 ``why(text)`` answers what ``python -m unloadlab why`` and the lesson 11 panel print. A
 scenario is listed for a symptom only because its trace shows it; the words a trace cannot
@@ -14,8 +20,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..catalogue import CATALOGUE, RULES_BY_ID
-from ..windows.example import Diagnosis, Example
 from . import observations as ob
 from .codes import BUGCHECK, HRESULT, NTSTATUS, WIN32, Code, UnknownCode, codes_in
 from .unmodelled import NOT_MODELLED
@@ -127,24 +131,34 @@ class Answer:
                 "causes": [c.to_dict() for c in self.causes], "not_modelled": list(self.not_modelled)}
 
 
-def _cause(e: Example, trace: dict[str, Any], seen: str) -> Cause:
-    d = e.diagnosis or Diagnosis(e.title, (), "", "")   # tests require one for every scenario listed
-    return Cause(e.name, e.model, str(trace.get("trigger")), seen, d.cause, e.lesson, d.section, d.confirm, d.fix,
-                 tuple((r, RULES_BY_ID[r].kind.value) for r in e.rules))
+Index = tuple[dict[str, tuple[Cause, ...]], dict[str, Code]]   # (observation key: causes, code key: code)
 
 
-@functools.lru_cache(maxsize=1)
-def _built() -> tuple[dict[str, tuple[Cause, ...]], dict[str, Code]]:
-    """Replay the catalogue once per process (a few milliseconds) and invert what each trace shows."""
+def replayed() -> Index:
+    """Replay the catalogue (both families) and invert what each trace shows."""
+    from ..catalogue import CATALOGUE, RULES_BY_ID
+    from ..windows.example import Diagnosis
     found: dict[str, list[Cause]] = {}
     codes: dict[str, Code] = {}
     for e in CATALOGUE:
         trace = e.run().to_dict()
+        d = e.diagnosis or Diagnosis(e.title, (), "", "")   # tests require one for every scenario listed
+        rules = tuple((r, RULES_BY_ID[r].kind.value) for r in e.rules)
         for o in ob.observe(trace):
-            found.setdefault(o.key, []).append(_cause(e, trace, o.seen))
+            found.setdefault(o.key, []).append(Cause(e.name, e.family, str(trace.get("trigger")), o.seen, d.cause,
+                                                     e.lesson, d.section, d.confirm, d.fix, rules))
             if o.code:
                 codes.setdefault(o.key, o.code)
     return {k: tuple(v) for k, v in found.items()}, codes
+
+
+@functools.lru_cache(maxsize=1)
+def _built() -> Index:
+    """The index as ``symptoms/table.py`` stores it, read once per process."""
+    from .table import CODES, SCENARIOS, SEEN
+    return ({k: tuple(Cause(name, *SCENARIOS[name][:2], seen, *SCENARIOS[name][2:]) for name, seen in shown)
+             for k, shown in SEEN.items()},
+            {k: Code(*c) for k, c in CODES.items()})
 
 
 def index() -> dict[str, tuple[Cause, ...]]:

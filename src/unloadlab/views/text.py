@@ -29,7 +29,7 @@ def _step_lines(trace: Trace, first: int, detail: bool) -> list[str]:
 
 def format_trace(trace: Trace, *, with_rules: bool = True) -> str:
     """A readable trace: inputs, numbered steps with their rules, outcome, the rules cited."""
-    lines = [f"{trace.model} scenario"]
+    lines = [f"{trace.family} scenario"]
     lines += [f"  {k}: {show_value(v)}" for k, v in trace.inputs.items()]
     lines.append("")
     lines += _step_lines(trace, 1, detail=True)

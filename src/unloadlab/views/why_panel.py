@@ -9,7 +9,8 @@ import ipywidgets as W
 
 from ..symptoms.answers import Answer, SymptomError, why
 from .why_text import format_answer
-from .widgets import Shown, plain, pre
+from .panel_html import plain, pre
+from .shown import Shown
 
 __all__ = ["WhyPanel"]
 

@@ -8,7 +8,8 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "example": ("Example",),
     "family": ("Family", "Knob", "Flag"),
     "ntstatus": ("KNOWN_STATUSES", "NtStatus", "Severity", "StatusError", "hresult_for_user_mode", "parse_status",
-                 "status"),
+                 "status", "SUCCESS"),
     "sources": ("Rule", "RuleKind", "Source"),
-    "trace": ("Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "ScenarioError", "Step", "Trace", "parse_choice"),
+    "trace": ("Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "ScenarioError", "Step", "Steps", "Trace",
+              "parse_choice"),
 })

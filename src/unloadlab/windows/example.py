@@ -32,8 +32,8 @@ class Example:
 
     name: str
     title: str
-    model: str                          # "minifilter" or "callout"
-    knobs: Mapping[str, Any]            # keyword arguments of the model's scenario class
+    family: str                         # "minifilter" or "callout" (its record: families.family)
+    knobs: Mapping[str, Any]            # keyword arguments of the family's scenario class
     expected: Mapping[str, Any]         # "outcome" plus final-state keys the trace must match
     rules: tuple[str, ...]              # rule ids the trace must cite
     lesson: str                         # the notebook that shows it

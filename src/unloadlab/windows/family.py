@@ -137,7 +137,7 @@ def echo(scenario: Any) -> dict[str, Any]:
 class Family(NamedTuple):
     """A driver family: its scenario class and knob rows, and how to run and show a scenario."""
 
-    name: str             # "minifilter": the CLI subcommand, Example.model, the JSON's "family"
+    name: str             # "minifilter": the CLI subcommand, Example.family, the JSON's "family"
     title: str            # what a learner reads: "minifilter", "WFP callout driver"
     scenario: type        # its frozen scenario dataclass
     knobs: tuple          # (Knob, ...): one row per scenario field
@@ -150,6 +150,7 @@ class Family(NamedTuple):
     decision_space: Callable   # () -> an iterator of scenarios
     help: str             # the CLI subcommand's one-line help
     requests: Mapping     # {trigger value: how it is asked for, in words ({} the service)}
+    cache_clear: Callable = lambda: None   # forgets what its model keeps between runs (for benchmarks)
 
     def owns(self, scenario: Any) -> bool:
         return type(scenario) is self.scenario

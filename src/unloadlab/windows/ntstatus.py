@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "Severity", "NtStatus", "StatusError", "KNOWN_STATUSES", "parse_status",
-    "status", "hresult_for_user_mode", "FACILITY_FILTER_MANAGER", "FACILITY_WFP",
+    "status", "SUCCESS", "hresult_for_user_mode", "FACILITY_FILTER_MANAGER", "FACILITY_WFP",
     "MEANINGS", "MEANINGS_SOURCE", "FWP_USER_MODE", "FWP_USER_MODE_SOURCE", "flt_status_for_hresult",
 ]
 
@@ -214,6 +214,9 @@ def parse_status(value: object) -> NtStatus:
 def status(name: str) -> NtStatus:
     """Shorthand for a known status by name."""
     return NtStatus(KNOWN_STATUSES[name])
+
+
+SUCCESS = status("STATUS_SUCCESS")   # both families' success; a step or a result records its label
 
 
 def hresult_for_user_mode(st: NtStatus) -> tuple[int | None, bool]:

@@ -9,7 +9,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
-__all__ = ["Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "Step", "Trace", "ScenarioError", "parse_choice"]
+__all__ = ["Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "Step", "Steps", "Trace", "ScenarioError",
+           "parse_choice"]
 
 
 class ScenarioError(ValueError):
@@ -112,9 +113,21 @@ class Step(NamedTuple):
         }
 
 
+class Steps:
+    """How a family's simulation adds a step to its trace: each family's run derives from it,
+    so both add steps the same way (rules as a tuple of rule ids)."""
+
+    __slots__ = ()
+    steps: list[Step]
+
+    def step(self, actor: Actor, kind: Kind, action: str, detail: str, rules: tuple[str, ...],
+             target: Actor | None = None, status: str | None = None, mark: Mark | None = None) -> None:
+        self.steps.append(Step(actor, kind, action, detail, rules, target, status, mark))
+
+
 @dataclass(frozen=True)
 class Trace:
-    model: str                          # "minifilter" or "callout"
+    family: str                         # "minifilter" or "callout" (the JSON's "family")
     scenario: Any                       # what was simulated: a scenario, whose knobs() echoes it
     steps: tuple[Step, ...]
     outcome: Outcome
@@ -138,7 +151,7 @@ class Trace:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "family": self.model, **self.inputs, **self.state,
+            "family": self.family, **self.inputs, **self.state,
             "outcome": self.outcome.value, "headline": self.headline,
             "rules": list(self.rules), "steps": [s.to_dict() for s in self.steps],
         }
