@@ -822,7 +822,7 @@ def check_accessibility(page) -> list[str]:
         start.evaluate("o => { o.setAttribute('tabindex', '-1'); o.focus(); }")
         wanted = {c["id"]: c["what"] for c in group["controls"]}
         seen = set()
-        for _ in range(len(wanted) + 8):
+        for _ in range(2 * len(wanted) + 30):   # links, summaries and tabs in between take Tabs too
             page.keyboard.press("Tab")
             active = page.evaluate(
                 "() => document.activeElement && document.activeElement.getAttribute('data-unloadlab-a11y')"
