@@ -26,7 +26,7 @@ from ..windows.ntstatus import SUCCESS, NtStatus
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
                                ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
                                dependents_running_steps, delete_steps, nt_status_got, nt_unload_call, nt_unload_fails,
-                               nt_unload_not_loaded)
+                               nt_unload_not_loaded, scm_unload_call)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Steps, Trace
 from .scenario import (CANONICAL, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval, DriverModel,
                        FilterRemoval, FlowRemoval, UnregisterPlace)
@@ -472,9 +472,7 @@ class _Run(Teardown, Steps):
             else:
                 if not self.ask_scm():
                     return Outcome.FAILED
-                self.step(Actor.SCM, Kind.CALL, rf"NtUnloadDriver(\Registry\Machine\System\CurrentControlSet\Services"
-                         rf"\{SERVICE_NAME})", "The SCM enables SeLoadDriverPrivilege in its own process and asks the "
-                         "kernel to unload the driver.", ("scm-ntunloaddriver",), Actor.IO_MANAGER)
+                self.steps.append(scm_unload_call(SERVICE_NAME))
             if sc.model is DriverModel.WDF_PNP:
                 return self.refuse("The driver has an AddDevice routine, so the kernel counts it as PnP and will "
                                    "not unload it by name; nothing of the driver is called.",

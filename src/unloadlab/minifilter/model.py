@@ -13,7 +13,7 @@ from ..windows.ntstatus import SUCCESS, NtStatus, hresult_for_user_mode, status
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
                                ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, TriggerFacts, access_denied_steps,
                                bugcheck_before_delete, delete_steps, dependents_running_steps, nt_status_got,
-                               nt_unload_call, nt_unload_not_loaded, unload_pending_steps)
+                               nt_unload_call, nt_unload_not_loaded, scm_unload_call, unload_pending_steps)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Steps, Trace
 from .flaws import flaws
 from .scenario import (FLTFL_FILTER_UNLOAD_MANDATORY, SERVICE_NAME, VOLUMES, CleanupMistake, ControlDevice,
@@ -398,10 +398,7 @@ class _Run(Steps):
         else:
             if not self.ask_scm():
                 return Outcome.FAILED
-            path = rf"\Registry\Machine\System\CurrentControlSet\Services\{SERVICE_NAME}"
-            self.step(Actor.SCM, Kind.CALL, f"NtUnloadDriver({path})",
-                      "The SCM enables SeLoadDriverPrivilege in its own process and asks the kernel to unload "
-                      "the driver.", ("scm-ntunloaddriver",), Actor.IO_MANAGER)
+            self.steps.append(scm_unload_call(SERVICE_NAME))
         unloader = Actor.CALLER if direct else Actor.SCM
         if not sc.driver_unload_set:
             why = ("do-not-support-service-stop",) if sc.unload_callback else ("no-callback-no-unload",)

@@ -17,7 +17,7 @@ __all__ = [
     "ERROR_INVALID_SERVICE_CONTROL", "ERROR_SERVICE_NOT_ACTIVE", "WIN32_MESSAGE_TEXT",
     "SC_STOP", "NET_STOP", "CONTROL_SERVICE", "SHUTDOWN", "SERVICE_STOPS", "FILTER_MANAGER_REQUESTS",
     "ERROR_ACCESS_DENIED", "ERROR_DEPENDENT_SERVICES_RUNNING", "access_denied_steps", "dependents_running_steps",
-    "unload_pending_steps", "WIN32_ERRORS", "WIN32_ERRORS_SOURCE", "NT_UNLOAD_DRIVER", "REGISTRY_PATH",
+    "unload_pending_steps", "WIN32_ERRORS", "WIN32_ERRORS_SOURCE", "NT_UNLOAD_DRIVER", "REGISTRY_PATH", "scm_unload_call",
     "TriggerFacts", "triggers", "nt_unload_call", "nt_unload_fails", "nt_unload_not_loaded", "nt_status_got",
     "ERROR_SERVICE_MARKED_FOR_DELETE", "SC_DELETE_MAX", "delete_steps", "delete_problem", "bugcheck_before_delete",
     "deletes",
@@ -119,6 +119,13 @@ def unload_pending_steps(device: str, to: Actor = Actor.SCM) -> tuple[Step, ...]
 
 
 # --- a direct NtUnloadDriver: the kernel's answers to a caller without the SCM (rules ntunload-*) ---
+def scm_unload_call(service: str) -> Step:
+    """The service control manager's own NtUnloadDriver call for a service stop."""
+    return Step(Actor.SCM, Kind.CALL, f"NtUnloadDriver({REGISTRY_PATH.format(service)})",
+                "The SCM enables SeLoadDriverPrivilege in its own process and asks the kernel to unload the driver.",
+                ("scm-ntunloaddriver",), Actor.IO_MANAGER)
+
+
 def nt_unload_call(service: str, privileged: bool, dependents: bool = False) -> tuple[Step, ...]:
     """A loader tool calls NtUnloadDriver itself; without SeLoadDriverPrivilege it fails at once
     (the last step then has the status), and services that depend on it are not consulted."""
