@@ -141,28 +141,31 @@ def test_the_checker_sees_a_crossing():
 
 
 EXERCISE_KINDS = {"find_bug", "teardown", "diagnosis", "predict"}
-EXERCISE_ABOVE = EXERCISE_KINDS | {"kinds", "widgets"}   # what a shared module never imports
+EXERCISE_MODULES = {p.stem for p in (SRC / "exercises").glob("*.py")}
+EXERCISE_ABOVE = EXERCISE_KINDS | {"__init__", "widgets"}   # what a shared module never imports
 
 
 def _exercise_modules_reached(name: str, path: Path) -> set[str]:
+    """The exercises modules an import reaches; a name from the package itself (``from . import
+    make``) reaches ``__init__``, which names every kind."""
     out = set()
     for target, names, _ in _imports(name, path):
         if target == "unloadlab.exercises":
-            out |= set(names)
+            out |= {n if n in EXERCISE_MODULES else "__init__" for n in names}
         elif target.startswith("unloadlab.exercises."):
             out.add(target.split(".")[2])
     return out
 
 
-@pytest.mark.parametrize("name,path", [c for c in CASES if c[0].startswith("exercises.")], ids=lambda c: str(c))
+@pytest.mark.parametrize("name,path", [c for c in CASES if _top(c[0]) == "exercises"], ids=lambda c: str(c))
 def test_exercise_kinds_import_what_the_room_shares_never_each_other(name, path):
     """Each kind reads top to bottom in its own module; the shared modules import no kind;
     only the widgets import ipywidgets."""
-    mine = name.split(".")[1]
+    mine = name.split(".")[1] if name.count(".") else "__init__"
     reached = _exercise_modules_reached(name, path) - {mine}
     if mine in EXERCISE_KINDS:
         assert not reached & EXERCISE_KINDS, f"{name} imports another kind: {reached & EXERCISE_KINDS}"
-    elif mine not in ("kinds", "widgets"):
+    elif mine not in ("__init__", "widgets"):
         assert not reached & EXERCISE_ABOVE, f"shared {name} imports {reached & EXERCISE_ABOVE}"
     if mine != "widgets":
         assert all(_top(t) != "ipywidgets" for t, _, _ in _imports(name, path)), name

@@ -9,7 +9,7 @@ import pytest
 
 from unloadlab.cli import main
 from unloadlab.exercises import make, problem
-from unloadlab.exercises.kinds import KINDS
+from unloadlab.exercises import KINDS
 
 
 def cli(capsys, *argv):

@@ -15,7 +15,7 @@ from unloadlab.catalogue import RULES_BY_ID
 from unloadlab.exercises import MAX_SEED, check, check_text
 from unloadlab.exercises.exercise import rules_named
 from unloadlab.exercises.find_bug import candidates
-from unloadlab.exercises.kinds import KINDS, make, routine_kind
+from unloadlab.exercises import KINDS, make, routine_kind
 from unloadlab.exercises.reading import listing, teardown_items
 from unloadlab.exercises.space import clean, listing_of, simulate
 from unloadlab.views.code import driver_c
@@ -78,7 +78,7 @@ def test_same_seed_same_problem_and_kinds_differ(kind):
 
 
 def test_same_problems_in_another_process():
-    code = ("from unloadlab.exercises.kinds import KINDS, make\n"
+    code = ("from unloadlab.exercises import KINDS, make\n"
             "for k in sorted(KINDS):\n    for s in (0, 1, 7):\n        print(make(k, s).text()); print('=====')")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                          env={**os.environ, "PYTHONHASHSEED": "4242"})

@@ -23,7 +23,7 @@ from pathlib import Path
 from unloadlab.catalogue import CATALOGUE
 from unloadlab.exercises import OUTCOME_CHOICES, lesson_quiz, problem, simulate
 from unloadlab.exercises.diagnosis import CASES, DIAGNOSES_BY_KEY, case_exercise
-from unloadlab.exercises.kinds import make, routine_kind
+from unloadlab.exercises import make, routine_kind
 from unloadlab.exercises.reading import deciding_rule
 
 ROOT = Path(__file__).resolve().parent.parent

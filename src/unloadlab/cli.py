@@ -186,7 +186,7 @@ def _run_scenarios(args: argparse.Namespace) -> Trace | str:
 
 def _add_quiz(sub: argparse._SubParsersAction) -> None:
     from .exercises.space import MAX_SEED
-    from .exercises.kinds import KINDS
+    from .exercises import KINDS
     p = sub.add_parser("quiz", help="a practice problem from a seed: predict the outcome (or find the bug, put "
                        "the teardown in order, complete the routine, diagnose), then reveal it")
     p.add_argument("--seed", default="0", metavar="N", help=f"a whole number from 0 to {MAX_SEED}; the same seed "
@@ -236,7 +236,7 @@ def _run_quiz(args: argparse.Namespace) -> str:
 
 def _run_exercise(kind: str, seed: int, args: argparse.Namespace) -> str:
     """A find-bug, order, complete or diagnosis problem; the answer only with --answers."""
-    from .exercises.kinds import make
+    from .exercises import make
     ex = make(kind, seed)
     if args.json:
         return json.dumps(ex.to_dict(answers=args.answers), indent=2)

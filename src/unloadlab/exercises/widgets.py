@@ -19,10 +19,9 @@ import ipywidgets as W
 from ..views.controls import STYLE, WIDE
 from ..views.panel_html import plain, pre
 from ..views.shown import Shown
-from . import predict
+from . import LEVELS, make, predict, routine
 from .diagnosis import DIAGNOSES, case, case_exercise
 from .exercise import Exercise, Feedback, Verdict, check
-from .kinds import LEVELS, make, routine
 from .predict import lesson_quiz
 from .space import MAX_SEED, simulate, validate_seed
 
