@@ -7,7 +7,6 @@ change to a model, a catalogue scenario or a diagnosis:
 """
 from __future__ import annotations
 
-import dataclasses
 import pprint
 from pathlib import Path
 
@@ -33,10 +32,10 @@ def text() -> str:
     seen = {k: tuple((c.scenario, c.seen) for c in cs) for k, cs in causes.items()}
     scenarios = {}
     for c in (c for cs in causes.values() for c in cs):
-        row = dataclasses.astuple(c)
+        row = tuple(c)
         scenarios.setdefault(c.scenario, row[1:3] + row[4:])
     return (HEAD + _format("SEEN", seen) + _format("SCENARIOS", scenarios)
-            + _format("CODES", {k: dataclasses.astuple(c) for k, c in codes.items()}))
+            + _format("CODES", {k: tuple(c) for k, c in codes.items()}))
 
 
 if __name__ == "__main__":

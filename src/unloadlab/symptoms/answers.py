@@ -12,13 +12,9 @@ scenario is listed for a symptom only because its trace shows it; the words a tr
 hold (the cause, how to confirm it, the fix, the lesson's section) are the scenario's
 ``Diagnosis``, kept beside it in its family's ``scenarios.py``.
 """
-from __future__ import annotations
-
-import difflib
 import functools
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import observations as ob
 from .codes import BUGCHECK, HRESULT, NTSTATUS, WIN32, Code, UnknownCode, codes_in
@@ -33,8 +29,7 @@ ACCEPTED = ("give a Win32 error (1052), an NTSTATUS name or hex (STATUS_DEVICE_B
 _CODE_KINDS = ("win32", "ntstatus", "hresult", "bugcheck")
 
 
-@dataclass(frozen=True)
-class Symptom:
+class Symptom(NamedTuple):
     """What an engineer sees, in plain words: ``key`` is the observation it stands for."""
 
     id: str
@@ -92,8 +87,7 @@ class SymptomError(ValueError):
     """Input the index cannot answer; the one-line message says what is accepted and what is near."""
 
 
-@dataclass(frozen=True)
-class Cause:
+class Cause(NamedTuple):
     """One scenario that shows the symptom, with what its diagnosis says."""
 
     scenario: str
@@ -117,13 +111,12 @@ class Cause:
                 "rules": [{"id": r, "kind": k} for r, k in self.rules], "seen": self.seen}
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     symptom: str                       # the input, as given
     label: str                         # what it was read as
     decoded: Code | None
     causes: tuple[Cause, ...]
-    not_modelled: tuple[str, ...] = field(default=())
+    not_modelled: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"symptom": self.symptom, "read_as": self.label,
@@ -186,6 +179,7 @@ def _candidates() -> list[str]:
 
 
 def _nearest(text: str) -> str:
+    import difflib   # only when nothing matched: every answer found needs none of it
     near = difflib.get_close_matches(text.strip(), _candidates(), n=3, cutoff=0.5) or \
         difflib.get_close_matches(_normal(text), [_normal(c) for c in _candidates()], n=3, cutoff=0.3)
     return ", ".join(repr(n) for n in (near or ["never returns", "1052", "0x801F0010"]))

@@ -5,11 +5,9 @@ symptom in the index, so a pasted line and a trace's line meet at the same key.
 The tables are the shared base's (``windows.ntstatus``, ``windows.service``,
 ``windows.bugcheck``); this module only reads text.
 """
-from __future__ import annotations
-
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..windows.bugcheck import BUG_CHECKS
 from ..windows.bugcheck import BY_NAME as BUG_CHECK_NAMES
@@ -24,8 +22,7 @@ _FWP_BY_VALUE = {hr: name for name, (hr, _) in FWP_USER_MODE.items()}
 _TOKEN = re.compile(r"0x[0-9a-f]+|\d+|[a-z][a-z0-9_]*", re.I)
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(NamedTuple):
     """A decoded code: ``key`` is the symptom it stands for in the index."""
 
     kind: str

@@ -5,10 +5,7 @@ driver still loaded, traffic blocked after the unload.
 It reads the trace's JSON form (``Trace.to_dict``, what ``--json`` prints), so a test can
 check an answer against the CLI's own output.
 """
-from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, NamedTuple
 
 from ..windows.ntstatus import KNOWN_STATUSES, NtStatus
 from ..windows.trace import Mark, Outcome
@@ -24,8 +21,7 @@ REFUSAL_IGNORED, ANY_BUGCHECK = "refusal-ignored", "bugcheck"
 REMOVED_AT_RESTART = "removed-at-restart"
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
     key: str
     seen: str                      # where the trace shows it, in words
     code: Code | None = None       # the code, for a code's key

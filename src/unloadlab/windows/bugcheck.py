@@ -3,23 +3,20 @@
 The models name a bug check in a trace's ``bugcheck`` state as ``0xCE NAME``; this table is
 what ``unloadlab why`` decodes a pasted code or name with (domain-facts #60-#61b).
 """
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-from typing import Mapping
+from types import MappingProxyType
+from typing import Mapping, NamedTuple
 
 __all__ = ["BugCheck", "BUG_CHECKS", "BY_NAME"]
 
 _DEBUGGER = "https://learn.microsoft.com/windows-hardware/drivers/debugger/"
 
 
-@dataclass(frozen=True)
-class BugCheck:
+class BugCheck(NamedTuple):
     code: int
     name: str
     meaning: str                                              # in our words
     source: str
-    parameter_1: Mapping[int, str] = field(default_factory=dict)   # parameter 1 values the lab knows
+    parameter_1: Mapping[int, str] = MappingProxyType({})   # parameter 1 values the lab knows
 
     @property
     def hex(self) -> str:
