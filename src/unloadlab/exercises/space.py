@@ -133,7 +133,7 @@ def trace_of(sc: Scenario) -> Trace:
     its final state is a read-only mapping whose lists are tuples."""
     trace = simulate(sc)
     state = {k: tuple(v) if isinstance(v, list) else v for k, v in trace.state.items()}
-    return dataclasses.replace(trace, state=types.MappingProxyType(state))
+    return trace._replace(state=types.MappingProxyType(state))
 
 
 @kept(4096)

@@ -6,7 +6,7 @@ annotations``): a NamedTuple would compile each string annotation at every CLI s
 """
 
 import enum
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
 __all__ = ["Actor", "SHARED_ACTORS", "Kind", "Mark", "Outcome", "Step", "Steps", "Trace", "ScenarioError",
@@ -125,14 +125,16 @@ class Steps:
         self.steps.append(Step(actor, kind, action, detail, rules, target, status, mark))
 
 
-@dataclass(frozen=True)
-class Trace:
+class Trace(NamedTuple):
+    """A scenario's trace. A NamedTuple, like Step: immutable, and cheap to make thousands of
+    (a decision space). ``trace[key]`` reads the final state by name, never a position."""
+
     family: str                         # "minifilter" or "callout" (the JSON's "family")
     scenario: Any                       # what was simulated: a scenario, whose knobs() echoes it
     steps: tuple[Step, ...]
     outcome: Outcome
     headline: str                       # the outcome in one sentence
-    state: Mapping[str, Any] = field(default_factory=dict)  # final state, JSON-able
+    state: Mapping[str, Any] = MappingProxyType({})   # final state, JSON-able
 
     @property
     def inputs(self) -> dict[str, Any]:
