@@ -24,9 +24,8 @@ from typing import Any
 
 from ..windows.ntstatus import SUCCESS, NtStatus
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
-                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, access_denied_steps,
-                               dependents_running_steps, delete_steps, nt_status_got, nt_unload_call, nt_unload_fails,
-                               nt_unload_not_loaded, scm_unload_call)
+                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, ServiceStop, access_denied_steps,
+                               dependents_running_steps, delete_steps, nt_status_got, nt_unload_fails)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Steps, Trace
 from .scenario import (CANONICAL, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval, DriverModel,
                        FilterRemoval, FlowRemoval, UnregisterPlace)
@@ -45,7 +44,7 @@ def simulate(scenario: CalloutScenario) -> Trace:
     return _Run(scenario).run()
 
 
-class _Run(Teardown, Steps):
+class _Run(Teardown, Steps, ServiceStop):
     """One simulation's working state; local to simulate(), never shared."""
 
     def __init__(self, sc: CalloutScenario) -> None:
@@ -408,10 +407,7 @@ class _Run(Teardown, Steps):
                      ("callout-no-unload-after-failed-entry",))
             self.returned = "nothing to remove: the driver is not loaded"
         elif t is CalloutTrigger.NT_UNLOAD_DRIVER:
-            self.steps.extend(nt_unload_call(SERVICE_NAME, self.sc.caller_privileged))
-            if self.sc.caller_privileged:
-                self.steps.append(nt_unload_not_loaded())
-            self.returned = nt_status_got(self.steps[-1].status)
+            self.nt_unload_driver_after_failed_load(SERVICE_NAME)
         elif self.ask_scm():
             self.step(Actor.SCM, Kind.RETURN, "the stop fails: the service is not running",
                      "The service is not running, because its DriverEntry failed.",
@@ -464,15 +460,8 @@ class _Run(Teardown, Steps):
         if by_removal:
             self.remove_device()
         else:
-            if direct:
-                self.steps.extend(nt_unload_call(SERVICE_NAME, sc.caller_privileged, sc.dependent_services))
-                if not sc.caller_privileged:
-                    self.returned = nt_status_got("STATUS_PRIVILEGE_NOT_HELD")
-                    return Outcome.FAILED
-            else:
-                if not self.ask_scm():
-                    return Outcome.FAILED
-                self.steps.append(scm_unload_call(SERVICE_NAME))
+            if not self.reach_nt_unload_driver(SERVICE_NAME, direct):
+                return Outcome.FAILED
             if sc.model is DriverModel.WDF_PNP:
                 return self.refuse("The driver has an AddDevice routine, so the kernel counts it as PnP and will "
                                    "not unload it by name; nothing of the driver is called.",

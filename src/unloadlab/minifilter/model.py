@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from ..windows.flaws import sentence
 from ..windows.ntstatus import SUCCESS, NtStatus, hresult_for_user_mode, status
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
-                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, TriggerFacts, access_denied_steps,
-                               bugcheck_before_delete, delete_steps, dependents_running_steps, nt_status_got,
-                               nt_unload_call, nt_unload_not_loaded, scm_unload_call, unload_pending_steps)
+                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, ServiceStop, TriggerFacts,
+                               access_denied_steps, bugcheck_before_delete, delete_steps, dependents_running_steps,
+                               nt_status_got, unload_pending_steps)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Steps, Trace
 from .flaws import flaws
 from .scenario import (FLTFL_FILTER_UNLOAD_MANDATORY, SERVICE_NAME, VOLUMES, CleanupMistake, ControlDevice,
@@ -178,7 +178,7 @@ def cache_clear() -> None:
 
 # ----------------------------------------------------------------------------------
 @dataclass(slots=True)
-class _Run(Steps):
+class _Run(Steps, ServiceStop):
     """One simulation's working state; local to simulate(), never shared."""
 
     sc: MinifilterScenario
@@ -291,10 +291,7 @@ class _Run(Steps):
                       "The driver is no longer loaded, so nothing of it is called at shutdown.",
                       ("driver-entry-failed", "no-callback-at-shutdown"))
         elif t is Trigger.NT_UNLOAD_DRIVER:
-            self.steps.extend(nt_unload_call(SERVICE_NAME, self.sc.caller_privileged))
-            if self.sc.caller_privileged:
-                self.steps.append(nt_unload_not_loaded())
-            self.returned = nt_status_got(self.steps[-1].status)
+            self.nt_unload_driver_after_failed_load(SERVICE_NAME)
         elif self.facts.via_scm:
             if not self.ask_scm():
                 return
@@ -390,15 +387,8 @@ class _Run(Steps):
         """A mandatory unload: a service stop through the SCM, or a loader tool's own NtUnloadDriver."""
         sc = self.sc
         direct = sc.trigger is Trigger.NT_UNLOAD_DRIVER
-        if direct:
-            self.steps.extend(nt_unload_call(SERVICE_NAME, sc.caller_privileged, sc.dependent_services))
-            if not sc.caller_privileged:
-                self.returned = nt_status_got("STATUS_PRIVILEGE_NOT_HELD")
-                return Outcome.FAILED
-        else:
-            if not self.ask_scm():
-                return Outcome.FAILED
-            self.steps.append(scm_unload_call(SERVICE_NAME))
+        if not self.reach_nt_unload_driver(SERVICE_NAME, direct):
+            return Outcome.FAILED
         unloader = Actor.CALLER if direct else Actor.SCM
         if not sc.driver_unload_set:
             why = ("do-not-support-service-stop",) if sc.unload_callback else ("no-callback-no-unload",)

@@ -21,7 +21,7 @@ __all__ = [
     "TriggerFacts", "triggers", "nt_unload_call", "nt_unload_fails", "nt_unload_not_loaded", "nt_status_got",
     "ERROR_SERVICE_MARKED_FOR_DELETE", "SC_DELETE_MAX", "delete_steps", "delete_problem", "bugcheck_before_delete",
     "deletes",
-    "request_text", "caller", "dependents", "driver_entry", "driver_entry_mistakes",
+    "request_text", "caller", "dependents", "driver_entry", "driver_entry_mistakes", "ServiceStop",
 ]
 
 # Win32 errors (winerror.h) and the message texts the facts record (domain-facts #4, #14).
@@ -156,6 +156,36 @@ def nt_status_got(name: str) -> str:
     """What a direct NtUnloadDriver caller got, as requester_got says it (success as FltUnloadFilter's)."""
     st = parse_status(name)
     return f"NTSTATUS {st.describe() if st.code else 'STATUS_SUCCESS (0x00000000)'}"
+
+
+class ServiceStop:
+    """How a mandatory unload reaches NtUnloadDriver in any family's run, which brings ``sc``,
+    ``steps``, ``returned`` and its own ``ask_scm`` (what the SCM checks first)."""
+
+    __slots__ = ()
+
+    def reach_nt_unload_driver(self, service: str, direct: bool) -> bool:
+        """A loader tool's own call (rules ntunload-*), or the SCM's for a service stop (rule
+        scm-ntunloaddriver); False when the request ends before the kernel looks the driver up."""
+        sc = self.sc
+        if not direct:
+            if not self.ask_scm():
+                return False
+            self.steps.append(scm_unload_call(service))
+            return True
+        self.steps.extend(nt_unload_call(service, sc.caller_privileged, sc.dependent_services))
+        if not sc.caller_privileged:
+            self.returned = nt_status_got("STATUS_PRIVILEGE_NOT_HELD")
+            return False
+        return True
+
+    def nt_unload_driver_after_failed_load(self, service: str) -> None:
+        """A loader tool's own call once DriverEntry failed: refused for privilege, or no driver
+        object of that name to find."""
+        self.steps.extend(nt_unload_call(service, self.sc.caller_privileged))
+        if self.sc.caller_privileged:
+            self.steps.append(nt_unload_not_loaded())
+        self.returned = nt_status_got(self.steps[-1].status)
 
 
 # --- sc delete after the request: uninstalling a driver (docs/domain-facts.md #84, U1) ---------------
