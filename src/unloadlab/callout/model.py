@@ -24,7 +24,7 @@ from typing import Any
 
 from ..windows.ntstatus import SUCCESS, NtStatus
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
-                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, ServiceStop, access_denied_steps,
+                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, NtUnloadRequest, access_denied_steps,
                                dependents_running_steps, delete_steps, nt_status_got, nt_unload_fails)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Steps, Trace
 from .scenario import (CANONICAL, SERVICE_NAME, CalloutScenario, CalloutTrigger, ContextRemoval, DriverModel,
@@ -44,7 +44,7 @@ def simulate(scenario: CalloutScenario) -> Trace:
     return _Run(scenario).run()
 
 
-class _Run(Teardown, Steps, ServiceStop):
+class _Run(Teardown, Steps, NtUnloadRequest):
     """One simulation's working state; local to simulate(), never shared."""
 
     def __init__(self, sc: CalloutScenario) -> None:

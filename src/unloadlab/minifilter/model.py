@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..windows.flaws import sentence
 from ..windows.ntstatus import SUCCESS, NtStatus, hresult_for_user_mode, status
 from ..windows.service import (ERROR_ACCESS_DENIED, ERROR_DEPENDENT_SERVICES_RUNNING, ERROR_INVALID_SERVICE_CONTROL,
-                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, ServiceStop, TriggerFacts,
+                               ERROR_SERVICE_NOT_ACTIVE, WIN32_MESSAGE_TEXT, NtUnloadRequest, TriggerFacts,
                                access_denied_steps, bugcheck_before_delete, delete_steps, dependents_running_steps,
                                nt_status_got, unload_pending_steps)
 from ..windows.trace import Actor, Kind, Mark, Outcome, ScenarioError, Step, Steps, Trace
@@ -178,7 +178,7 @@ def cache_clear() -> None:
 
 # ----------------------------------------------------------------------------------
 @dataclass(slots=True)
-class _Run(Steps, ServiceStop):
+class _Run(Steps, NtUnloadRequest):
     """One simulation's working state; local to simulate(), never shared."""
 
     sc: MinifilterScenario

@@ -21,7 +21,7 @@ __all__ = [
     "TriggerFacts", "triggers", "nt_unload_call", "nt_unload_fails", "nt_unload_not_loaded", "nt_status_got",
     "ERROR_SERVICE_MARKED_FOR_DELETE", "SC_DELETE_MAX", "delete_steps", "delete_problem", "bugcheck_before_delete",
     "deletes",
-    "request_text", "caller", "dependents", "driver_entry", "driver_entry_mistakes", "ServiceStop",
+    "request_text", "caller", "dependents", "driver_entry", "driver_entry_mistakes", "NtUnloadRequest",
 ]
 
 # Win32 errors (winerror.h) and the message texts the facts record (domain-facts #4, #14).
@@ -158,9 +158,9 @@ def nt_status_got(name: str) -> str:
     return f"NTSTATUS {st.describe() if st.code else 'STATUS_SUCCESS (0x00000000)'}"
 
 
-class ServiceStop:
-    """How a mandatory unload reaches NtUnloadDriver in any family's run, which brings ``sc``,
-    ``steps``, ``returned`` and its own ``ask_scm`` (what the SCM checks first)."""
+class NtUnloadRequest:
+    """How a request reaches NtUnloadDriver, in any family's run (which brings ``sc``,
+    ``steps``, ``returned`` and its own ``ask_scm``, what the SCM checks first)."""
 
     __slots__ = ()
 
