@@ -18,7 +18,8 @@ from unloadlab.callout import CANONICAL, CalloutScenario, DriverModel, FilterRem
 from unloadlab.callout import callout_c
 from unloadlab.minifilter import minifilter_c
 from unloadlab.views.code import driver_c
-from unloadlab.windows.c_text import c_status
+from unloadlab.callout.flaws import flaws as callout_flaws
+from unloadlab.windows.c_text import bugs, c_status
 from unloadlab.minifilter import MinifilterScenario, RegistrationFlag, ServerPort
 from unloadlab.windows import NtStatus
 from unloadlab.catalogue import RULES_BY_ID
@@ -223,39 +224,9 @@ _NO_UNLOAD_RULE = {DriverModel.WDM: "rule wfp-no-unload-function",
                    DriverModel.WDF_PNP: "rule callout-kmdf-pnp-always-unload"}
 
 
-def bug_rules(sc: CalloutScenario) -> set[str]:
-    """The rule each BUG line of this driver's C should name, derived from the knobs alone."""
-    bugs = set()
-    emitted = sc.tears_down_in_cleanup or sc.unload_function     # the teardown's code exists somewhere
-    if emitted:
-        if not sc.drains_before_unregister:
-            bugs.add("wfp-drain-before-unregister")
-        removal_code = sc.removes_first or (sc.retries_on_failure and sc.unregisters)
-        if removal_code and not sc.waits_for_flow_deletes:
-            bugs.add("wfp-wait-flow-deletes")
-        if not sc.unregisters:
-            bugs.add("wfp-unload-must-unregister")
-        elif not sc.check_unregister_result:
-            bugs.add("wfp-sample-ignores-result")
-        elif not sc.retries_on_failure:
-            bugs.add("wfp-sample-stop-at-first-failure")
-        if sc.unregisters and sc.unregister_at_apc_level:
-            bugs.add("wfp-unregister-passive-level")
-        if sc.filters is FilterRemoval.AFTER_UNREGISTER:
-            bugs.add("wfp-filters-before-callouts")
-    if sc.filters is FilterRemoval.LEFT_IN_PLACE:
-        bugs.add("wfp-static-objects-stay")     # RemoveFilters exists for DriverEntry's undo too
-    if sc.model is DriverModel.WDF_PNP:
-        if sc.unload_function and not sc.tears_down_in_cleanup:
-            bugs.add("wfp-unregister-before-device-delete")
-        if not sc.unload_function:
-            bugs.add("wfp-unload-deletes-device" if sc.tears_down_in_cleanup else "callout-kmdf-pnp-always-unload")
-    return bugs
-
-
 def bug_lines(c: str) -> set[str]:
-    """The rule ids named by the BUG comments (a comment may run over two lines)."""
-    return set(re.findall(r"BUG:[^*]*?\brule ([a-z0-9-]+)", c, re.S))
+    """The rule ids named by the listing's BUG comments (read back by windows.c_text.bugs)."""
+    return {rule for _, rule in bugs(c)}
 
 
 def test_callout_text_follows_every_knob(co_space):
@@ -312,8 +283,8 @@ def test_callout_text_follows_every_knob(co_space):
         teardown = cleanup or (unload if sc.unload_function else "")
         if teardown:
             _check_teardown(sc, teardown, unload, ctx)
-        # BUG lines: exactly the mistakes the knobs ask for, each naming its rule
-        assert bug_lines(c) == bug_rules(sc), ctx
+        # BUG lines: exactly the mistakes the code holds (callout.flaws, the headline's), each naming its rule
+        assert bug_lines(c) == {rule for rule, _ in callout_flaws(sc)}, ctx
         for rule_id in re.findall(r"rule ([a-z0-9-]+)", c):
             assert rule_id in RULES_BY_ID, (rule_id, ctx)
 
